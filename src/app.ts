@@ -1,0 +1,27 @@
+import express from 'express';
+import helmet from 'helmet';
+import type { Config } from './config';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import type { Latchkey } from './latchkey';
+
+/** The standalone server's Express app: wiring only. */
+export function createApp(latchkey: Latchkey, config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'>) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(helmet());
+  app.use(express.json({ limit: config.BODY_LIMIT }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // The announcement's example: who does this API key belong to?
+  app.post('/api/whoami', latchkey.requireApiKey(), (req, res) => {
+    res.json(req.apiKey);
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(latchkey.logger));
+  return app;
+}

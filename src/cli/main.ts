@@ -1,0 +1,229 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { LatchkeyError } from '../core/errors';
+import { createLatchkey, type Latchkey } from '../latchkey';
+import { createLogger } from '../logger';
+
+/**
+ * `npm run -s latchkey -- <command> [options]`: works on the database named by
+ * DATABASE_PATH, the same one the server uses.
+ */
+
+type Flags = Record<string, string | boolean | undefined>;
+type Command = {
+  summary: string;
+  options: Record<string, { type: 'string' | 'boolean'; description: string }>;
+  run(lk: Latchkey, f: Flags): Promise<Record<string, unknown>>;
+};
+
+const str = (f: Flags, name: string): string | undefined =>
+  typeof f[name] === 'string' ? (f[name] as string) : undefined;
+const need = (f: Flags, name: string): string => {
+  const v = str(f, name);
+  if (v === undefined) throw LatchkeyError.field(name, 'is required');
+  return v;
+};
+const by = { actor: 'cli' };
+
+function parseJsonFlag(
+  value: string | undefined,
+  name: string,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as Record<string, unknown>;
+  } catch {
+    throw LatchkeyError.field(name, 'must be JSON');
+  }
+}
+
+function expiryFlag(f: Flags): number | null | undefined {
+  const days = str(f, 'expires-in-days');
+  if (days === undefined) return undefined;
+  if (!/^\d+$/.test(days) || Number(days) < 1)
+    throw LatchkeyError.field('expires-in-days', 'must be a whole number of days, 1 or more');
+  return Math.floor(Date.now() / 1000) + Number(days) * 86_400;
+}
+
+const COMMANDS: Record<string, Command> = {
+  'create-user': {
+    summary: 'Create an end user',
+    options: {
+      email: { type: 'string', description: 'email address (required)' },
+      password: { type: 'string', description: 'password for the hosted pages (optional)' },
+    },
+    async run(lk, f) {
+      const user = await lk.createUser(
+        { email: need(f, 'email'), password: str(f, 'password') },
+        by,
+      );
+      return { userId: user.id, email: user.email };
+    },
+  },
+  'create-org': {
+    summary: 'Create an organization',
+    options: { name: { type: 'string', description: 'display name (required)' } },
+    async run(lk, f) {
+      const org = await lk.createOrg({ name: need(f, 'name') }, by);
+      return { orgId: org.id, name: org.name, urlSafeName: org.urlSafeName };
+    },
+  },
+  'add-member': {
+    summary: 'Add a user to an organization (or change their role)',
+    options: {
+      org: { type: 'string', description: 'org id (required)' },
+      user: { type: 'string', description: 'user id or email (required)' },
+      role: { type: 'string', description: 'Owner, Admin or Member (default Member)' },
+    },
+    async run(lk, f) {
+      const user = await userIdOf(lk, need(f, 'user'));
+      const m = await lk.addUserToOrg(need(f, 'org'), user, str(f, 'role') ?? 'Member', by);
+      return { orgId: m.orgId, userId: m.userId, role: m.role };
+    },
+  },
+  'create-key': {
+    summary:
+      'Create an API key: personal (--user), org (--org [--user creator]) or generic (neither)',
+    options: {
+      user: { type: 'string', description: 'user id or email' },
+      org: { type: 'string', description: 'org id' },
+      name: { type: 'string', description: 'display name' },
+      'expires-in-days': { type: 'string', description: 'days until it expires (default: never)' },
+      metadata: { type: 'string', description: 'JSON object returned on validation' },
+    },
+    async run(lk, f) {
+      const user = str(f, 'user');
+      const created = await lk.createApiKey(
+        {
+          userId: user ? await userIdOf(lk, user) : undefined,
+          orgId: str(f, 'org'),
+          displayName: str(f, 'name'),
+          expiresAt: expiryFlag(f),
+          metadata: parseJsonFlag(str(f, 'metadata'), 'metadata'),
+        },
+        by,
+      );
+      return {
+        apiKeyId: created.apiKeyId,
+        apiKeyToken: created.apiKeyToken,
+        kind: created.key.kind,
+      };
+    },
+  },
+  'list-keys': {
+    summary: 'List current keys (filter with --user or --org; --archived for archived ones)',
+    options: {
+      user: { type: 'string', description: 'user id or email' },
+      org: { type: 'string', description: 'org id' },
+      archived: { type: 'boolean', description: 'list archived keys instead' },
+    },
+    async run(lk, f) {
+      const user = str(f, 'user');
+      const list = await lk.listApiKeys({
+        userId: user ? await userIdOf(lk, user) : undefined,
+        orgId: str(f, 'org'),
+        archived: f.archived === true,
+        pageSize: 1000,
+      });
+      return { total: list.total, keys: list.keys };
+    },
+  },
+  'revoke-key': {
+    summary: 'Archive (revoke) an API key',
+    options: { id: { type: 'string', description: 'key id (required)' } },
+    async run(lk, f) {
+      const key = await lk.archiveApiKey(need(f, 'id'), by);
+      return { apiKeyId: key.id, archivedAt: key.archivedAt };
+    },
+  },
+};
+
+async function userIdOf(lk: Latchkey, idOrEmail: string): Promise<string> {
+  if (!idOrEmail.includes('@')) return idOrEmail;
+  const user = await lk.fetchUserByEmail(idOrEmail);
+  if (!user) throw LatchkeyError.field('user', 'no user has this email');
+  return user.id;
+}
+
+function usage(): string {
+  const lines = ['Usage: npm run -s latchkey -- <command> [options] [--json]', '', 'Commands:'];
+  for (const [name, cmd] of Object.entries(COMMANDS)) {
+    lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
+    for (const [opt, o] of Object.entries(cmd.options))
+      lines.push(`      --${opt.padEnd(16)} ${o.description}`);
+  }
+  return lines.join('\n');
+}
+
+function print(result: Record<string, unknown>, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  for (const [k, v] of Object.entries(result)) {
+    process.stdout.write(
+      `${k}: ${typeof v === 'object' ? JSON.stringify(v, null, 2) : String(v)}\n`,
+    );
+  }
+  if ('apiKeyToken' in result)
+    process.stdout.write('\nStore the token now: it is not shown again.\n');
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(
+      `${name && name !== 'help' ? `Unknown command "${name}".\n\n` : ''}${usage()}\n`,
+    );
+    return name && name !== 'help' ? 2 : 0;
+  }
+  let flags: Flags;
+  try {
+    flags = parseArgs({
+      args: rest,
+      options: { ...command.options, json: { type: 'boolean' } },
+      strict: true,
+    }).values as Flags;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${usage()}\n`);
+    return 2;
+  }
+  const json = flags.json === true;
+  let lk: Latchkey | undefined;
+  try {
+    const config = loadConfig();
+    lk = await createLatchkey({
+      databasePath: config.DATABASE_PATH,
+      logger: createLogger({ level: 'warn' }),
+      bcryptCost: config.BCRYPT_COST,
+      cacheTtlMs: 0,
+    });
+    print(await command.run(lk, flags), json);
+    return 0;
+  } catch (err) {
+    if (err instanceof LatchkeyError || err instanceof ConfigError) {
+      const out = json
+        ? JSON.stringify({
+            error: err instanceof LatchkeyError ? err.code : 'config',
+            message: err.message,
+          })
+        : `Error: ${err.message}`;
+      process.stderr.write(`${out}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await lk?.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import type { JsonObject, Membership, Org, OrgRole, Settings, User } from './types';
+
+/** What a valid key says about its caller, in the shapes of PropelAuth's API (times in unix seconds). */
+
+export interface OrgInfo {
+  orgId: string;
+  orgName: string;
+  urlSafeOrgName: string;
+  userAssignedRole: OrgRole;
+  userPermissions: string[];
+}
+
+export interface UserInfo {
+  userId: string;
+  email: string;
+  emailConfirmed: boolean;
+  hasPassword: boolean;
+  pictureUrl: string | null;
+  locked: boolean;
+  enabled: boolean;
+  mfaEnabled: boolean;
+  canCreateOrgs: boolean;
+  createdAt: number;
+  lastActiveAt: number;
+  orgIdToOrgInfo: Record<string, OrgInfo>;
+  updatePasswordRequired: boolean;
+}
+
+export interface OrgSummary {
+  orgId: string;
+  orgName: string;
+  urlSafeOrgName: string;
+  metadata: JsonObject;
+}
+
+export interface PersonalKeyIdentity {
+  kind: 'personal';
+  apiKeyId: string;
+  user: UserInfo;
+  metadata: JsonObject;
+}
+
+export interface OrgKeyIdentity {
+  kind: 'org';
+  apiKeyId: string;
+  org: OrgSummary;
+  user?: UserInfo;
+  userInOrg?: OrgInfo;
+  metadata: JsonObject;
+}
+
+export interface GenericKeyIdentity {
+  kind: 'generic';
+  apiKeyId: string;
+  metadata: JsonObject;
+}
+
+export type ApiKeyIdentity = PersonalKeyIdentity | OrgKeyIdentity | GenericKeyIdentity;
+
+export const CAN_MANAGE_API_KEYS = 'can_manage_api_keys';
+
+/** Permissions follow from the role and the admin's choice of who manages org keys. */
+export function permissionsOf(role: OrgRole, settings: Settings): string[] {
+  return settings.orgKeyManagerRoles.includes(role) ? [CAN_MANAGE_API_KEYS] : [];
+}
+
+export function orgInfo(org: Org, membership: Membership, settings: Settings): OrgInfo {
+  return {
+    orgId: org.id,
+    orgName: org.name,
+    urlSafeOrgName: org.urlSafeName,
+    userAssignedRole: membership.role,
+    userPermissions: permissionsOf(membership.role, settings),
+  };
+}
+
+export function userInfo(
+  user: User,
+  memberships: { membership: Membership; org: Org }[],
+  settings: Settings,
+): UserInfo {
+  const orgIdToOrgInfo: Record<string, OrgInfo> = {};
+  for (const { membership, org } of memberships)
+    orgIdToOrgInfo[org.id] = orgInfo(org, membership, settings);
+  return {
+    userId: user.id,
+    email: user.email,
+    emailConfirmed: user.emailConfirmed,
+    hasPassword: user.passwordHash !== null,
+    pictureUrl: user.pictureUrl,
+    locked: user.locked,
+    enabled: user.enabled,
+    mfaEnabled: user.mfaEnabled,
+    canCreateOrgs: user.canCreateOrgs,
+    createdAt: user.createdAt,
+    lastActiveAt: user.lastActiveAt,
+    orgIdToOrgInfo,
+    updatePasswordRequired: user.updatePasswordRequired,
+  };
+}
+
+export function orgSummary(org: Org): OrgSummary {
+  return {
+    orgId: org.id,
+    orgName: org.name,
+    urlSafeOrgName: org.urlSafeName,
+    metadata: org.metadata,
+  };
+}
+
+/** Freezes a cached result so a route handler cannot alter what later requests receive. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { LatchkeyError, type FieldErrors } from './errors';
+import { KEY_ID_PATTERN, PREFIX_PATTERN } from './token';
+import { EXPIRY_CHOICES, ORG_ROLES, type JsonObject } from './types';
+
+/** Schemas for everything the management functions accept, and the one way they fail. */
+
+export const MAX_METADATA_BYTES = 16 * 1024;
+export const MAX_DISPLAY_NAME = 100;
+export const MAX_PASSWORD_BYTES = 72;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+export const isKeyId = (v: unknown): v is string => typeof v === 'string' && KEY_ID_PATTERN.test(v);
+
+export const uuid = z.string().regex(UUID, 'must be a UUID');
+
+export const metadata = z
+  .record(z.string(), z.unknown())
+  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES, {
+    message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
+  })
+  .refine((v) => !hasUnsafeKey(v), {
+    message: 'keys must not start with "$" or contain "."',
+  })
+  .transform((v) => v as JsonObject);
+
+/** Keys that some stores read as operators or paths are refused the same way on every store. */
+function hasUnsafeKey(value: unknown, depth = 0): boolean {
+  if (depth > 32) return true;
+  if (Array.isArray(value)) return value.some((v) => hasUnsafeKey(v, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([k, v]) =>
+        k.startsWith('$') || k.includes('.') || k.includes('\0') || hasUnsafeKey(v, depth + 1),
+    );
+  }
+  return false;
+}
+
+export const displayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_DISPLAY_NAME, `must be at most ${MAX_DISPLAY_NAME} characters`);
+
+export const email = z.string().trim().max(320, 'is too long').email('must be an email address');
+
+export const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, {
+    message: `must be at most ${MAX_PASSWORD_BYTES} bytes`,
+  });
+
+export const role = z.enum(ORG_ROLES as [string, ...string[]]);
+const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
+const seconds = z.number().int('must be whole seconds').nonnegative('must not be negative');
+
+export const createKeyInput = z
+  .object({
+    userId: uuid.optional(),
+    orgId: uuid.optional(),
+    displayName: displayName.optional(),
+    expiresAt: seconds.nullable().optional(),
+    metadata: metadata.optional(),
+  })
+  .strict();
+
+export const importKeyInput = createKeyInput.extend({
+  token: z
+    .string()
+    .trim()
+    .min(8, 'must be at least 8 characters')
+    .max(512, 'must be at most 512 characters'),
+});
+
+export const updateKeyInput = z
+  .object({
+    displayName: displayName.optional(),
+    expiresAt: seconds.nullable().optional(),
+    metadata: metadata.optional(),
+  })
+  .strict();
+
+export const createUserInput = z
+  .object({
+    email,
+    password: password.optional(),
+    emailConfirmed: z.boolean().optional(),
+    firstName: z.string().max(100).optional(),
+    lastName: z.string().max(100).optional(),
+    username: z.string().max(100).optional(),
+    pictureUrl: z.string().url().max(2048).optional(),
+    canCreateOrgs: z.boolean().optional(),
+    updatePasswordRequired: z.boolean().optional(),
+    metadata: metadata.optional(),
+  })
+  .strict();
+
+export const updateUserInput = createUserInput
+  .omit({ password: true })
+  .partial()
+  .extend({ mfaEnabled: z.boolean().optional() })
+  .strict();
+
+export const createOrgInput = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    urlSafeName: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single dashes')
+      .max(100)
+      .optional(),
+    metadata: metadata.optional(),
+  })
+  .strict();
+
+export const updateOrgInput = createOrgInput.partial().strict();
+
+export const settingsPatch = z
+  .object({
+    personalKeysEnabled: z.boolean(),
+    orgKeysEnabled: z.boolean(),
+    revokeOrgKeysWhenCreatorLeaves: z.boolean(),
+    expiryChoices: z.array(expiryChoice).min(1, 'offer at least one expiry choice'),
+    defaultExpiry: expiryChoice,
+    orgKeyManagerRoles: z.array(role),
+    personalPageEnabled: z.boolean(),
+    orgPageEnabled: z.boolean(),
+    selfSignupEnabled: z.boolean(),
+    maxKeysPerUser: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must not be negative')
+      .max(1_000_000),
+    maxKeysPerOrg: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must not be negative')
+      .max(1_000_000),
+    tokenPrefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 characters of a-z and 0-9'),
+  })
+  .partial()
+  .strict();
+
+/** Parses `input` or throws one `invalid_input` error naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.join(',')
+        : issue.path.length
+          ? issue.path.map(String).join('.')
+          : 'body';
+    const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
+    (fields[field] ??= []).push(message);
+  }
+  const summary = Object.entries(fields)
+    .map(([f, m]) => `${f}: ${m.join(', ')}`)
+    .join('; ');
+  throw new LatchkeyError('invalid_input', summary, fields);
+}

@@ -1,0 +1,142 @@
+/** Domain records as the store keeps them. Times are unix seconds. */
+
+export type JsonObject = { [key: string]: unknown };
+
+export type OrgRole = 'Owner' | 'Admin' | 'Member';
+export const ORG_ROLES: readonly OrgRole[] = ['Owner', 'Admin', 'Member'];
+
+export type KeyKind = 'personal' | 'org' | 'generic';
+
+export interface User {
+  id: string;
+  email: string;
+  emailConfirmed: boolean;
+  passwordHash: string | null;
+  pictureUrl: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  username: string | null;
+  locked: boolean;
+  enabled: boolean;
+  mfaEnabled: boolean;
+  canCreateOrgs: boolean;
+  updatePasswordRequired: boolean;
+  metadata: JsonObject;
+  createdAt: number;
+  lastActiveAt: number;
+}
+
+export interface Org {
+  id: string;
+  name: string;
+  urlSafeName: string;
+  metadata: JsonObject;
+  createdAt: number;
+}
+
+export interface Membership {
+  userId: string;
+  orgId: string;
+  role: OrgRole;
+  joinedAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  /** Hex SHA-256 of the whole token; the only form of the secret kept. */
+  digest: string;
+  kind: KeyKind;
+  /** Owner of a personal key, or the member who created an org key. */
+  userId: string | null;
+  orgId: string | null;
+  displayName: string;
+  /** Non-secret reminder of the token, e.g. "lk_…Xy9Q". */
+  hint: string;
+  metadata: JsonObject;
+  expiresAt: number | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  archivedAt: number | null;
+  imported: boolean;
+  /** Who made it: "user:<id>", "admin:<id>", "integration:<id>", "cli" or "library". */
+  createdBy: string;
+}
+
+export type ExpiryChoice = '2w' | '1m' | '3m' | '6m' | '1y' | 'never';
+export const EXPIRY_CHOICES: readonly ExpiryChoice[] = ['2w', '1m', '3m', '6m', '1y', 'never'];
+
+export interface Settings {
+  personalKeysEnabled: boolean;
+  orgKeysEnabled: boolean;
+  revokeOrgKeysWhenCreatorLeaves: boolean;
+  expiryChoices: ExpiryChoice[];
+  defaultExpiry: ExpiryChoice;
+  orgKeyManagerRoles: OrgRole[];
+  personalPageEnabled: boolean;
+  orgPageEnabled: boolean;
+  selfSignupEnabled: boolean;
+  /** 0 means no limit. */
+  maxKeysPerUser: number;
+  maxKeysPerOrg: number;
+  tokenPrefix: string;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  personalKeysEnabled: true,
+  orgKeysEnabled: true,
+  revokeOrgKeysWhenCreatorLeaves: false,
+  expiryChoices: ['2w', '1m', '3m', '6m', '1y', 'never'],
+  defaultExpiry: '3m',
+  orgKeyManagerRoles: ['Owner', 'Admin'],
+  personalPageEnabled: true,
+  orgPageEnabled: true,
+  selfSignupEnabled: false,
+  maxKeysPerUser: 0,
+  maxKeysPerOrg: 0,
+  tokenPrefix: 'lk',
+};
+
+export interface AuditEvent {
+  id: string;
+  at: number;
+  /** "user:<id>", "admin:<id>", "integration:<id>", "cli", "library" or "system". */
+  actor: string;
+  action: string;
+  targetType: 'key' | 'user' | 'org' | 'membership' | 'settings';
+  targetId: string;
+  ip: string | null;
+  details: JsonObject;
+}
+
+export interface UsageIncrement {
+  keyId: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  count: number;
+  lastUsedAt: number;
+}
+
+export interface Admin {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+/** Credential for the backend REST API. Stored by digest, like API keys. */
+export interface IntegrationKey {
+  id: string;
+  digest: string;
+  name: string;
+  hint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  archivedAt: number | null;
+}
+
+/** A one-time token that lets the first admin register. */
+export interface SetupToken {
+  digest: string;
+  expiresAt: number;
+}

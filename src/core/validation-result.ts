@@ -1,0 +1,40 @@
+import type {
+  ApiKeyIdentity,
+  GenericKeyIdentity,
+  OrgKeyIdentity,
+  PersonalKeyIdentity,
+} from './identity';
+
+/** Why a key did not validate. Callers see these as values, never as exceptions. */
+export const FAILURE_REASONS = {
+  malformed: 'The API key is malformed.',
+  not_found: 'The API key is not valid.',
+  archived: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
+  kind_disabled: 'This kind of API key is turned off.',
+  user_disabled: "The key's user is disabled.",
+  user_locked: "The key's user is locked.",
+  user_deleted: "The key's user no longer exists.",
+  org_deleted: "The key's organization no longer exists.",
+  wrong_kind: 'This kind of API key is not accepted here.',
+  rate_limited: 'Too many requests with this API key.',
+} as const;
+
+export type FailureReason = keyof typeof FAILURE_REASONS;
+
+export type Validation<T extends ApiKeyIdentity = ApiKeyIdentity> =
+  | { valid: true; apiKey: T }
+  | { valid: false; reason: FailureReason; message: string; retryAfterSeconds?: number };
+
+export type PersonalValidation = Validation<PersonalKeyIdentity>;
+export type OrgValidation = Validation<OrgKeyIdentity>;
+export type GenericValidation = Validation<GenericKeyIdentity>;
+
+export function failure(
+  reason: FailureReason,
+  retryAfterSeconds?: number,
+): { valid: false; reason: FailureReason; message: string; retryAfterSeconds?: number } {
+  return retryAfterSeconds === undefined
+    ? { valid: false, reason, message: FAILURE_REASONS[reason] }
+    : { valid: false, reason, message: FAILURE_REASONS[reason], retryAfterSeconds };
+}

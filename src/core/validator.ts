@@ -1,0 +1,132 @@
+import { LRUCache } from 'lru-cache';
+import type { Store } from '../store/store';
+import {
+  deepFreeze,
+  orgInfo,
+  orgSummary,
+  userInfo,
+  type ApiKeyIdentity,
+  type OrgKeyIdentity,
+} from './identity';
+import { nowSeconds } from './time';
+import { digestToken, parseToken, stripBearer } from './token';
+import type { ApiKey, KeyKind, Settings, User } from './types';
+import type { UsageBuffer } from './usage-buffer';
+import { failure, type FailureReason, type Validation } from './validation-result';
+
+/** What one store lookup learned about a digest: cached as a whole, judged on every request. */
+interface Resolved {
+  key: ApiKey | null;
+  identity: ApiKeyIdentity | null;
+  /** A reason the owner makes the key fail (disabled user, deleted org...). */
+  ownerFailure: FailureReason | null;
+}
+
+const NOT_FOUND: Resolved = Object.freeze({ key: null, identity: null, ownerFailure: null });
+
+export interface ValidatorOptions {
+  /** How long a lookup is reused; 0 turns the cache off. */
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+}
+
+export class Validator {
+  private readonly cache: LRUCache<string, Resolved> | null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: () => Settings,
+    private readonly usage: UsageBuffer,
+    options: ValidatorOptions,
+  ) {
+    this.cache =
+      options.cacheTtlMs > 0
+        ? new LRUCache<string, Resolved>({ max: options.cacheMaxEntries, ttl: options.cacheTtlMs })
+        : null;
+  }
+
+  /** Validates a native token: malformed or mistyped tokens fail before any store read. */
+  async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
+    const token = parseToken(raw);
+    if (token === null) return failure('malformed');
+    return this.judge(await this.resolve(digestToken(token)), expected, false);
+  }
+
+  /** Validates a key imported from another system; its token has no checksum to check. */
+  async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+    if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
+    const token = stripBearer(raw);
+    if (token.length < 8 || token.length > 512) return failure('malformed');
+    return this.judge(await this.resolve(digestToken(token)), expected, true);
+  }
+
+  /** Drops one cached lookup (after the key changed). */
+  forget(digest: string): void {
+    this.cache?.delete(digest);
+  }
+
+  /** Drops every cached lookup (after a user, org, membership or settings change). */
+  forgetAll(): void {
+    this.cache?.clear();
+  }
+
+  private async resolve(digest: string): Promise<Resolved> {
+    const cached = this.cache?.get(digest);
+    if (cached) return cached;
+    const resolved = await this.load(digest);
+    this.cache?.set(digest, resolved);
+    return resolved;
+  }
+
+  private judge(r: Resolved, expected: KeyKind | undefined, imported: boolean): Validation {
+    const { key, identity } = r;
+    if (!key || key.imported !== imported) return failure('not_found');
+    if (key.archivedAt !== null) return failure('archived');
+    const now = nowSeconds();
+    if (key.expiresAt !== null && key.expiresAt <= now) return failure('expired');
+    const settings = this.settings();
+    if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
+    if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
+    if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
+    if (expected && key.kind !== expected) return failure('wrong_kind');
+    this.usage.record(key.id, now);
+    return { valid: true, apiKey: identity };
+  }
+
+  private async load(digest: string): Promise<Resolved> {
+    const key = await this.store.findKeyByDigest(digest);
+    if (!key) return NOT_FOUND;
+    const base = { apiKeyId: key.id, metadata: key.metadata };
+    if (key.kind === 'generic') {
+      return deepFreeze({ key, identity: { kind: 'generic', ...base }, ownerFailure: null });
+    }
+    if (key.kind === 'personal') {
+      const user = key.userId ? await this.store.findUserById(key.userId) : null;
+      if (!user) return { key, identity: null, ownerFailure: 'user_deleted' };
+      const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;
+      const identity = { kind: 'personal' as const, ...base, user: await this.userInfoOf(user) };
+      return deepFreeze({ key, identity, ownerFailure });
+    }
+    const org = key.orgId ? await this.store.findOrgById(key.orgId) : null;
+    if (!org) return { key, identity: null, ownerFailure: 'org_deleted' };
+    const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgSummary(org) };
+    const creator = key.userId ? await this.store.findUserById(key.userId) : null;
+    if (creator) {
+      identity.user = await this.userInfoOf(creator);
+      const membership = await this.store.findMembership(creator.id, org.id);
+      if (membership) identity.userInOrg = orgInfo(org, membership, this.settings());
+    }
+    return deepFreeze({ key, identity, ownerFailure: null });
+  }
+
+  private async userInfoOf(user: User) {
+    const memberships = await this.store.listMembershipsOfUser(user.id);
+    const orgs = await this.store.findOrgsByIds(memberships.map((m) => m.orgId));
+    const byId = new Map(orgs.map((o) => [o.id, o]));
+    const pairs = memberships.flatMap((membership) => {
+      const org = byId.get(membership.orgId);
+      return org ? [{ membership, org }] : [];
+    });
+    return userInfo(user, pairs, this.settings());
+  }
+}

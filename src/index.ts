@@ -1,0 +1,20 @@
+export { createLatchkey, type Latchkey, type LatchkeyOptions } from './latchkey';
+export { createApp } from './app';
+export { startServer } from './server';
+export { loadConfig, type Config } from './config';
+export { LatchkeyError, ERROR_CODES, type ErrorCode } from './core/errors';
+export { FAILURE_REASONS, type FailureReason, type Validation } from './core/validation-result';
+export type {
+  ApiKeyIdentity,
+  PersonalKeyIdentity,
+  OrgKeyIdentity,
+  GenericKeyIdentity,
+  UserInfo,
+  OrgInfo,
+  OrgSummary,
+} from './core/identity';
+export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
+export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/types';
+export type { Store } from './store/store';
+export { createSqliteStore } from './store/sqlite';
+export type { RequireApiKeyOptions } from './http/require-api-key';

@@ -1,0 +1,1 @@
+export { createSqliteStore, openSqliteDatabase, SqliteStore } from './sqlite-store';
