@@ -43,7 +43,10 @@ type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  e instanceof Error &&
+  ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
+    String((e as { code?: string }).code),
+  );
 
 /** Opens (creating if needed) an SQLite database file, or ':memory:'. */
 export function openSqliteDatabase(file: string): Database.Database {
