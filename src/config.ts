@@ -23,6 +23,15 @@ const schema = z.object({
   BCRYPT_COST: int(4, 15).default(12),
   TRUST_PROXY: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Signs page session cookies; required when NODE_ENV=production. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_MINUTES: int(1, 43_200).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 8_760).default(12),
+  /** Where the hosted key pages are mounted, e.g. / or /account. */
+  PAGES_BASE_PATH: z
+    .string()
+    .regex(/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/, 'must be / or a path like /account')
+    .default('/'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
@@ -45,7 +54,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
   );
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (env.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
+      throw new ConfigError([
+        'SESSION_SECRET: must be set in production (at least 32 random characters)',
+      ]);
+    }
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');

@@ -1,0 +1,31 @@
+import express, { type Router } from 'express';
+import type { Logger } from '../../logger';
+import type { Store } from '../../store/store';
+import { PUBLIC_DIR } from './render';
+import { cspNonce, csrfProtection, noStore, pageHelmet } from './security';
+import { pageSession, type SessionOptions } from './session';
+
+export interface PageMachineryOptions extends SessionOptions {
+  /** Largest form body accepted (default 20kb). */
+  bodyLimit?: string;
+}
+
+/**
+ * What every server-rendered page area needs, in order: CSP nonce and helmet,
+ * static assets under `<mount>/assets`, no caching, form parsing, the session and CSRF.
+ * Mount it first in an area's router, add routes, then `pageErrorHandler` last.
+ */
+export function pageMachinery(
+  store: Store,
+  logger: Logger,
+  options: PageMachineryOptions = {},
+): Router {
+  const router = express.Router();
+  router.use(cspNonce, pageHelmet());
+  router.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  router.use(noStore);
+  router.use(express.urlencoded({ extended: false, limit: options.bodyLimit ?? '20kb' }));
+  router.use(pageSession(store, logger, options));
+  router.use(csrfProtection);
+  return router;
+}

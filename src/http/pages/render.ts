@@ -1,0 +1,167 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { isLatchkeyError, type FieldErrors } from '../../core/errors';
+import type { Logger } from '../../logger';
+import { CSRF_FIELD, issueFormId } from './security';
+import type { FlashMessage } from './session';
+
+/** views/ and public/ sit at the package root, the same depth above src/ and dist/. */
+export const VIEWS_DIR = path.resolve(__dirname, '../../../views');
+export const PUBLIC_DIR = path.resolve(__dirname, '../../../public');
+
+export type Locals = Record<string, unknown>;
+
+/** Queues a message for the next page rendered in this session (after a redirect). */
+export function flash(req: Request, kind: FlashMessage['kind'], message: string): void {
+  (req.session.flash ??= []).push({ kind, message });
+}
+
+const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+/** Unix seconds as "28 Nov 2026, 17:40 UTC"; `empty` for null. */
+export function formatTime(seconds: number | null | undefined, empty = '—'): string {
+  return seconds === null || seconds === undefined
+    ? empty
+    : `${DATE_FORMAT.format(new Date(seconds * 1000))} UTC`;
+}
+
+/** What every page and partial can use. `res.locals` (set by area middleware) and `locals` win. */
+function pageLocals(req: Request, res: Response, locals: Locals): Locals {
+  const flashed = req.session?.flash ?? [];
+  if (req.session) delete req.session.flash;
+  const basePath = req.baseUrl;
+  return {
+    title: 'API keys',
+    productName: 'Latchkey',
+    basePath,
+    assetsPath: `${basePath}/assets`,
+    url: (p: string) => `${basePath}${p}`,
+    csrfField: CSRF_FIELD,
+    csrfToken: '',
+    formId: req.session ? issueFormId(req) : '',
+    flash: flashed,
+    errors: {} as FieldErrors,
+    formError: null,
+    values: {},
+    nav: [],
+    signedInAs: null,
+    signOutPath: null,
+    formatTime,
+    ...res.locals,
+    ...locals,
+  };
+}
+
+/** Renders `views/<view>.ejs` inside `views/<layout>.ejs` (default 'layout') and sends it. */
+export async function renderPage(
+  req: Request,
+  res: Response,
+  view: string,
+  locals: Locals = {},
+  status = 200,
+): Promise<void> {
+  const data = pageLocals(req, res, locals);
+  const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data);
+  const layout = typeof data.layout === 'string' ? data.layout : 'layout';
+  const html = await ejs.renderFile(path.join(VIEWS_DIR, `${layout}.ejs`), { ...data, body });
+  res.status(status).type('html').send(html);
+}
+
+/**
+ * Marks the current request as a form submission: if it fails with a 4xx, the
+ * error handler shows `view` again with `locals`, the field errors and what the user typed.
+ */
+export function keepForm(res: Response, view: string, locals: Locals = {}): void {
+  res.locals.form = { view, locals };
+}
+
+const NEVER_ECHOED = new Set([CSRF_FIELD, 'formId', 'password', 'passwordConfirm']);
+
+/** The submitted fields to put back in the form, minus secrets and machinery. */
+export function submittedValues(req: Request): Record<string, string> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(body).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && !NEVER_ECHOED.has(e[0]),
+    ),
+  );
+}
+
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+  fields: FieldErrors;
+}
+
+function describe(err: unknown): Described {
+  if (isLatchkeyError(err))
+    return { status: err.status, code: err.code, message: err.message, fields: err.fields };
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return {
+      status,
+      code: status === 413 ? 'payload_too_large' : 'bad_request',
+      message:
+        status === 413 ? 'The form is too large.' : 'The request could not be read. Try again.',
+      fields: {},
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal',
+    message: 'Something went wrong on our side.',
+    fields: {},
+  };
+}
+
+/**
+ * One error handler for server-rendered pages: HTML (the form again with its
+ * errors, or an error page) for browsers, the error table's JSON for clients asking for JSON.
+ */
+export function pageErrorHandler(logger: Logger, errorView = 'error'): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const d = describe(err);
+    if (d.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'page failed');
+    const json = () =>
+      res.status(d.status).json({ error: d.code, message: d.message, fields: d.fields });
+    const html = () => {
+      const form = res.locals.form as { view: string; locals: Locals } | undefined;
+      const page =
+        form && d.status < 500
+          ? renderPage(
+              req,
+              res,
+              form.view,
+              {
+                ...form.locals,
+                errors: d.fields,
+                formError: d.message,
+                values: submittedValues(req),
+              },
+              d.status,
+            )
+          : renderPage(req, res, errorView, { title: titleFor(d.status), error: d }, d.status);
+      page.catch((renderErr: unknown) => {
+        logger.error({ err: renderErr }, 'rendering an error page failed');
+        if (!res.headersSent) res.status(d.status).type('text').send(d.message);
+      });
+    };
+    res.format({ html, json, default: html });
+  };
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Not found';
+  if (status === 403) return 'Not allowed';
+  if (status === 401) return 'Sign-in needed';
+  if (status === 429) return 'Too many attempts';
+  if (status >= 500) return 'Something went wrong';
+  return 'That did not work';
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { csrfSync } from 'csrf-sync';
+import helmet from 'helmet';
+import { LRUCache } from 'lru-cache';
+import { LatchkeyError } from '../../core/errors';
+
+/** A fresh nonce per response; the CSP lets through only scripts that carry it. */
+export const cspNonce: RequestHandler = (_req, res, next) => {
+  res.locals.cspNonce = randomBytes(16).toString('base64');
+  next();
+};
+
+/** helmet with a strict CSP: no inline script except by nonce, nothing from other origins. */
+export const pageHelmet = (): RequestHandler =>
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: [
+          (_req, res) =>
+            `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`,
+        ],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+  });
+
+/** Pages hold one-time tokens and per-user data: never cache them, so Back cannot replay one. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export const CSRF_FIELD = '_csrf';
+
+const csrf = csrfSync({
+  getTokenFromRequest: (req) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const fromBody = body?.[CSRF_FIELD];
+    if (typeof fromBody === 'string') return fromBody;
+    const header = req.headers['x-csrf-token'];
+    return typeof header === 'string' ? header : undefined;
+  },
+});
+
+/** Synchronizer-token CSRF check on every POST/PUT/PATCH/DELETE; exposes the token to views. */
+export const csrfProtection: RequestHandler = (req, res, next) => {
+  csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
+    if (err) {
+      return next(
+        new LatchkeyError(
+          'forbidden',
+          'This form has expired or did not come from this site. Nothing was changed; reload the page and try again.',
+        ),
+      );
+    }
+    res.locals.csrfToken = csrf.generateToken(req);
+    next();
+  });
+};
+
+const MAX_OPEN_FORMS = 20;
+// Recently used form ids, per process: closes the gap where two copies of one
+// submit arrive together and both read the session before either saves it.
+const usedForms = new LRUCache<string, true>({ max: 50_000, ttl: 60 * 60_000 });
+
+/** A one-use id for the forms of a page; `consumeFormId` accepts it once. */
+export function issueFormId(req: Request): string {
+  const id = randomBytes(16).toString('hex');
+  const open = req.session.openForms ?? [];
+  open.push(id);
+  req.session.openForms = open.slice(-MAX_OPEN_FORMS);
+  return id;
+}
+
+/**
+ * Accepts a form submission once. A second submit of the same form, or a form
+ * from a page too old to remember, is refused with a clear message and changes nothing.
+ */
+export function consumeFormId(req: Request): void {
+  const id = (req.body as Record<string, unknown> | undefined)?.formId;
+  const open = req.session.openForms ?? [];
+  if (typeof id !== 'string' || !open.includes(id) || usedForms.has(id)) {
+    throw new LatchkeyError(
+      'conflict',
+      'This form was already submitted or is out of date. Nothing was changed; check the page and try again.',
+    );
+  }
+  usedForms.set(id, true);
+  req.session.openForms = open.filter((f) => f !== id);
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import session, { type SessionData } from 'express-session';
+import type { Request, RequestHandler } from 'express';
+import { nowSeconds } from '../../core/time';
+import type { Logger } from '../../logger';
+import type { Store } from '../../store/store';
+
+/** What the page sessions hold. Other page areas (e.g. the admin dashboard) may add fields. */
+declare module 'express-session' {
+  interface SessionData {
+    /** Unix seconds when the session began; the absolute timeout counts from here. */
+    startedAt?: number;
+    /** The signed-in end user (hosted pages). */
+    userId?: string;
+    flash?: FlashMessage[];
+    /** A token just created, held until the next page shows it once. */
+    newKey?: { keyId: string; token: string; displayName: string; scope: string };
+    /** Ids of forms rendered and not yet submitted: a second submit finds its id gone. */
+    openForms?: string[];
+  }
+}
+
+export interface FlashMessage {
+  kind: 'success' | 'error' | 'info';
+  message: string;
+}
+
+export interface SessionOptions {
+  /** Signs the session cookie. When omitted a random one is used and sessions end on restart. */
+  secret?: string;
+  /** Sign-out after this long without a request (default 30). */
+  idleMinutes?: number;
+  /** Sign-out this long after sign-in whatever the activity (default 12). */
+  absoluteHours?: number;
+  /** Cookie name; give each page area its own when they must not share sign-ins. */
+  cookieName?: string;
+  /** Cookie path (default '/'). */
+  cookiePath?: string;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * express-session's store over Latchkey's own store, so sessions live in the
+ * same database as everything else and survive restarts.
+ */
+export class LatchkeySessionStore extends session.Store {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly fallbackTtlSeconds: number,
+    private readonly absoluteSeconds: number,
+  ) {
+    super();
+  }
+
+  override get(sid: string, done: (err: unknown, data?: SessionData | null) => void): void {
+    this.store.getSession(sid, nowSeconds()).then(
+      (record) => done(null, record ? (JSON.parse(record.data) as SessionData) : null),
+      (err) => done(err),
+    );
+  }
+
+  override set(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
+    const now = nowSeconds();
+    const expires = data.cookie?.expires;
+    const idleEnd = expires
+      ? Math.floor(new Date(expires).getTime() / 1000)
+      : now + this.fallbackTtlSeconds;
+    const absoluteEnd = (data.startedAt ?? now) + this.absoluteSeconds;
+    this.store
+      .setSession(sid, { data: JSON.stringify(data), expiresAt: Math.min(idleEnd, absoluteEnd) })
+      .then(() => this.pruneNowAndThen(now))
+      .then(
+        () => done?.(),
+        (err) => done?.(err),
+      );
+  }
+
+  override destroy(sid: string, done?: (err?: unknown) => void): void {
+    this.store.destroySession(sid).then(
+      () => done?.(),
+      (err) => done?.(err),
+    );
+  }
+
+  override touch(sid: string, data: SessionData, done?: () => void): void {
+    this.set(sid, data, () => done?.());
+  }
+
+  /** Expired rows are removed lazily, at most every few minutes, so no timer needs stopping. */
+  private async pruneNowAndThen(now: number): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    await this.store.pruneSessions(now);
+  }
+}
+
+/** Resolves the secret, warning once when sessions cannot outlive this process. */
+export function sessionSecret(secret: string | undefined, logger: Logger): string {
+  if (secret) return secret;
+  logger.warn(
+    'SESSION_SECRET is not set: using a random one, so page sign-ins will not survive a restart',
+  );
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * The session middleware for server-rendered pages: persistent store, httpOnly
+ * sameSite=lax cookie, `secure` whenever the request arrived over HTTPS (honouring
+ * the app's `trust proxy`), a rolling idle timeout and an absolute one.
+ */
+export function pageSession(
+  store: Store,
+  logger: Logger,
+  options: SessionOptions = {},
+): RequestHandler[] {
+  const idleMs = (options.idleMinutes ?? 30) * 60_000;
+  const absoluteSeconds = (options.absoluteHours ?? 12) * 3600;
+  const middleware = session({
+    name: options.cookieName ?? 'latchkey.sid',
+    secret: sessionSecret(options.secret, logger),
+    store: new LatchkeySessionStore(store, idleMs / 1000, absoluteSeconds),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    unset: 'destroy',
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: 'auto',
+      maxAge: idleMs,
+      path: options.cookiePath ?? '/',
+    },
+  });
+  const absoluteTimeout: RequestHandler = (req, _res, next) => {
+    const s = req.session;
+    if (s.startedAt === undefined) {
+      s.startedAt = nowSeconds();
+      return next();
+    }
+    if (nowSeconds() - s.startedAt < absoluteSeconds) return next();
+    // Past the absolute limit: start over with an empty session.
+    s.regenerate((err) => {
+      if (!err) req.session.startedAt = nowSeconds();
+      next(err);
+    });
+  };
+  return [middleware, absoluteTimeout];
+}
+
+/** Starts a fresh session (new id) for a sign-in, keeping nothing from before it. */
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(err) : resolve())),
+  );
+}
+
+export function destroySession(req: Request): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    req.session.destroy((err) => (err ? reject(err) : resolve())),
+  );
+}
