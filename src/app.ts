@@ -3,9 +3,18 @@ import helmet from 'helmet';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import type { Latchkey } from './latchkey';
+import { createHostedPages } from './http/pages/hosted-pages';
+
+type PageConfig = Pick<
+  Config,
+  'SESSION_SECRET' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'PAGES_BASE_PATH'
+>;
 
 /** The standalone server's Express app: wiring only. */
-export function createApp(latchkey: Latchkey, config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'>) {
+export function createApp(
+  latchkey: Latchkey,
+  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig>,
+) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -20,6 +29,18 @@ export function createApp(latchkey: Latchkey, config: Pick<Config, 'TRUST_PROXY'
   app.post('/api/whoami', latchkey.requireApiKey(), (req, res) => {
     res.json(req.apiKey);
   });
+
+  // Hosted key pages last: they answer only their own paths and pass the rest on.
+  app.use(
+    config.PAGES_BASE_PATH ?? '/',
+    createHostedPages(latchkey, {
+      session: {
+        secret: config.SESSION_SECRET,
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+      },
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(latchkey.logger));

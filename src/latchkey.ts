@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Router } from 'express';
 import type { Actor, Core } from './core/context';
 import * as directory from './core/directory';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
@@ -8,6 +9,8 @@ import type { Settings } from './core/types';
 import { UsageBuffer } from './core/usage-buffer';
 import type { Validation } from './core/validation-result';
 import { Validator } from './core/validator';
+import type { ResolveUser } from './http/pages/current-user';
+import { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
 import { requireApiKey, optionalApiKey, type RequireApiKeyOptions } from './http/require-api-key';
 import { createLogger, type Logger } from './logger';
 import type { Store } from './store/store';
@@ -26,6 +29,12 @@ export interface LatchkeyOptions {
   usageFlushIntervalMs?: number;
   /** bcrypt cost for passwords (default 12). */
   bcryptCost?: number;
+  /**
+   * Embedded mode: the host app's sign-in stands in for Latchkey's. Given a
+   * request, returns the Latchkey user id of whoever is signed in, or null.
+   * `hostedPages()` then takes the user from here and serves no sign-in page.
+   */
+  resolveUser?: ResolveUser;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -155,6 +164,14 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     // Settings
     getSettings: (): Settings => settings(),
     updateSettings: (patch: Partial<Settings>, by?: Actor) => updateSettings(core, patch, by),
+
+    /**
+     * The hosted key-management pages as an Express router, e.g.
+     * `app.use('/account', latchkey.hostedPages())`. Uses `resolveUser` when given.
+     */
+    hostedPages(pageOptions: HostedPagesOptions = {}): Router {
+      return createHostedPages(latchkey, { resolveUser: options.resolveUser, ...pageOptions });
+    },
 
     /** Writes buffered usage and closes the store. Safe to call twice. */
     async close(): Promise<void> {

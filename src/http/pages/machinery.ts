@@ -21,6 +21,10 @@ export function pageMachinery(
   options: PageMachineryOptions = {},
 ): Router {
   const router = express.Router();
+  router.use((req, res, next) => {
+    res.locals.basePath ??= req.baseUrl;
+    next();
+  });
   router.use(cspNonce, pageHelmet());
   router.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   router.use(noStore);

@@ -3,7 +3,7 @@ import ejs from 'ejs';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { isLatchkeyError, type FieldErrors } from '../../core/errors';
 import type { Logger } from '../../logger';
-import { CSRF_FIELD, issueFormId } from './security';
+import { CSRF_FIELD, csrfTokenFor, issueFormId } from './security';
 import type { FlashMessage } from './session';
 
 /** views/ and public/ sit at the package root, the same depth above src/ and dist/. */
@@ -30,11 +30,15 @@ export function formatTime(seconds: number | null | undefined, empty = '—'): s
     : `${DATE_FORMAT.format(new Date(seconds * 1000))} UTC`;
 }
 
+/** Where the page area is mounted; set by the machinery so sub-routers see the same value. */
+export const basePathOf = (req: Request, res: Response): string =>
+  typeof res.locals.basePath === 'string' ? res.locals.basePath : req.baseUrl;
+
 /** What every page and partial can use. `res.locals` (set by area middleware) and `locals` win. */
 function pageLocals(req: Request, res: Response, locals: Locals): Locals {
   const flashed = req.session?.flash ?? [];
   if (req.session) delete req.session.flash;
-  const basePath = req.baseUrl;
+  const basePath = basePathOf(req, res);
   return {
     title: 'API keys',
     productName: 'Latchkey',
@@ -42,7 +46,7 @@ function pageLocals(req: Request, res: Response, locals: Locals): Locals {
     assetsPath: `${basePath}/assets`,
     url: (p: string) => `${basePath}${p}`,
     csrfField: CSRF_FIELD,
-    csrfToken: '',
+    csrfToken: req.session ? csrfTokenFor(req) : '',
     formId: req.session ? issueFormId(req) : '',
     flash: flashed,
     errors: {} as FieldErrors,

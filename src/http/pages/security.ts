@@ -52,7 +52,7 @@ const csrf = csrfSync({
   },
 });
 
-/** Synchronizer-token CSRF check on every POST/PUT/PATCH/DELETE; exposes the token to views. */
+/** Synchronizer-token CSRF check on every POST/PUT/PATCH/DELETE. */
 export const csrfProtection: RequestHandler = (req, res, next) => {
   csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
     if (err) {
@@ -63,10 +63,12 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
         ),
       );
     }
-    res.locals.csrfToken = csrf.generateToken(req);
     next();
   });
 };
+
+/** The session's CSRF token for a form (made on first use, so bare visits create no session). */
+export const csrfTokenFor = (req: Request): string => csrf.generateToken(req);
 
 const MAX_OPEN_FORMS = 20;
 // Recently used form ids, per process: closes the gap where two copies of one

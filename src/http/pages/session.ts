@@ -64,6 +64,8 @@ export class LatchkeySessionStore extends session.Store {
 
   override set(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
     const now = nowSeconds();
+    // The first save stamps the start; it is saved with the session and never moves.
+    data.startedAt ??= now;
     const expires = data.cookie?.expires;
     const idleEnd = expires
       ? Math.floor(new Date(expires).getTime() / 1000)
@@ -135,17 +137,10 @@ export function pageSession(
     },
   });
   const absoluteTimeout: RequestHandler = (req, _res, next) => {
-    const s = req.session;
-    if (s.startedAt === undefined) {
-      s.startedAt = nowSeconds();
-      return next();
-    }
-    if (nowSeconds() - s.startedAt < absoluteSeconds) return next();
+    const startedAt = req.session.startedAt;
+    if (startedAt === undefined || nowSeconds() - startedAt < absoluteSeconds) return next();
     // Past the absolute limit: start over with an empty session.
-    s.regenerate((err) => {
-      if (!err) req.session.startedAt = nowSeconds();
-      next(err);
-    });
+    req.session.regenerate((err) => next(err));
   };
   return [middleware, absoluteTimeout];
 }

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { LatchkeyError } from '../../../src/core/errors';
 import { pageMachinery } from '../../../src/http/pages/machinery';
 import { flash, pageErrorHandler, renderPage } from '../../../src/http/pages/render';
-import { consumeFormId, issueFormId } from '../../../src/http/pages/security';
+import { consumeFormId, csrfTokenFor, issueFormId } from '../../../src/http/pages/security';
 import { makeLatchkey } from '../../support/harness';
 
 /** A tiny page area built only from the shared machinery, as another area would use it. */
@@ -20,7 +20,7 @@ async function makeArea(options: { idleMinutes?: number; absoluteHours?: number 
   });
   router.get('/tokens', (req, res) => {
     res.json({
-      csrf: res.locals.csrfToken,
+      csrf: csrfTokenFor(req),
       formId: issueFormId(req),
       userId: req.session.userId ?? null,
     });

@@ -1,0 +1,156 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../../core/context';
+import { LatchkeyError } from '../../core/errors';
+import { displayName, isKeyId, parseInput } from '../../core/inputs';
+import { EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
+import type { ApiKey, ExpiryChoice, Settings } from '../../core/types';
+import type { Latchkey } from '../../latchkey';
+import { viewerOf } from './current-user';
+import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
+import { basePathOf, flash, keepForm, renderPage } from './render';
+import { consumeFormId } from './security';
+
+/** Resolves the scope of a request, throwing not_found when its page is off or not the viewer's. */
+export type ScopeResolver = (req: Request, res: Response) => KeyScope;
+
+const LIST_LIMIT = 100;
+const FIELD_LABELS = { displayName: 'Name', expiry: 'Expires' };
+
+const actorOf = (req: Request, res: Response): Actor => ({
+  actor: `user:${viewerOf(res).user.id}`,
+  ip: req.ip ?? null,
+});
+
+function createForm(settings: Settings) {
+  return z.object({
+    displayName: z.preprocess((v) => v ?? '', displayName),
+    expiry: z
+      .string({ error: 'choose when the key expires' })
+      .refine((v): v is ExpiryChoice => (settings.expiryChoices as string[]).includes(v), {
+        message: 'choose one of the offered expiry times',
+      }),
+  });
+}
+
+function newFormLocals(scope: KeyScope, settings: Settings) {
+  return {
+    title: `Create an API key · ${scope.heading}`,
+    scope,
+    fieldLabels: FIELD_LABELS,
+    expiryOptions: settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
+    defaultExpiry: settings.defaultExpiry,
+  };
+}
+
+/** The key with this id if the scope shows it; otherwise "not found", whoever owns it. */
+async function ownedKey(latchkey: Latchkey, scope: KeyScope, keyId: unknown): Promise<ApiKey> {
+  const key = isKeyId(keyId) ? await latchkey.store.findKeyById(keyId) : null;
+  if (!key || !scopeOwns(scope, key)) throw LatchkeyError.notFound('API key');
+  return key;
+}
+
+async function creatorEmails(latchkey: Latchkey, keys: ApiKey[]): Promise<Record<string, string>> {
+  const ids = [...new Set(keys.map((k) => k.userId).filter((id): id is string => id !== null))];
+  const users = await Promise.all(ids.map((id) => latchkey.store.findUserById(id)));
+  return Object.fromEntries(users.flatMap((u) => (u ? [[u.id, u.email]] : [])));
+}
+
+/**
+ * List, create and revoke routes for one kind of key page, at `prefix`
+ * ('/keys' or '/orgs/:orgId/keys'); `resolve` decides whose keys and who may change them.
+ */
+export function registerKeyRoutes(
+  router: Router,
+  latchkey: Latchkey,
+  prefix: string,
+  resolve: ScopeResolver,
+): void {
+  const listPath = (req: Request, res: Response, scope: KeyScope) =>
+    `${basePathOf(req, res)}${scope.path}`;
+
+  router.get(prefix, async (req, res) => {
+    const scope = resolve(req, res);
+    const owner =
+      scope.kind === 'personal' ? { userId: scope.owner.userId } : { orgId: scope.owner.orgId };
+    const filter = { ...owner, kind: scope.kind, now: nowSeconds() };
+    const page = { limit: LIST_LIMIT, offset: 0 };
+    const [current, archived] = await Promise.all([
+      latchkey.store.listKeys({ ...filter, archived: false }, page),
+      latchkey.store.listKeys({ ...filter, archived: true }, page),
+    ]);
+    // The new token is shown on this one page load, then forgotten.
+    const pending = req.session.newKey;
+    const newKey = pending && pending.scope === scope.path ? pending : null;
+    if (newKey) delete req.session.newKey;
+    const viewer = viewerOf(res);
+    await renderPage(req, res, 'keys', {
+      title: scope.heading,
+      scope,
+      current,
+      archived,
+      newKey,
+      now: nowSeconds(),
+      creators:
+        scope.kind === 'org'
+          ? await creatorEmails(latchkey, [...current.items, ...archived.items])
+          : {},
+      orgs: scope.kind === 'org' ? viewer.memberships.map((m) => m.org) : [],
+    });
+  });
+
+  router.get(`${prefix}/new`, async (req, res) => {
+    const scope = resolve(req, res);
+    requireManager(scope);
+    res.locals.backHref = listPath(req, res, scope);
+    await renderPage(req, res, 'key-new', newFormLocals(scope, latchkey.getSettings()));
+  });
+
+  router.post(prefix, async (req, res) => {
+    const scope = resolve(req, res);
+    requireManager(scope);
+    res.locals.backHref = listPath(req, res, scope);
+    consumeFormId(req);
+    const settings = latchkey.getSettings();
+    keepForm(res, 'key-new', newFormLocals(scope, settings));
+    const form = parseInput(createForm(settings), req.body);
+    const created = await latchkey.createApiKey(
+      {
+        ...scope.owner,
+        displayName: form.displayName,
+        expiresAt: expiryFromChoice(form.expiry, nowSeconds()),
+      },
+      actorOf(req, res),
+    );
+    req.session.newKey = {
+      keyId: created.apiKeyId,
+      token: created.apiKeyToken,
+      displayName: created.key.displayName,
+      scope: scope.path,
+    };
+    res.redirect(303, listPath(req, res, scope));
+  });
+
+  router.get(`${prefix}/:keyId/revoke`, async (req, res) => {
+    const scope = resolve(req, res);
+    requireManager(scope);
+    res.locals.backHref = listPath(req, res, scope);
+    const key = await ownedKey(latchkey, scope, req.params.keyId);
+    if (key.archivedAt !== null)
+      throw new LatchkeyError('conflict', `“${key.displayName}” is already revoked.`);
+    await renderPage(req, res, 'key-revoke', { title: `Revoke ${key.displayName}`, scope, key });
+  });
+
+  router.post(`${prefix}/:keyId/revoke`, async (req, res) => {
+    const scope = resolve(req, res);
+    requireManager(scope);
+    res.locals.backHref = listPath(req, res, scope);
+    consumeFormId(req);
+    const key = await ownedKey(latchkey, scope, req.params.keyId);
+    if (key.archivedAt !== null)
+      throw new LatchkeyError('conflict', `“${key.displayName}” is already revoked.`);
+    await latchkey.archiveApiKey(key.id, actorOf(req, res));
+    flash(req, 'success', `Revoked “${key.displayName}”. Anything using it stops working now.`);
+    res.redirect(303, listPath(req, res, scope));
+  });
+}

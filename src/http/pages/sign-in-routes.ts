@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { LatchkeyError } from '../../core/errors';
+import { MAX_PASSWORD_BYTES, email as emailSchema, parseInput, password } from '../../core/inputs';
+import { nowSeconds } from '../../core/time';
+import type { Latchkey } from '../../latchkey';
+import { accountProblem, safeReturnPath } from './current-user';
+import type { LoginThrottle } from './login-throttle';
+import { basePathOf, keepForm, renderPage } from './render';
+import { destroySession, regenerateSession } from './session';
+
+const TOO_LONG = `is longer than ${MAX_PASSWORD_BYTES} bytes, which is more than passwords here can be`;
+
+const loginForm = z.object({
+  email: z.preprocess((v) => v ?? '', z.string().trim().min(1, 'enter your email address')),
+  password: z
+    .preprocess((v) => v ?? '', z.string().min(1, 'enter your password'))
+    .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, { message: TOO_LONG }),
+});
+
+const signupForm = z
+  .object({
+    email: z.preprocess((v) => v ?? '', emailSchema),
+    password: z.preprocess((v) => v ?? '', password),
+    passwordConfirm: z.preprocess((v) => v ?? '', z.string()),
+  })
+  .refine((f) => f.password === f.passwordConfirm, {
+    path: ['passwordConfirm'],
+    message: 'does not match the password',
+  });
+
+const LOGIN_LABELS = { email: 'Email', password: 'Password' };
+const SIGNUP_LABELS = { ...LOGIN_LABELS, passwordConfirm: 'Password again' };
+
+/** Sign-in, sign-out and optional sign-up for the hosted pages' own accounts. */
+export function registerSignInRoutes(
+  router: Router,
+  latchkey: Latchkey,
+  options: { throttle: LoginThrottle; cookieName: string; cookiePath: string },
+): void {
+  const { throttle } = options;
+  // Unknown emails are checked against this hash too, so timing does not reveal which exist.
+  const decoyHash = bcrypt.hash(randomBytes(16).toString('hex'), latchkey.core.bcryptCost);
+  const home = (req: Request, res: Response) => `${basePathOf(req, res)}/`;
+  const loginLocals = (req: Request, res: Response) => ({
+    title: 'Sign in',
+    fieldLabels: LOGIN_LABELS,
+    next: safeReturnPath(req, res, req.query.next ?? req.body?.next) ?? '',
+    signedOut: req.query.signedOut === '1',
+    signupEnabled: latchkey.getSettings().selfSignupEnabled,
+  });
+
+  router.get('/login', async (req, res) => {
+    if (req.session.userId) return res.redirect(303, home(req, res));
+    await renderPage(req, res, 'login', loginLocals(req, res));
+  });
+
+  router.post('/login', async (req, res) => {
+    keepForm(res, 'login', loginLocals(req, res));
+    const form = parseInput(loginForm, req.body);
+    const ip = req.ip ?? 'unknown';
+    const wait = await throttle.waitSeconds(form.email, ip);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new LatchkeyError(
+        'rate_limited',
+        `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`,
+      );
+    }
+    const user = await latchkey.fetchUserByEmail(form.email);
+    const ok = await latchkey.verifyPassword(
+      form.password,
+      user?.passwordHash ?? (await decoyHash),
+    );
+    if (!user || !user.passwordHash || !ok) {
+      await throttle.failed(form.email, ip);
+      throw new LatchkeyError('unauthorized', 'That email and password do not match an account.');
+    }
+    const problem = accountProblem(user);
+    if (problem) throw new LatchkeyError('forbidden', problem);
+    await throttle.succeeded(form.email);
+    await signIn(req, latchkey, user.id);
+    res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
+  });
+
+  router.post('/logout', async (req, res) => {
+    await destroySession(req);
+    res.clearCookie(options.cookieName, { path: options.cookiePath });
+    res.redirect(303, `${basePathOf(req, res)}/login?signedOut=1`);
+  });
+
+  const signupLocals = () => ({ title: 'Create an account', fieldLabels: SIGNUP_LABELS });
+  const requireSignup = () => {
+    if (!latchkey.getSettings().selfSignupEnabled)
+      throw new LatchkeyError('not_found', 'Signing up here is turned off.');
+  };
+
+  router.get('/signup', async (req, res) => {
+    requireSignup();
+    await renderPage(req, res, 'signup', signupLocals());
+  });
+
+  router.post('/signup', async (req, res) => {
+    requireSignup();
+    keepForm(res, 'signup', signupLocals());
+    const form = parseInput(signupForm, req.body);
+    const user = await latchkey.createUser(
+      { email: form.email, password: form.password, emailConfirmed: false },
+      { actor: 'system', ip: req.ip ?? null },
+    );
+    await signIn(req, latchkey, user.id);
+    res.redirect(303, home(req, res));
+  });
+}
+
+/** A new session id at sign-in, so a session id planted before it is worth nothing. */
+async function signIn(req: Request, latchkey: Latchkey, userId: string): Promise<void> {
+  await regenerateSession(req);
+  req.session.userId = userId;
+  await latchkey.store.updateUser(userId, { lastActiveAt: nowSeconds() });
+}
