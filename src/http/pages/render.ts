@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { ErrorRequestHandler, Request, Response } from 'express';
@@ -6,9 +7,17 @@ import type { Logger } from '../../logger';
 import { CSRF_FIELD, csrfTokenFor, issueFormId } from './security';
 import type { FlashMessage } from './session';
 
-/** views/ and public/ sit at the package root, the same depth above src/ and dist/. */
-export const VIEWS_DIR = path.resolve(__dirname, '../../../views');
-export const PUBLIC_DIR = path.resolve(__dirname, '../../../public');
+/** The package root: the nearest folder above this file holding views/layout.ejs (from src/ or dist/). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'views', 'layout.ejs'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '../../..');
+  }
+}
+
+const ROOT = packageRoot();
+export const VIEWS_DIR = path.join(ROOT, 'views');
+export const PUBLIC_DIR = path.join(ROOT, 'public');
 
 export type Locals = Record<string, unknown>;
 

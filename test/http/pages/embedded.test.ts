@@ -1,4 +1,5 @@
 import express from 'express';
+import session from 'express-session';
 import request from 'supertest';
 import { makeLatchkey } from '../../support/harness';
 import { formTokens, shownToken } from '../../support/pages';
@@ -58,6 +59,30 @@ describe('hosted pages in embedded mode', () => {
     await latchkey.disableUser(user.id);
     const res = await request(app).get('/account/keys').set('X-Host-User', user.id).expect(403);
     expect(res.text).toContain('This account is disabled');
+  });
+
+  it('works inside a host that already uses express-session, sharing its session', async () => {
+    const latchkey = await makeLatchkey({
+      resolveUser: (req) => (req.session as { hostUser?: string }).hostUser ?? null,
+    });
+    const user = await latchkey.createUser({ email: 'shared@example.com' });
+    const app = express();
+    app.use(session({ secret: 'host-secret', resave: false, saveUninitialized: false }));
+    app.get('/host-login', (req, res) => {
+      (req.session as { hostUser?: string }).hostUser = user.id;
+      res.send('ok');
+    });
+    app.use('/account', latchkey.hostedPages());
+    const agent = request.agent(app);
+    await agent.get('/host-login').expect(200);
+    const form = await agent.get('/account/keys/new').expect(200);
+    await agent
+      .post('/account/keys')
+      .type('form')
+      .send({ ...formTokens(form.text), displayName: 'shared', expiry: '1m' })
+      .expect(303);
+    expect(shownToken((await agent.get('/account/keys')).text)).toMatch(/^lk_/);
+    await agent.post('/account/keys').type('form').send({ displayName: 'x' }).expect(403);
   });
 
   it('leaves the host’s other routes alone', async () => {
