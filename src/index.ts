@@ -1,5 +1,7 @@
 export { createLatchkey, type Latchkey, type LatchkeyOptions } from './latchkey';
 export { createApp } from './app';
+export { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
+export type { ResolveUser } from './http/pages/current-user';
 export { startServer } from './server';
 export { loadConfig, type Config } from './config';
 export { LatchkeyError, ERROR_CODES, type ErrorCode } from './core/errors';
