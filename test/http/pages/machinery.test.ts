@@ -133,6 +133,29 @@ describe('page machinery', () => {
     expect(json.body).toEqual({ error: 'not_found', message: 'No such thing.', fields: {} });
   });
 
+  it('ends a session after the idle timeout, and each request pushes it back', async () => {
+    const { app, latchkey } = await makeArea({ idleMinutes: 10 });
+    const { agent, page } = await signedIn(app);
+    const expires = Date.parse(
+      /Expires=([^;]+)/.exec(String(page.headers['set-cookie']))?.[1] ?? '',
+    );
+    expect(Math.abs(expires - (Date.now() + 10 * 60_000))).toBeLessThan(5_000);
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 8 * 60_000;
+      expect((await agent.get('/tokens')).body.userId).toBe('someone');
+      Date.now = () => realNow() + 16 * 60_000;
+      expect((await agent.get('/tokens')).body.userId).toBe('someone');
+      Date.now = () => realNow() + 27 * 60_000;
+      expect((await agent.get('/tokens')).body.userId).toBeNull();
+    } finally {
+      Date.now = realNow;
+    }
+    expect(
+      await latchkey.store.pruneSessions(Math.floor(Date.now() / 1000) + 3600),
+    ).toBeGreaterThan(0);
+  });
+
   it('ends a session after the absolute timeout even while it is in use', async () => {
     const { app } = await makeArea({ absoluteHours: 1 });
     const { agent } = await signedIn(app);

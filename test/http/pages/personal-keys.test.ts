@@ -24,7 +24,7 @@ const createKey = (agent: ReturnType<typeof request.agent>, fields: Record<strin
 
 describe('My API keys page', () => {
   it('creates a key and shows its token once, then never again', async () => {
-    const { app, agent, user } = await setup();
+    const { app, agent, user, latchkey } = await setup();
     const created = await createKey(agent, {});
     expect(created.status).toBe(303);
     expect(created.headers.location).toBe('/keys');
@@ -37,6 +37,11 @@ describe('My API keys page', () => {
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
     expect(whoami.body.user.userId).toBe(user.id);
+    const audit = await latchkey.store.listAudit(
+      { action: 'key.created' },
+      { limit: 10, offset: 0 },
+    );
+    expect(audit.items.map((e) => e.actor)).toEqual([`user:${user.id}`]);
     const reload = await agent.get('/keys').expect(200);
     expect(shownToken(reload.text)).toBeNull();
     expect(reload.text).not.toContain(token!);
