@@ -144,18 +144,18 @@ if (!executablePath) {
         email: 'member@acme.example',
         password: PASSWORD,
       });
-      const [org] = (await server.latchkey.listOrgs({ nameContains: 'Acme' })).items;
-      await server.latchkey.addUserToOrg(org!.id, member.id, 'Member');
-      await server.latchkey.createApiKey({ orgId: org!.id, displayName: 'Nightly export' });
+      const org = await server.latchkey.createOrg({ name: 'Globex' });
+      await server.latchkey.addUserToOrg(org.id, member.id, 'Member');
+      await server.latchkey.createApiKey({ orgId: org.id, displayName: 'Nightly export' });
       const page = await newPage();
       await signIn(page, member.email);
-      await page.goto(`${server.url}/orgs/${org!.id}/keys`);
+      await page.goto(`${server.url}/orgs/${org.id}/keys`);
       await page.getByText('can see these keys but not create or revoke them').waitFor();
       await page.getByRole('cell', { name: 'Nightly export' }).waitFor();
       expect(await page.getByRole('link', { name: /^Revoke/ }).count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Create key' }).count()).toBe(0);
       await shot(page, 'org-keys-member');
-      const res = await page.goto(`${server.url}/orgs/${org!.id}/keys/new`);
+      const res = await page.goto(`${server.url}/orgs/${org.id}/keys/new`);
       expect(res?.status()).toBe(403);
     });
 
@@ -181,9 +181,14 @@ if (!executablePath) {
     });
 
     it('fits a phone screen', async () => {
+      const user = await server.latchkey.createUser({
+        email: 'phone@example.com',
+        password: PASSWORD,
+      });
+      await server.latchkey.createApiKey({ userId: user.id, displayName: 'Phone shortcut' });
       const page = await newPage();
       await page.setViewportSize({ width: 375, height: 740 });
-      await signIn(page, 'dev@example.com');
+      await signIn(page, user.email);
       await page.getByRole('heading', { level: 1, name: 'My API keys' }).waitFor();
       const overflow = await page.evaluate<number>(
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { csrfSync } from 'csrf-sync';
 import helmet from 'helmet';
 import { LRUCache } from 'lru-cache';
@@ -18,10 +18,7 @@ export const pageHelmet = (): RequestHandler =>
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: [
-          (_req, res) =>
-            `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`,
-        ],
+        scriptSrc: [(_req, res) => `'nonce-${String((res as Response).locals.cspNonce)}'`],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
