@@ -64,4 +64,13 @@ export async function startTestServer(): Promise<RunningServer> {
   return startServer(config, createLogger({ level: 'silent' }));
 }
 
-export const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+/**
+ * Screenshots go to test-results/ (ignored by git) so a test run leaves the tree clean;
+ * `UPDATE_SCREENSHOTS=1 npx jest test/browser` refreshes the ones in docs/.
+ */
+export const SCREENSHOTS = path.resolve(
+  __dirname,
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? '../../docs/screenshots'
+    : '../../test-results/screenshots',
+);
