@@ -24,6 +24,8 @@ export async function startServer(
     cacheMaxEntries: config.CACHE_MAX_ENTRIES,
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     bcryptCost: config.BCRYPT_COST,
+    invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
+    rateLimitBackend: config.RATE_LIMIT_BACKEND,
   });
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {

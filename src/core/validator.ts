@@ -8,6 +8,7 @@ import {
   type ApiKeyIdentity,
   type OrgKeyIdentity,
 } from './identity';
+import type { ValidationRateLimits } from './rate-limits';
 import { nowSeconds } from './time';
 import { digestToken, parseToken, stripBearer } from './token';
 import type { ApiKey, KeyKind, Settings, User } from './types';
@@ -28,10 +29,13 @@ export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
   cacheTtlMs: number;
   cacheMaxEntries: number;
+  /** Validation allowances per key, user and org; none when omitted. */
+  rateLimits?: ValidationRateLimits;
 }
 
 export class Validator {
   private readonly cache: LRUCache<string, Resolved> | null;
+  private readonly rateLimits: ValidationRateLimits | null;
 
   constructor(
     private readonly store: Store,
@@ -43,6 +47,7 @@ export class Validator {
       options.cacheTtlMs > 0
         ? new LRUCache<string, Resolved>({ max: options.cacheMaxEntries, ttl: options.cacheTtlMs })
         : null;
+    this.rateLimits = options.rateLimits ?? null;
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
@@ -78,7 +83,11 @@ export class Validator {
     return resolved;
   }
 
-  private judge(r: Resolved, expected: KeyKind | undefined, imported: boolean): Validation {
+  private async judge(
+    r: Resolved,
+    expected: KeyKind | undefined,
+    imported: boolean,
+  ): Promise<Validation> {
     const { key, identity } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
@@ -89,6 +98,8 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
+    const wait = this.rateLimits ? await this.rateLimits.consume(key, settings) : null;
+    if (wait !== null) return failure('rate_limited', wait);
     this.usage.record(key.id, now);
     return { valid: true, apiKey: identity };
   }
