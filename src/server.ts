@@ -39,9 +39,12 @@ export async function startServer(
   const stop = () =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive connections go as soon as their in-flight request is answered.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       await closed;
+      clearInterval(idle);
       clearTimeout(timer);
       await latchkey.close();
     })());
