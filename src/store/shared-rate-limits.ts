@@ -27,7 +27,9 @@ export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
         storeType: 'better-sqlite3',
         tableName: SQLITE_TABLE,
         tableCreated: true,
-        clearExpiredByTimeout: true,
+        // Its sweep timer would outlive store.close(); a stale row is reset on its next use and
+        // there is at most one per allowance and subject.
+        clearExpiredByTimeout: false,
       }),
     true,
   );
