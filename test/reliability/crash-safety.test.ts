@@ -68,6 +68,19 @@ describe('crash safety on SQLite', () => {
       .pluck()
       .get();
     expect(orphanMemberships).toBe(0);
+    const orgOrphans = db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM api_keys WHERE archived_at IS NULL AND org_id IS NOT NULL
+           AND org_id NOT IN (SELECT id FROM orgs))
+         + (SELECT COUNT(*) FROM memberships WHERE org_id NOT IN (SELECT id FROM orgs))`,
+      )
+      .pluck()
+      .get();
+    expect(orgOrphans).toBe(0);
+    const orgGone = db.prepare('SELECT 1 FROM orgs WHERE id = ?').pluck();
+    const deletedOrgs = ids(acked, 'org-deleted');
+    expect(deletedOrgs.length).toBeGreaterThan(3);
+    for (const id of deletedOrgs) expect(orgGone.get(id)).toBeUndefined();
     db.close();
 
     // And Latchkey itself opens the file and keeps working.

@@ -48,6 +48,13 @@ async function main(file: string): Promise<void> {
       users.splice(users.indexOf(userId), 1);
       await lk.deleteUser(userId);
       ack('deleted', userId);
+    } else if (n % 30 === 9) {
+      // A short-lived org with members and keys, deleted as a whole.
+      const doomed = await lk.createOrg({ name: `Doomed ${n} ${Date.now()}` });
+      await lk.addUserToOrg(doomed.id, userId, 'Member');
+      for (let i = 0; i < 3; i++) await lk.createApiKey({ orgId: doomed.id, userId });
+      await lk.deleteOrg(doomed.id);
+      ack('org-deleted', doomed.id);
     } else {
       await newUser();
     }
