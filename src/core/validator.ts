@@ -36,7 +36,9 @@ export interface ValidatorOptions {
 export class Validator {
   private readonly cache: LRUCache<string, Resolved> | null;
   private readonly rateLimits: ValidationRateLimits | null;
-  /** Bumped by every forget, so a lookup that overlapped a change is not cached. */
+  /** Lookups running per digest, so a forget can tell whether it overlaps one. */
+  private readonly loading = new Map<string, number>();
+  /** Bumped when a change overlaps running lookups: those answer once and are not cached. */
   private changes = 0;
 
   constructor(
@@ -69,7 +71,7 @@ export class Validator {
 
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
-    this.changes++;
+    if (this.loading.has(digest)) this.changes++;
     this.cache?.delete(digest);
   }
 
@@ -83,7 +85,15 @@ export class Validator {
     const cached = this.cache?.get(digest);
     if (cached) return cached;
     const changesBefore = this.changes;
-    const resolved = await this.load(digest);
+    this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
+    let resolved: Resolved;
+    try {
+      resolved = await this.load(digest);
+    } finally {
+      const running = (this.loading.get(digest) ?? 1) - 1;
+      if (running > 0) this.loading.set(digest, running);
+      else this.loading.delete(digest);
+    }
     // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
     if (changesBefore === this.changes) this.cache?.set(digest, resolved);
     return resolved;
