@@ -32,6 +32,10 @@ const schema = z.object({
     .string()
     .regex(/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/, 'must be / or a path like /account')
     .default('/'),
+  /** Failed API key checks one IP may make per minute before it gets 429; 0 turns this off. */
+  INVALID_KEY_LIMIT_PER_MINUTE: int(0, 1_000_000).default(60),
+  /** Where validation rate-limit counts live: this process, or the database (shared). */
+  RATE_LIMIT_BACKEND: z.enum(['memory', 'store']).default('memory'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')

@@ -20,3 +20,12 @@ export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/t
 export type { Store } from './store/store';
 export { createSqliteStore } from './store/sqlite';
 export type { RequireApiKeyOptions } from './http/require-api-key';
+export {
+  rateLimitBackend,
+  memoryRateLimits,
+  type RateLimitBackend,
+  type LimiterFactory,
+  type LimiterSpec,
+} from './core/rate-limits';
+export { sqliteRateLimits, mongoRateLimits } from './store/shared-rate-limits';
+export type { RateLimit } from './core/types';

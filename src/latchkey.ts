@@ -4,16 +4,19 @@ import type { Actor, Core } from './core/context';
 import * as directory from './core/directory';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import * as keys from './core/keys';
+import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder, updateSettings } from './core/settings';
-import type { Settings } from './core/types';
+import type { RateLimit, Settings } from './core/types';
 import { UsageBuffer } from './core/usage-buffer';
 import type { Validation } from './core/validation-result';
 import { Validator } from './core/validator';
 import type { ResolveUser } from './http/pages/current-user';
 import { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
+import { InvalidKeyGuard } from './http/invalid-key-guard';
 import { requireApiKey, optionalApiKey, type RequireApiKeyOptions } from './http/require-api-key';
 import { createLogger, type Logger } from './logger';
 import type { Store } from './store/store';
+import { storeRateLimits } from './store/shared-rate-limits';
 import { createSqliteStore } from './store/sqlite';
 
 export interface LatchkeyOptions {
@@ -35,9 +38,17 @@ export interface LatchkeyOptions {
    * `hostedPages()` then takes the user from here and serves no sign-in page.
    */
   resolveUser?: ResolveUser;
+  /**
+   * Where validation rate-limit counts live: 'memory' (default, per process), 'store'
+   * (the store's own database, shared by every process using it) or a custom backend.
+   */
+  rateLimitBackend?: 'memory' | 'store' | RateLimitBackend;
+  /** Failed validations one IP may make per minute in requireApiKey() (default 60; 0 = off). */
+  invalidKeyLimitPerMinute?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
+export const DEFAULT_INVALID_KEY_LIMIT_PER_MINUTE = 60;
 
 /** Creates an in-process Latchkey: validation, middleware and management functions. */
 export async function createLatchkey(options: LatchkeyOptions = {}) {
@@ -52,9 +63,21 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     options.usageFlushIntervalMs ?? 5_000,
   );
   const settings = () => settingsHolder.current();
+  const backend = options.rateLimitBackend ?? 'memory';
+  const rateLimits = new ValidationRateLimits(
+    backend === 'memory'
+      ? memoryRateLimits()
+      : backend === 'store'
+        ? storeRateLimits(store)
+        : backend,
+  );
   const validator = new Validator(store, settings, usage, {
     cacheTtlMs,
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
+    rateLimits,
+  });
+  const invalidKeyGuard = new InvalidKeyGuard({
+    failuresPerMinute: options.invalidKeyLimitPerMinute ?? DEFAULT_INVALID_KEY_LIMIT_PER_MINUTE,
   });
   const core: Core & { settingsHolder: SettingsHolder; usage: UsageBuffer } = {
     store,
@@ -85,8 +108,12 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     validatePersonalApiKey,
     validateOrgApiKey,
     validateImportedApiKey,
-    requireApiKey: (opts: RequireApiKeyOptions = {}) => requireApiKey(validator, opts),
-    optionalApiKey: (opts: RequireApiKeyOptions = {}) => optionalApiKey(validator, opts),
+    requireApiKey: (opts: RequireApiKeyOptions = {}) =>
+      requireApiKey(validator, opts, invalidKeyGuard),
+    optionalApiKey: (opts: RequireApiKeyOptions = {}) =>
+      optionalApiKey(validator, opts, invalidKeyGuard),
+    /** Slows and refuses IPs that keep sending invalid keys; for other routes that take keys. */
+    invalidKeyGuard,
 
     // Keys
     createApiKey: (
@@ -96,6 +123,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
         displayName?: string;
         expiresAt?: number | null;
         metadata?: Record<string, unknown>;
+        rateLimit?: RateLimit | null;
       },
       by?: Actor,
     ) => keys.createApiKey(core, input, by),
@@ -107,6 +135,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
         displayName?: string;
         expiresAt?: number | null;
         metadata?: Record<string, unknown>;
+        rateLimit?: RateLimit | null;
       },
       by?: Actor,
     ) => keys.importApiKey(core, input, by),

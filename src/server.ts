@@ -24,6 +24,8 @@ export async function startServer(
     cacheMaxEntries: config.CACHE_MAX_ENTRIES,
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     bcryptCost: config.BCRYPT_COST,
+    invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
+    rateLimitBackend: config.RATE_LIMIT_BACKEND,
   });
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -37,9 +39,12 @@ export async function startServer(
   const stop = () =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive connections go as soon as their in-flight request is answered.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       await closed;
+      clearInterval(idle);
       clearTimeout(timer);
       await latchkey.close();
     })());

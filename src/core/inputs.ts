@@ -57,6 +57,24 @@ export const role = z.enum(ORG_ROLES as [string, ...string[]]);
 const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
 const seconds = z.number().int('must be whole seconds').nonnegative('must not be negative');
 
+export const MAX_RATE_LIMIT_PERIOD_SECONDS = 31 * 24 * 3600;
+
+/** At most `limit` validations per `periodSeconds` (one second up to 31 days). */
+export const rateLimit = z
+  .object({
+    limit: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_000_000_000, 'must be at most 1000000000'),
+    periodSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .min(1, 'must be at least 1 second')
+      .max(MAX_RATE_LIMIT_PERIOD_SECONDS, 'must be at most 31 days'),
+  })
+  .strict();
+
 export const createKeyInput = z
   .object({
     userId: uuid.optional(),
@@ -64,6 +82,7 @@ export const createKeyInput = z
     displayName: displayName.optional(),
     expiresAt: seconds.nullable().optional(),
     metadata: metadata.optional(),
+    rateLimit: rateLimit.nullable().optional(),
   })
   .strict();
 
@@ -80,6 +99,7 @@ export const updateKeyInput = z
     displayName: displayName.optional(),
     expiresAt: seconds.nullable().optional(),
     metadata: metadata.optional(),
+    rateLimit: rateLimit.nullable().optional(),
   })
   .strict();
 
@@ -140,6 +160,8 @@ export const settingsPatch = z
       .min(0, 'must not be negative')
       .max(1_000_000),
     tokenPrefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 characters of a-z and 0-9'),
+    userRateLimit: rateLimit.nullable(),
+    orgRateLimit: rateLimit.nullable(),
   })
   .partial()
   .strict();

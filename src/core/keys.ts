@@ -11,7 +11,7 @@ import {
 } from './inputs';
 import { dayOf, nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
-import type { ApiKey, JsonObject, KeyKind } from './types';
+import type { ApiKey, JsonObject, KeyKind, RateLimit } from './types';
 import type { KeyState } from '../store/store';
 import type { UsageBuffer } from './usage-buffer';
 
@@ -100,6 +100,7 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     archivedAt: null,
     imported: false,
     createdBy: by?.actor ?? 'library',
+    rateLimit: data.rateLimit ?? null,
   };
   await insert(core, key, now);
   await audit(core, by, 'key.created', 'key', key.id, {
@@ -130,6 +131,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     archivedAt: null,
     imported: true,
     createdBy: by?.actor ?? 'library',
+    rateLimit: data.rateLimit ?? null,
   };
   await insert(core, key, now);
   await audit(core, by, 'key.imported', 'key', key.id, {
@@ -155,6 +157,8 @@ export interface KeyUpdate {
   /** Unix seconds; null = never expires. */
   expiresAt?: number | null;
   metadata?: JsonObject;
+  /** This key's own validation allowance; null removes it. */
+  rateLimit?: RateLimit | null;
 }
 
 export async function updateApiKey(

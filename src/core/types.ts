@@ -60,6 +60,14 @@ export interface ApiKey {
   imported: boolean;
   /** Who made it: "user:<id>", "admin:<id>", "integration:<id>", "cli" or "library". */
   createdBy: string;
+  /** This key's own validation allowance; null = only the user/org allowances apply. */
+  rateLimit: RateLimit | null;
+}
+
+/** An allowance: at most `limit` successful validations per `periodSeconds`. */
+export interface RateLimit {
+  limit: number;
+  periodSeconds: number;
 }
 
 export type ExpiryChoice = '2w' | '1m' | '3m' | '6m' | '1y' | 'never';
@@ -79,6 +87,10 @@ export interface Settings {
   maxKeysPerUser: number;
   maxKeysPerOrg: number;
   tokenPrefix: string;
+  /** Validations allowed for all personal keys of one user; null = no limit. */
+  userRateLimit: RateLimit | null;
+  /** Validations allowed for all keys of one org; null = no limit. */
+  orgRateLimit: RateLimit | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -94,6 +106,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxKeysPerUser: 0,
   maxKeysPerOrg: 0,
   tokenPrefix: 'lk',
+  userRateLimit: null,
+  orgRateLimit: null,
 };
 
 export interface AuditEvent {

@@ -8,6 +8,7 @@ import {
   type ApiKeyIdentity,
   type OrgKeyIdentity,
 } from './identity';
+import type { ValidationRateLimits } from './rate-limits';
 import { nowSeconds } from './time';
 import { digestToken, parseToken, stripBearer } from './token';
 import type { ApiKey, KeyKind, Settings, User } from './types';
@@ -28,10 +29,17 @@ export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
   cacheTtlMs: number;
   cacheMaxEntries: number;
+  /** Validation allowances per key, user and org; none when omitted. */
+  rateLimits?: ValidationRateLimits;
 }
 
 export class Validator {
   private readonly cache: LRUCache<string, Resolved> | null;
+  private readonly rateLimits: ValidationRateLimits | null;
+  /** Lookups running per digest, so a forget can tell whether it overlaps one. */
+  private readonly loading = new Map<string, number>();
+  /** Bumped when a change overlaps running lookups: those answer once and are not cached. */
+  private changes = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,6 +51,7 @@ export class Validator {
       options.cacheTtlMs > 0
         ? new LRUCache<string, Resolved>({ max: options.cacheMaxEntries, ttl: options.cacheTtlMs })
         : null;
+    this.rateLimits = options.rateLimits ?? null;
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
@@ -62,23 +71,39 @@ export class Validator {
 
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
+    if (this.loading.has(digest)) this.changes++;
     this.cache?.delete(digest);
   }
 
   /** Drops every cached lookup (after a user, org, membership or settings change). */
   forgetAll(): void {
+    this.changes++;
     this.cache?.clear();
   }
 
   private async resolve(digest: string): Promise<Resolved> {
     const cached = this.cache?.get(digest);
     if (cached) return cached;
-    const resolved = await this.load(digest);
-    this.cache?.set(digest, resolved);
+    const changesBefore = this.changes;
+    this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
+    let resolved: Resolved;
+    try {
+      resolved = await this.load(digest);
+    } finally {
+      const running = (this.loading.get(digest) ?? 1) - 1;
+      if (running > 0) this.loading.set(digest, running);
+      else this.loading.delete(digest);
+    }
+    // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
+    if (changesBefore === this.changes) this.cache?.set(digest, resolved);
     return resolved;
   }
 
-  private judge(r: Resolved, expected: KeyKind | undefined, imported: boolean): Validation {
+  private async judge(
+    r: Resolved,
+    expected: KeyKind | undefined,
+    imported: boolean,
+  ): Promise<Validation> {
     const { key, identity } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
@@ -89,6 +114,8 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
+    const wait = this.rateLimits ? await this.rateLimits.consume(key, settings) : null;
+    if (wait !== null) return failure('rate_limited', wait);
     this.usage.record(key.id, now);
     return { valid: true, apiKey: identity };
   }

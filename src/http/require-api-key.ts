@@ -3,6 +3,7 @@ import type { ApiKeyIdentity } from '../core/identity';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
+import type { InvalidKeyGuard } from './invalid-key-guard';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -81,12 +82,18 @@ function unavailable(res: Response): void {
 export function requireApiKey(
   validator: Validator,
   opts: RequireApiKeyOptions = {},
+  guard?: InvalidKeyGuard,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    check(validator, raw, opts).then(
+    const validation = guard
+      ? guard.check(req.ip ?? req.socket.remoteAddress ?? 'unknown', () =>
+          check(validator, raw, opts),
+        )
+      : check(validator, raw, opts);
+    validation.then(
       (result) => {
         if (!result.valid) return deny(res, result, true);
         req.apiKey = result.apiKey;
@@ -102,7 +109,8 @@ export function requireApiKey(
 export function optionalApiKey(
   validator: Validator,
   opts: RequireApiKeyOptions = {},
+  guard?: InvalidKeyGuard,
 ): RequestHandler {
-  const required = requireApiKey(validator, opts);
+  const required = requireApiKey(validator, opts, guard);
   return (req, res, next) => (credentialOf(req) === undefined ? next() : required(req, res, next));
 }

@@ -46,7 +46,9 @@ export interface UsageFilter {
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
 export type OrgPatch = Partial<Pick<Org, 'name' | 'urlSafeName' | 'metadata'>>;
-export type KeyPatch = Partial<Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata'>>;
+export type KeyPatch = Partial<
+  Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata' | 'rateLimit'>
+>;
 
 /** Outcome of inserting a key under the "max active keys" rule. */
 export type InsertKeyResult = 'inserted' | 'limit_reached' | 'duplicate';

@@ -200,6 +200,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.findKeyByDigest('f'.repeat(64))).toBeNull();
       });
 
+      it('keeps a per-key rate limit, changes it and clears it', async () => {
+        const { key } = aKey({ rateLimit: { limit: 5, periodSeconds: 60 } });
+        await store.insertKey(key, 0, t());
+        expect((await store.findKeyByDigest(key.digest))?.rateLimit).toEqual({
+          limit: 5,
+          periodSeconds: 60,
+        });
+        const changed = { limit: 100, periodSeconds: 86400 };
+        expect((await store.updateKey(key.id, { rateLimit: changed }))?.rateLimit).toEqual(changed);
+        expect((await store.updateKey(key.id, { rateLimit: null }))?.rateLimit).toBeNull();
+        expect((await store.findKeyById(key.id))?.rateLimit).toBeNull();
+      });
+
       it('refuses a duplicate digest or id', async () => {
         const { key } = aKey();
         await store.insertKey(key, 0, t());
@@ -377,6 +390,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           personalKeysEnabled: false,
           tokenPrefix: 'acme',
           expiryChoices: ['1y' as const],
+          userRateLimit: { limit: 10, periodSeconds: 3600 },
         };
         await store.saveSettings(next);
         expect(await store.getSettings()).toEqual(next);

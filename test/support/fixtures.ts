@@ -64,6 +64,7 @@ export function aKey(overrides: Partial<ApiKey> = {}): { key: ApiKey; token: str
     archivedAt: null,
     imported: false,
     createdBy: 'library',
+    rateLimit: null,
     ...overrides,
   };
   return { key, token };

@@ -120,6 +120,10 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX sessions_by_expiry ON sessions (expires_at);
     `,
   },
+  {
+    version: 2,
+    sql: `ALTER TABLE api_keys ADD COLUMN rate_limit TEXT;`,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

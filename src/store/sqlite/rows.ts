@@ -8,6 +8,7 @@ import type {
   Membership,
   Org,
   OrgRole,
+  RateLimit,
   User,
 } from '../../core/types';
 
@@ -111,8 +112,12 @@ export function keyFromRow(r: Row): ApiKey {
     archivedAt: optNum(r.archived_at),
     imported: bool(r.imported),
     createdBy: str(r.created_by),
+    rateLimit:
+      r.rate_limit === null || r.rate_limit === undefined ? null : rateLimitOf(r.rate_limit),
   };
 }
+
+const rateLimitOf = (v: unknown): RateLimit => JSON.parse(String(v)) as RateLimit;
 
 export function keyToRow(k: ApiKey): Row {
   return {
@@ -130,6 +135,7 @@ export function keyToRow(k: ApiKey): Row {
     archived_at: k.archivedAt,
     imported: bit(k.imported),
     created_by: k.createdBy,
+    rate_limit: k.rateLimit ? JSON.stringify(k.rateLimit) : null,
   };
 }
 

@@ -42,8 +42,8 @@ type Row = Record<string, unknown>;
 type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-// Checked by shape, not `instanceof Error`: the native addon keeps the error class of
-// whichever module realm loaded it first (e.g. another jest test file in the same worker).
+// Not `instanceof Error`: the native module's errors come from the realm that first loaded it
+// (under jest, another test file's), so only the code is reliable.
 const isUniqueViolation = (e: unknown): boolean =>
   typeof e === 'object' &&
   e !== null &&
@@ -136,9 +136,9 @@ export class SqliteStore implements Store {
       ),
       insertKey:
         p(`INSERT INTO api_keys (id, digest, kind, user_id, org_id, display_name, hint, metadata,
-        expires_at, created_at, last_used_at, archived_at, imported, created_by) VALUES (@id, @digest, @kind,
-        @user_id, @org_id, @display_name, @hint, @metadata, @expires_at, @created_at, @last_used_at,
-        @archived_at, @imported, @created_by)`),
+        expires_at, created_at, last_used_at, archived_at, imported, created_by, rate_limit) VALUES (@id,
+        @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata, @expires_at, @created_at,
+        @last_used_at, @archived_at, @imported, @created_by, @rate_limit)`),
       activePersonal: p(`SELECT COUNT(*) FROM api_keys WHERE kind = 'personal' AND user_id = ?
         AND archived_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`),
       activeOrg: p(`SELECT COUNT(*) FROM api_keys WHERE kind = 'org' AND org_id = ?
@@ -452,6 +452,10 @@ export class SqliteStore implements Store {
     if (patch.metadata !== undefined) {
       sets.push('metadata = ?');
       params.push(JSON.stringify(patch.metadata));
+    }
+    if (patch.rateLimit !== undefined) {
+      sets.push('rate_limit = ?');
+      params.push(patch.rateLimit ? JSON.stringify(patch.rateLimit) : null);
     }
     if (sets.length === 0) {
       const key = await this.findKeyById(id);

@@ -1,0 +1,92 @@
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { ApiKey, RateLimit, Settings } from './types';
+
+/** Counts one event for a subject; null when it is within the allowance, else seconds to wait. */
+export interface Limiter {
+  consume(subject: string): Promise<number | null>;
+}
+
+/**
+ * Where the counts live. The in-memory backend counts per process; a shared
+ * backend (the store's database, Redis...) counts once for every process of a deployment.
+ */
+export interface RateLimitBackend {
+  readonly shared: boolean;
+  /** The limiter for one allowance; `scope` keeps users, orgs and keys apart. */
+  limiter(scope: string, allowance: RateLimit): Limiter;
+}
+
+/** What a rate-limiter-flexible limiter needs to know about one allowance. */
+export interface LimiterSpec {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+}
+
+export type LimiterFactory = (spec: LimiterSpec) => RateLimiterAbstract;
+
+/** How many distinct allowances keep a limiter object alive (per-key limits can all differ). */
+const MAX_LIMITERS = 1_000;
+
+/** Wraps rate-limiter-flexible limiters made by `factory` as a backend. */
+export function rateLimitBackend(factory: LimiterFactory, shared: boolean): RateLimitBackend {
+  const limiters = new LRUCache<string, Limiter>({ max: MAX_LIMITERS });
+  return {
+    shared,
+    limiter(scope, { limit, periodSeconds }) {
+      // The allowance is part of the prefix, so changing a limit starts a fresh count.
+      const keyPrefix = `lk:${scope}:${limit}/${periodSeconds}`;
+      let limiter = limiters.get(keyPrefix);
+      if (!limiter) {
+        limiter = wrap(factory({ keyPrefix, points: limit, duration: periodSeconds }));
+        limiters.set(keyPrefix, limiter);
+      }
+      return limiter;
+    },
+  };
+}
+
+function wrap(limiter: RateLimiterAbstract): Limiter {
+  return {
+    consume: (subject) =>
+      limiter.consume(subject).then(
+        () => null,
+        (rejection: unknown) => {
+          // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise.
+          if (rejection instanceof RateLimiterRes) {
+            return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          }
+          throw rejection;
+        },
+      ),
+  };
+}
+
+/** Counts in this process only: the default, and right for a single server process. */
+export const memoryRateLimits = (): RateLimitBackend =>
+  rateLimitBackend((spec) => new RateLimiterMemory(spec), false);
+
+/**
+ * The validation allowances: the key's own, then its user's (personal keys) or its
+ * org's (org keys). Only validations that would otherwise succeed are counted.
+ */
+export class ValidationRateLimits {
+  constructor(readonly backend: RateLimitBackend) {}
+
+  /** null when this validation is within every allowance that applies, else seconds to wait. */
+  async consume(key: ApiKey, settings: Settings): Promise<number | null> {
+    if (key.rateLimit) {
+      const wait = await this.backend.limiter('key', key.rateLimit).consume(key.id);
+      if (wait !== null) return wait;
+    }
+    if (key.kind === 'personal' && key.userId && settings.userRateLimit) {
+      const wait = await this.backend.limiter('user', settings.userRateLimit).consume(key.userId);
+      if (wait !== null) return wait;
+    }
+    if (key.kind === 'org' && key.orgId && settings.orgRateLimit) {
+      return this.backend.limiter('org', settings.orgRateLimit).consume(key.orgId);
+    }
+    return null;
+  }
+}

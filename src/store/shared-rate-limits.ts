@@ -1,0 +1,61 @@
+import type Database from 'better-sqlite3';
+import type { Connection } from 'mongoose';
+import { RateLimiterMemory, RateLimiterMongo, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { rateLimitBackend, type LimiterSpec, type RateLimitBackend } from '../core/rate-limits';
+import { SqliteStore } from './sqlite';
+import type { Store } from './store';
+
+/** rate-limiter-flexible's own table layout, created up front so the first count never races it. */
+const SQLITE_TABLE = 'rate_limits';
+const SQLITE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${SQLITE_TABLE} (
+  key TEXT PRIMARY KEY,
+  points INTEGER NOT NULL DEFAULT 0,
+  expire INTEGER
+)`;
+
+/** If the shared store cannot answer, each process falls back to counting on its own. */
+const insured = (spec: LimiterSpec) => ({ ...spec, insuranceLimiter: new RateLimiterMemory(spec) });
+
+/** Counts in the SQLite file, shared by every process that opens it. */
+export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
+  db.exec(SQLITE_TABLE_SQL);
+  return rateLimitBackend(
+    (spec) =>
+      new RateLimiterSQLite({
+        ...insured(spec),
+        storeClient: db,
+        storeType: 'better-sqlite3',
+        tableName: SQLITE_TABLE,
+        tableCreated: true,
+        // Its sweep timer would outlive store.close(); a stale row is reset on its next use and
+        // there is at most one per allowance and subject.
+        clearExpiredByTimeout: false,
+      }),
+    true,
+  );
+}
+
+/** Counts in MongoDB through the store's mongoose connection. */
+export function mongoRateLimits(connection: Connection): RateLimitBackend {
+  return rateLimitBackend(
+    (spec) => new RateLimiterMongo({ ...insured(spec), storeClient: connection }),
+    true,
+  );
+}
+
+/** A store that can lend its mongoose connection (the MongoDB store does). */
+interface WithMongooseConnection {
+  connection: Connection;
+}
+
+const hasConnection = (store: Store): store is Store & WithMongooseConnection =>
+  'connection' in store && typeof (store as { connection?: unknown }).connection === 'object';
+
+/** The shared backend that lives in the given store's own database. */
+export function storeRateLimits(store: Store): RateLimitBackend {
+  if (store instanceof SqliteStore) return sqliteRateLimits(store.db);
+  if (store.kind === 'mongo' && hasConnection(store)) return mongoRateLimits(store.connection);
+  throw new Error(
+    'This store cannot hold shared rate-limit counts; pass a rateLimitBackend built with rateLimitBackend().',
+  );
+}

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSqliteStore, openSqliteDatabase } from '../../src/store/sqlite';
+import { aKey } from '../support/fixtures';
+
+describe('upgrading an SQLite database', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-upgrade-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('adds per-key rate limits to a database made before them, keeping existing keys', async () => {
+    const file = path.join(dir, 'v1.db');
+    const { key } = aKey({ displayName: 'Old key' });
+    const store = createSqliteStore(file);
+    await store.insertKey(key, 0, key.createdAt);
+    await store.close();
+    // Turn the file back into a version 1 database that already holds a key.
+    const db = openSqliteDatabase(file);
+    db.exec(
+      'ALTER TABLE api_keys DROP COLUMN rate_limit; DELETE FROM schema_migrations WHERE version > 1',
+    );
+    db.close();
+
+    const upgraded = createSqliteStore(file);
+    expect(await upgraded.findKeyById(key.id)).toEqual({ ...key, rateLimit: null });
+    await upgraded.close();
+  });
+});
