@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { LatchkeyError } from '../../core/errors';
 import { isUuid } from '../../core/inputs';
 import type { Latchkey } from '../../latchkey';
 import { requireViewer, viewerOf, type ResolveUser } from './current-user';
@@ -8,7 +9,6 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import { pageMachinery, type PageMachineryOptions } from './machinery';
 import { basePathOf, pageErrorHandler, renderPage } from './render';
 import { registerSignInRoutes } from './sign-in-routes';
-import { LatchkeyError } from '../../core/errors';
 
 export interface HostedPagesOptions {
   /**
