@@ -39,7 +39,7 @@ export async function submitForm(
   pagePath: string,
   action: string,
   fields: Record<string, string>,
-) {
+): Promise<request.Response> {
   const page = await agent.get(pagePath).expect(200);
   return agent
     .post(action)
