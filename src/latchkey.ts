@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Actor, Core } from './core/context';
 import * as directory from './core/directory';
+import { IntegrationKeys } from './core/integration-keys';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import * as keys from './core/keys';
 import { SettingsHolder, updateSettings } from './core/settings';
@@ -56,6 +57,8 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     settingsHolder,
     usage,
   };
+
+  const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
 
   const validateApiKey = (token: unknown): Promise<Validation> => validator.validate(token);
   const validatePersonalApiKey = (token: unknown) =>
@@ -151,6 +154,12 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     fetchOrgsOfUser: (userId: string) => directory.membershipsOfUser(core, userId),
     fetchUsersInOrg: (orgId: string, page?: directory.PageRequest) =>
       directory.membersOfOrg(core, orgId, page),
+
+    // Integration keys (credentials for the backend REST API)
+    createIntegrationKey: (name: string, by?: Actor) => integrationKeys.create(name, by),
+    listIntegrationKeys: () => integrationKeys.list(),
+    archiveIntegrationKey: (id: string, by?: Actor) => integrationKeys.archive(id, by),
+    authenticateIntegrationKey: (raw: unknown) => integrationKeys.authenticate(raw),
 
     // Settings
     getSettings: (): Settings => settings(),
