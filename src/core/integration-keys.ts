@@ -24,11 +24,9 @@ export interface CreatedIntegrationKey {
 
 const viewOf = ({ digest: _digest, ...view }: IntegrationKey): IntegrationKeyView => view;
 
-const nameInput = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+const nameInput = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+});
 
 /** How often a key's last-used time is written: once a minute is plenty for a dashboard. */
 const TOUCH_INTERVAL_SECONDS = 60;
@@ -45,7 +43,7 @@ export class IntegrationKeys {
   }
 
   async create(name: unknown, by?: Actor): Promise<CreatedIntegrationKey> {
-    const validName = parseInput(nameInput, name);
+    const { name: validName } = parseInput(nameInput, { name });
     const token = generateToken(INTEGRATION_KEY_PREFIX);
     const key: IntegrationKey = {
       id: newKeyId(),
