@@ -4,11 +4,18 @@ import { defineEndpoint } from '../endpoint';
 import { uuid } from '../fields';
 import { usageCount } from '../wire-schemas';
 
+/** Date.parse rolls 2024-02-31 over to March; a real day survives the round trip. */
+const isCalendarDay = (day: string): boolean => {
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+};
+
 const query = z
   .object({
     date: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+      .refine(isCalendarDay, 'is not a calendar day')
       .optional(),
     org_id: uuid.optional(),
     user_id: uuid.optional(),
