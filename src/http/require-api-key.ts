@@ -21,6 +21,9 @@ export interface RequireApiKeyOptions {
   allowImported?: boolean;
 }
 
+/** What the middleware needs from a validator: the in-process one or the remote client. */
+export type KeyChecker = Pick<Validator, 'validate' | 'validateImported'>;
+
 const REALM = 'latchkey';
 
 /**
@@ -60,7 +63,7 @@ export function credentialOf(req: Request): string | undefined {
 }
 
 async function check(
-  validator: Validator,
+  validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
 ): Promise<Validation> {
@@ -79,7 +82,7 @@ function unavailable(res: Response): void {
 }
 
 export function requireApiKey(
-  validator: Validator,
+  validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -100,7 +103,7 @@ export function requireApiKey(
 
 /** Like requireApiKey(), but a request without an Authorization header passes through unauthenticated. */
 export function optionalApiKey(
-  validator: Validator,
+  validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
 ): RequestHandler {
   const required = requireApiKey(validator, opts);

@@ -42,8 +42,11 @@ type Row = Record<string, unknown>;
 type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+// Not `instanceof Error`: better-sqlite3's native addon keeps the error class of the first
+// realm that loaded it, so under jest (a fresh realm per test file) that check fails.
 const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error &&
+  typeof e === 'object' &&
+  e !== null &&
   ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
     String((e as { code?: string }).code),
   );
