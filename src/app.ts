@@ -17,9 +17,9 @@ export function createApp(latchkey: Latchkey, config: Pick<Config, 'TRUST_PROXY'
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT }));
 
-  const openApi = buildOpenApiDocument();
+  let openApi: ReturnType<typeof buildOpenApiDocument> | undefined;
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApi);
+    res.json((openApi ??= buildOpenApiDocument()));
   });
 
   app.get('/healthz', (_req, res) => {

@@ -278,4 +278,17 @@ describe('backend API: end-user API keys', () => {
     expect(res.status).toBe(409);
     expect(shaped(wire.errorBody, res.body).error).toBe('limit_reached');
   });
+
+  it('answers an unexpected failure with a JSON 500 and logs it without the token', async () => {
+    const { apiKeyToken } = await t.latchkey.createApiKey({});
+    jest
+      .spyOn(t.latchkey.core.validator, 'validate')
+      .mockRejectedValueOnce(new Error('database is locked'));
+    const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: apiKeyToken });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'internal', message: expect.any(String) });
+    expect(t.latchkey.logs.text).toContain('database is locked');
+    expect(t.latchkey.logs.text).not.toContain(apiKeyToken);
+    expect(t.latchkey.logs.text).not.toContain(t.integrationKey);
+  });
 });
