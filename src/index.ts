@@ -18,3 +18,7 @@ export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/t
 export type { Store } from './store/store';
 export { createSqliteStore } from './store/sqlite';
 export type { RequireApiKeyOptions } from './http/require-api-key';
+export { createBackendApi, type BackendApiOptions } from './http/rest/router';
+export { BACKEND_API_PREFIX } from './http/rest/routes';
+export { buildOpenApiDocument } from './http/openapi';
+export type { CreatedIntegrationKey, IntegrationKeyView } from './core/integration-keys';
