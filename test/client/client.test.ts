@@ -291,7 +291,8 @@ describe('remote client: an unavailable Latchkey server', () => {
     const elapsed = Date.now() - started;
     expect(res.status).toBe(503);
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(1500);
+    // Generous upper bound: a loaded CI machine adds latency, but a hang would take forever.
+    expect(elapsed).toBeLessThan(2500);
     await expect(client.validateApiKey(valid)).rejects.toMatchObject({ kind: 'timeout' });
     client.close();
     await silent.stop();

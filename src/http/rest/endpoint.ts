@@ -40,7 +40,12 @@ export interface Endpoint<
   run(
     latchkey: Latchkey,
     input: EndpointInput<z.output<Q>, z.output<B>>,
-  ): Promise<z.input<R>> | z.input<R>;
+  ): Promise<z.input<R> | JsonText> | z.input<R> | JsonText;
+}
+
+/** An answer already serialized, for hot paths that can reuse one (see keys/validate.ts). */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /** Keeps each endpoint's types checked where it is written, then erases them for the table. */

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { parseInput } from '../../core/inputs';
 import type { Latchkey } from '../../latchkey';
 import { requireIntegrationKey } from './auth';
-import type { Endpoint } from './endpoint';
+import { JsonText, type Endpoint } from './endpoint';
 import { restErrorHandler, restNotFound } from './errors';
 import { ENDPOINTS } from './routes';
 
@@ -26,7 +26,8 @@ function handlerOf(latchkey: Latchkey, endpoint: Endpoint): express.RequestHandl
       by: { actor: `integration:${String(res.locals.integrationKeyId)}`, ip: req.ip ?? null },
       req,
     });
-    res.status(200).json(result);
+    if (result instanceof JsonText) res.status(200).type('application/json').send(result.text);
+    else res.status(200).json(result);
   };
 }
 
