@@ -140,6 +140,21 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'list-integration-keys': {
+    summary: 'List integration keys (names and hints; the keys themselves are never shown again)',
+    options: {},
+    async run(lk) {
+      return { integrationKeys: await lk.listIntegrationKeys() };
+    },
+  },
+  'revoke-integration-key': {
+    summary: 'Archive an integration key: it stops working at once',
+    options: { id: { type: 'string', description: 'integration key id (required)' } },
+    async run(lk, f) {
+      const key = await lk.archiveIntegrationKey(need(f, 'id'), by);
+      return { integrationKeyId: key.id, archivedAt: key.archivedAt };
+    },
+  },
   'revoke-key': {
     summary: 'Archive (revoke) an API key',
     options: { id: { type: 'string', description: 'key id (required)' } },

@@ -58,10 +58,8 @@ describe('integration keys', () => {
   });
 });
 
-describe('CLI create-integration-key', () => {
-  it('prints a new integration key as JSON that then authenticates', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'latchkey-cli-'));
-    const databasePath = path.join(dir, 'latchkey.db');
+describe('CLI integration-key commands', () => {
+  async function cli(databasePath: string, args: string[]): Promise<{ code: number; out: string }> {
     const previous = process.env.DATABASE_PATH;
     process.env.DATABASE_PATH = databasePath;
     const out: string[] = [];
@@ -72,15 +70,42 @@ describe('CLI create-integration-key', () => {
         return true;
       });
     try {
-      expect(await runCli(['create-integration-key', '--name', 'ci', '--json'])).toBe(0);
+      return { code: await runCli(args), out: out.join('') };
     } finally {
       write.mockRestore();
       process.env.DATABASE_PATH = previous;
     }
-    const printed = JSON.parse(out.join('')) as { integrationKey: string; name: string };
+  }
+
+  it('creates a key printed once as JSON, lists it without the secret, and revokes it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'latchkey-cli-'));
+    const databasePath = path.join(dir, 'latchkey.db');
+    const created = await cli(databasePath, ['create-integration-key', '--name', 'ci', '--json']);
+    expect(created.code).toBe(0);
+    const printed = JSON.parse(created.out) as {
+      integrationKey: string;
+      integrationKeyId: string;
+      name: string;
+    };
     expect(printed.name).toBe('ci');
+
     const lk = await makeLatchkey({ databasePath });
     expect(await lk.authenticateIntegrationKey(printed.integrationKey)).not.toBeNull();
     await lk.close();
+
+    const listed = await cli(databasePath, ['list-integration-keys', '--json']);
+    expect(listed.out).toContain(printed.integrationKeyId);
+    expect(listed.out).not.toContain(printed.integrationKey);
+
+    const revoked = await cli(databasePath, [
+      'revoke-integration-key',
+      '--id',
+      printed.integrationKeyId,
+      '--json',
+    ]);
+    expect(revoked.code).toBe(0);
+    const again = await makeLatchkey({ databasePath });
+    expect(await again.authenticateIntegrationKey(printed.integrationKey)).toBeNull();
+    await again.close();
   });
 });
