@@ -2,6 +2,9 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { buildOpenApiDocument } from './http/openapi';
+import { createBackendApi } from './http/rest/router';
+import { BACKEND_API_PREFIX } from './http/rest/routes';
 import type { Latchkey } from './latchkey';
 import { createHostedPages } from './http/pages/hosted-pages';
 
@@ -19,7 +22,14 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(helmet());
+  // The backend API parses its own bodies, after checking the integration key.
+  app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT }));
+
+  let openApi: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json((openApi ??= buildOpenApiDocument()));
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -29,3 +29,7 @@ export {
 } from './core/rate-limits';
 export { sqliteRateLimits, mongoRateLimits } from './store/shared-rate-limits';
 export type { RateLimit } from './core/types';
+export { createBackendApi, type BackendApiOptions } from './http/rest/router';
+export { BACKEND_API_PREFIX } from './http/rest/routes';
+export { buildOpenApiDocument } from './http/openapi';
+export type { CreatedIntegrationKey, IntegrationKeyView } from './core/integration-keys';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Router } from 'express';
 import type { Actor, Core } from './core/context';
 import * as directory from './core/directory';
+import { IntegrationKeys } from './core/integration-keys';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import * as keys from './core/keys';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
@@ -88,6 +89,8 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     settingsHolder,
     usage,
   };
+
+  const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
 
   const validateApiKey = (token: unknown): Promise<Validation> => validator.validate(token);
   const validatePersonalApiKey = (token: unknown) =>
@@ -189,6 +192,12 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     fetchOrgsOfUser: (userId: string) => directory.membershipsOfUser(core, userId),
     fetchUsersInOrg: (orgId: string, page?: directory.PageRequest) =>
       directory.membersOfOrg(core, orgId, page),
+
+    // Integration keys (credentials for the backend REST API)
+    createIntegrationKey: (name: string, by?: Actor) => integrationKeys.create(name, by),
+    listIntegrationKeys: () => integrationKeys.list(),
+    archiveIntegrationKey: (id: string, by?: Actor) => integrationKeys.archive(id, by),
+    authenticateIntegrationKey: (raw: unknown) => integrationKeys.authenticate(raw),
 
     // Settings
     getSettings: (): Settings => settings(),

@@ -128,6 +128,33 @@ const COMMANDS: Record<string, Command> = {
       return { total: list.total, keys: list.keys };
     },
   },
+  'create-integration-key': {
+    summary: 'Create an integration key for the backend REST API (shown once)',
+    options: { name: { type: 'string', description: 'what it is for (required)' } },
+    async run(lk, f) {
+      const created = await lk.createIntegrationKey(need(f, 'name'), by);
+      return {
+        integrationKeyId: created.key.id,
+        name: created.key.name,
+        integrationKey: created.token,
+      };
+    },
+  },
+  'list-integration-keys': {
+    summary: 'List integration keys (names and hints; the keys themselves are never shown again)',
+    options: {},
+    async run(lk) {
+      return { integrationKeys: await lk.listIntegrationKeys() };
+    },
+  },
+  'revoke-integration-key': {
+    summary: 'Archive an integration key: it stops working at once',
+    options: { id: { type: 'string', description: 'integration key id (required)' } },
+    async run(lk, f) {
+      const key = await lk.archiveIntegrationKey(need(f, 'id'), by);
+      return { integrationKeyId: key.id, archivedAt: key.archivedAt };
+    },
+  },
   'revoke-key': {
     summary: 'Archive (revoke) an API key',
     options: { id: { type: 'string', description: 'key id (required)' } },
@@ -148,7 +175,7 @@ async function userIdOf(lk: Latchkey, idOrEmail: string): Promise<string> {
 function usage(): string {
   const lines = ['Usage: npm run -s latchkey -- <command> [options] [--json]', '', 'Commands:'];
   for (const [name, cmd] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
+    lines.push(`  ${name.padEnd(22)} ${cmd.summary}`);
     for (const [opt, o] of Object.entries(cmd.options))
       lines.push(`      --${opt.padEnd(16)} ${o.description}`);
   }
@@ -165,7 +192,7 @@ function print(result: Record<string, unknown>, json: boolean): void {
       `${k}: ${typeof v === 'object' ? JSON.stringify(v, null, 2) : String(v)}\n`,
     );
   }
-  if ('apiKeyToken' in result)
+  if ('apiKeyToken' in result || 'integrationKey' in result)
     process.stdout.write('\nStore the token now: it is not shown again.\n');
 }
 

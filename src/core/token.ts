@@ -26,8 +26,19 @@ function base62(value: bigint, length: number): string {
   return out;
 }
 
+/** Same digits as base62() for values below 2^53, without BigInt: it runs on every validation. */
+function base62Small(value: number, length: number): string {
+  let out = '';
+  let v = value;
+  for (let i = 0; i < length; i++) {
+    out = ALPHABET[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  return out;
+}
+
 function checksum(body: string): string {
-  return base62(BigInt(crc32(body)), CHECKSUM_LENGTH);
+  return base62Small(crc32(body), CHECKSUM_LENGTH);
 }
 
 export function generateToken(prefix: string): string {

@@ -22,6 +22,9 @@ export interface RequireApiKeyOptions {
   allowImported?: boolean;
 }
 
+/** What the middleware needs from a validator: the in-process one or the remote client. */
+export type KeyChecker = Pick<Validator, 'validate' | 'validateImported'>;
+
 const REALM = 'latchkey';
 
 /**
@@ -61,7 +64,7 @@ export function credentialOf(req: Request): string | undefined {
 }
 
 async function check(
-  validator: Validator,
+  validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
 ): Promise<Validation> {
@@ -80,7 +83,7 @@ function unavailable(res: Response): void {
 }
 
 export function requireApiKey(
-  validator: Validator,
+  validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
   guard?: InvalidKeyGuard,
 ): RequestHandler {
@@ -107,7 +110,7 @@ export function requireApiKey(
 
 /** Like requireApiKey(), but a request without an Authorization header passes through unauthenticated. */
 export function optionalApiKey(
-  validator: Validator,
+  validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
   guard?: InvalidKeyGuard,
 ): RequestHandler {

@@ -1,0 +1,98 @@
+import type { Express, RequestHandler } from 'express';
+import { createLatchkeyClient } from '../src/client';
+import { createBackendApi } from '../src/http/rest/router';
+import { BACKEND_API_PREFIX } from '../src/http/rest/routes';
+import type { Latchkey } from '../src/latchkey';
+
+/**
+ * Bench scenarios for the backend REST API and the remote client, in the shape
+ * of `npm run bench`'s Scenario: `mount` adds a route to the bench server's app
+ * and returns the request to send; throughput is reported as a ratio to the bare
+ * route measured in the same run. Spread `restScenarios` into the scenario list.
+ */
+
+/** What these scenarios use of the bench fixture. */
+export interface RestBenchFixture {
+  /** http://127.0.0.1:<port> of the bench server itself. */
+  origin: string;
+  latchkey: Latchkey;
+  /** A valid personal API key. */
+  token: string;
+}
+
+export interface RestBenchRequest {
+  path: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  expectStatus: number;
+}
+
+export interface RestScenario {
+  name: string;
+  minRatio?: number;
+  mount(app: Express, fixture: RestBenchFixture): Promise<RestBenchRequest>;
+}
+
+const ok: RequestHandler = (_req, res) => {
+  res.json({ ok: true });
+};
+
+/** The backend API is mounted once per app; every scenario here shares it and its integration key. */
+const mounted = new WeakMap<Express, Promise<string>>();
+function backendApiOn(app: Express, latchkey: Latchkey): Promise<string> {
+  let integrationKey = mounted.get(app);
+  if (!integrationKey) {
+    integrationKey = latchkey.createIntegrationKey('bench').then(({ token }) => {
+      app.use(BACKEND_API_PREFIX, createBackendApi(latchkey));
+      return token;
+    });
+    mounted.set(app, integrationKey);
+  }
+  return integrationKey;
+}
+
+/** POST /end_user_api_keys/validate with a valid personal key. */
+export const restValidate: RestScenario = {
+  name: 'REST POST /end_user_api_keys/validate',
+  minRatio: 0.85,
+  async mount(app, fixture) {
+    const integrationKey = await backendApiOn(app, fixture.latchkey);
+    return {
+      path: `${BACKEND_API_PREFIX}/end_user_api_keys/validate`,
+      method: 'POST',
+      headers: { Authorization: `Bearer ${integrationKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ api_key_token: fixture.token }),
+      expectStatus: 200,
+    };
+  },
+};
+
+function remoteClientScenario(cached: boolean): RestScenario {
+  const path = `/bench/remote-client-${cached ? 'cached' : 'uncached'}`;
+  return {
+    name: `remote client requireApiKey() (cache ${cached ? 'warm' : 'off'})`,
+    minRatio: cached ? 0.9 : undefined,
+    async mount(app, fixture) {
+      const integrationKey = await backendApiOn(app, fixture.latchkey);
+      const client = createLatchkeyClient({
+        url: fixture.origin,
+        integrationKey,
+        cacheTtlMs: cached ? 60_000 : 0,
+      });
+      app.get(path, client.requireApiKey(), ok);
+      // Warm: the measured requests find the answer cached.
+      if (cached) await client.validateApiKey(fixture.token);
+      return { path, headers: { Authorization: `Bearer ${fixture.token}` }, expectStatus: 200 };
+    },
+  };
+}
+
+export const remoteClientCached = remoteClientScenario(true);
+export const remoteClientUncached = remoteClientScenario(false);
+
+export const restScenarios: RestScenario[] = [
+  restValidate,
+  remoteClientCached,
+  remoteClientUncached,
+];

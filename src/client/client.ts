@@ -1,0 +1,136 @@
+import type { RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
+import {
+  deepFreeze,
+  type ApiKeyIdentity,
+  type OrgKeyIdentity,
+  type PersonalKeyIdentity,
+} from '../core/identity';
+import { digestToken, parseToken, stripBearer } from '../core/token';
+import type { KeyKind } from '../core/types';
+import { failure, type Validation } from '../core/validation-result';
+import {
+  optionalApiKey,
+  requireApiKey,
+  type KeyChecker,
+  type RequireApiKeyOptions,
+} from '../http/require-api-key';
+import { failureReasonOf, identityOf } from './decode';
+import { LatchkeyClientError, Transport } from './transport';
+
+export interface LatchkeyClientOptions {
+  /** Where the Latchkey server runs, e.g. "https://auth.example.com". */
+  url: string;
+  /** An integration key (lki_…) made in the admin dashboard or with the CLI. */
+  integrationKey: string;
+  /** How long a validation answer is reused (default 5000 ms; 0 turns the cache off). */
+  cacheTtlMs?: number;
+  cacheMaxEntries?: number;
+  /** Longest wait for the server per validation, connection included (default 2000 ms). */
+  timeoutMs?: number;
+  /** Kept-alive connections to the server at most (default 64). */
+  maxSockets?: number;
+}
+
+export const DEFAULT_CLIENT_CACHE_TTL_MS = 5_000;
+export const DEFAULT_CLIENT_TIMEOUT_MS = 2_000;
+
+const API = '/api/backend/v1/end_user_api_keys';
+
+/**
+ * Validates API keys against a Latchkey server from another process, with the
+ * same results and the same middleware as the in-process library. Answers are
+ * cached briefly (a revoked key may pass for up to `cacheTtlMs`); a server that
+ * is down, slow or refuses the integration key makes validation throw, and the
+ * middleware answer 503: never a hang, never a pass.
+ */
+export function createLatchkeyClient(options: LatchkeyClientOptions) {
+  const base = new URL(options.url);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new Error('createLatchkeyClient: url must be http(s)');
+  }
+  if (typeof options.integrationKey !== 'string' || options.integrationKey.trim() === '') {
+    throw new Error('createLatchkeyClient: integrationKey is required');
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
+  const transport = new Transport(
+    base,
+    options.integrationKey.trim(),
+    timeoutMs,
+    options.maxSockets ?? 64,
+  );
+  const ttl = options.cacheTtlMs ?? DEFAULT_CLIENT_CACHE_TTL_MS;
+  // Keyed by digest: the cache holds no usable token.
+  const cache =
+    ttl > 0
+      ? new LRUCache<string, Validation>({ max: options.cacheMaxEntries ?? 10_000, ttl })
+      : null;
+
+  async function ask(token: string, imported: boolean): Promise<Validation> {
+    const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
+      api_key_token: token,
+    });
+    if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
+    if (res.status === 400) return failure(failureReasonOf(res.body));
+    if (res.status === 429) {
+      const wait = (res.body as { wait_seconds?: unknown } | null)?.wait_seconds;
+      return failure('rate_limited', typeof wait === 'number' && wait > 0 ? Math.ceil(wait) : 1);
+    }
+    if (res.status === 401) {
+      throw new LatchkeyClientError(
+        'unauthorized',
+        'The Latchkey server refused the integration key',
+      );
+    }
+    throw new LatchkeyClientError('server', `Latchkey answered ${res.status}`);
+  }
+
+  async function lookup(token: string, imported: boolean): Promise<Validation> {
+    const cacheKey = `${imported ? 'i' : 'n'}:${digestToken(token)}`;
+    const cached = cache?.get(cacheKey);
+    if (cached) return cached;
+    const result = await ask(token, imported);
+    // A rate-limit answer is about this moment only.
+    if (cache && (result.valid || result.reason !== 'rate_limited')) cache.set(cacheKey, result);
+    return result;
+  }
+
+  /** The kind check comes last, as in the in-process validator. */
+  const ofKind = (result: Validation, expected?: KeyKind): Validation =>
+    result.valid && expected && result.apiKey.kind !== expected ? failure('wrong_kind') : result;
+
+  const checker: KeyChecker = {
+    async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
+      const token = parseToken(raw);
+      if (token === null) return failure('malformed');
+      return ofKind(await lookup(token, false), expected);
+    },
+    async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+      if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
+      const token = stripBearer(raw);
+      if (token.length < 8 || token.length > 512) return failure('malformed');
+      return ofKind(await lookup(token, true), expected);
+    },
+  };
+
+  return {
+    validateApiKey: (token: unknown): Promise<Validation<ApiKeyIdentity>> =>
+      checker.validate(token),
+    validatePersonalApiKey: (token: unknown) =>
+      checker.validate(token, 'personal') as Promise<Validation<PersonalKeyIdentity>>,
+    validateOrgApiKey: (token: unknown) =>
+      checker.validate(token, 'org') as Promise<Validation<OrgKeyIdentity>>,
+    validateImportedApiKey: (token: unknown): Promise<Validation<ApiKeyIdentity>> =>
+      checker.validateImported(token),
+    requireApiKey: (opts: RequireApiKeyOptions = {}): RequestHandler =>
+      requireApiKey(checker, opts),
+    optionalApiKey: (opts: RequireApiKeyOptions = {}): RequestHandler =>
+      optionalApiKey(checker, opts),
+    /** Forgets every cached answer (e.g. right after revoking a key). */
+    clearCache: (): void => cache?.clear(),
+    /** Closes kept-alive connections. */
+    close: (): void => transport.close(),
+  };
+}
+
+export type LatchkeyClient = ReturnType<typeof createLatchkeyClient>;

@@ -1,0 +1,86 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { ERROR_CODES, isLatchkeyError, LatchkeyError, type FieldErrors } from '../../core/errors';
+import type { Logger } from '../../logger';
+
+/**
+ * Error answers of the backend API, in the shapes PropelAuth's clients parse:
+ * any error naming fields is a 400 whose body is `{ field: ["message"] }`; a
+ * rate-limited validation is a 429 with `wait_seconds`; everything else is
+ * `{ error, message }` with the status of the one error table.
+ */
+
+/** A validation refused for going over its rate limit. */
+export class RateLimitedError extends LatchkeyError {
+  constructor(
+    readonly waitSeconds: number,
+    message: string,
+  ) {
+    super('rate_limited', message);
+  }
+}
+
+/** Library fields whose wire names are not simply their snake_case. */
+const WIRE_NAMES: Record<string, string> = {
+  expiresAt: 'expires_at_seconds',
+  token: 'imported_api_key',
+};
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function wireFields(fields: FieldErrors, overrides: Record<string, string> = {}): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [name, messages] of Object.entries(fields)) {
+    const wire = name
+      .split(',')
+      .map((part) => overrides[part] ?? WIRE_NAMES[part] ?? snake(part))
+      .join(',');
+    (out[wire] ??= []).push(...messages);
+  }
+  return out;
+}
+
+function send(res: Response, err: LatchkeyError): void {
+  if (Object.keys(err.fields).length > 0) {
+    const overrides = res.locals.fieldNames as Record<string, string> | undefined;
+    res.status(400).json(wireFields(err.fields, overrides));
+    return;
+  }
+  if (err instanceof RateLimitedError) {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.waitSeconds))));
+    res.status(429).json({
+      wait_seconds: err.waitSeconds,
+      user_facing_error: err.message,
+      error_code: 'rate_limit_exceeded',
+    });
+    return;
+  }
+  res.status(err.status).json({ error: err.code, message: err.message });
+}
+
+/** Turns body-parser failures into the error table's terms. */
+function fromBodyParser(err: { status?: unknown; type?: unknown }): LatchkeyError | null {
+  if (typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return null;
+  if (err.type === 'entity.too.large') return new LatchkeyError('payload_too_large');
+  if (err.type === 'entity.parse.failed') return LatchkeyError.field('body', 'is not valid JSON');
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+    return LatchkeyError.field('body', 'must be UTF-8 JSON');
+  }
+  return new LatchkeyError('invalid_input', 'The request body could not be read.', {
+    body: ['could not be read'],
+  });
+}
+
+export function restErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (isLatchkeyError(err)) return send(res, err);
+    const known = fromBodyParser(err);
+    if (known) return send(res, known);
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error in backend API');
+    res.status(500).json({ error: 'internal', message: ERROR_CODES.internal.message });
+  };
+}
+
+export const restNotFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'not_found', message: 'No such route in the backend API.' });
+};

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { displayName } from '../../../core/inputs';
+import type { KeyUpdate } from '../../../core/keys';
+import { LatchkeyError } from '../../../core/errors';
+import { defineEndpoint } from '../endpoint';
+import { expiresAtSeconds, metadataOrJsonString } from '../fields';
+import { empty } from '../wire-schemas';
+
+const body = z
+  .object({
+    expires_at_seconds: expiresAtSeconds.optional(),
+    metadata: metadataOrJsonString.optional(),
+    set_to_never_expire: z.boolean().optional(),
+    display_name: displayName.optional(),
+  })
+  .strict();
+
+export const updateKey = defineEndpoint({
+  method: 'patch',
+  path: '/end_user_api_keys/{api_key_id}',
+  operationId: 'updateApiKey',
+  summary: "Change a key's expiry, metadata or display name",
+  tag: 'API keys',
+  body,
+  response: empty,
+  errors: [400, 404, 409],
+  run: async (lk, { params, body: b, by }) => {
+    if (b.set_to_never_expire && b.expires_at_seconds !== undefined) {
+      throw LatchkeyError.field(
+        'set_to_never_expire',
+        'cannot be combined with expires_at_seconds',
+      );
+    }
+    const update: KeyUpdate = {};
+    if (b.display_name !== undefined) update.displayName = b.display_name;
+    if (b.metadata !== undefined) update.metadata = b.metadata;
+    if (b.expires_at_seconds !== undefined) update.expiresAt = b.expires_at_seconds;
+    if (b.set_to_never_expire) update.expiresAt = null;
+    await lk.updateApiKey(params.api_key_id ?? '', update, by);
+    return {};
+  },
+});

@@ -1,0 +1,234 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ApiKeyCreateException,
+  ApiKeyValidateException,
+  initBaseAuth,
+  OrgMemberInfo,
+} from '@propelauth/node';
+import { BACKEND_API_PREFIX, ENDPOINTS } from '../../src/http/rest/routes';
+import { makeBackend } from './support';
+
+/**
+ * Drives the real @propelauth/node client against a running Latchkey server.
+ *
+ * @propelauth/node 2.x sends every backend request to the fixed origin
+ * https://propelauth-api.com (naming the project in an X-Propelauth-url header),
+ * and none of its options changes that origin. So the test points that origin at
+ * our server by wrapping global fetch, exactly as a product would when moving to a
+ * self-hosted Latchkey; paths, methods, headers and bodies pass through untouched.
+ */
+const PROPELAUTH_ORIGIN = 'https://propelauth-api.com';
+
+describe('@propelauth/node against a running Latchkey server', () => {
+  let backend: Awaited<ReturnType<typeof makeBackend>>;
+  let server: Server;
+  let baseUrl: string;
+  const realFetch = globalThis.fetch;
+  const seen: { method: string; path: string }[] = [];
+
+  beforeAll(async () => {
+    backend = await makeBackend({ cacheTtlMs: 0 });
+    server = await new Promise<Server>((resolve) => {
+      const s = backend.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    globalThis.fetch = (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!url.startsWith(PROPELAUTH_ORIGIN)) return realFetch(input, init);
+      const path = url.slice(PROPELAUTH_ORIGIN.length);
+      seen.push({ method: init?.method ?? 'GET', path: path.split('?')[0] ?? path });
+      return realFetch(`${baseUrl}${path}`, init);
+    };
+  });
+
+  afterAll(async () => {
+    globalThis.fetch = realFetch;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await backend.latchkey.close();
+  });
+
+  /** No access-token verification is exercised; a throwaway key keeps the client from fetching one. */
+  function client(apiKey = backend.integrationKey) {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return initBaseAuth({
+      authUrl: baseUrl,
+      apiKey,
+      manualTokenVerificationMetadata: {
+        verifierKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        issuer: baseUrl,
+      },
+    });
+  }
+
+  it('provisions users, orgs and memberships', async () => {
+    const auth = client();
+    const { userId } = await auth.createUser({
+      email: 'lin@example.com',
+      emailConfirmed: true,
+      password: 'a long password',
+      firstName: 'Lin',
+      lastName: 'Ko',
+      properties: { plan: 'team' },
+    });
+    const byId = await auth.fetchUserMetadataByUserId(userId, true);
+    expect(byId).toMatchObject({
+      userId,
+      email: 'lin@example.com',
+      firstName: 'Lin',
+      hasPassword: true,
+      enabled: true,
+      properties: { plan: 'team' },
+      orgIdToOrgInfo: {},
+    });
+    expect((await auth.fetchUserMetadataByEmail('lin@example.com'))?.userId).toBe(userId);
+    expect(await auth.fetchUserMetadataByEmail('ghost@example.com')).toBeNull();
+
+    const org = await auth.createOrg({ name: 'Globex' });
+    expect(org).toEqual({ orgId: expect.any(String), name: 'Globex' });
+    expect(await auth.fetchOrg(org.orgId)).toMatchObject({
+      orgId: org.orgId,
+      name: 'Globex',
+      urlSafeOrgSlug: 'globex',
+    });
+
+    expect(await auth.addUserToOrg({ userId, orgId: org.orgId, role: 'Member' })).toBe(true);
+    expect(await auth.changeUserRoleInOrg({ userId, orgId: org.orgId, role: 'Admin' })).toBe(true);
+    const members = await auth.fetchUsersInOrg({ orgId: org.orgId, includeOrgs: true });
+    expect(members).toMatchObject({ totalUsers: 1, currentPage: 0, hasMoreResults: false });
+    expect(members.users[0]).toMatchObject({ userId, roleInOrg: 'Admin' });
+    const info = (await auth.fetchUserMetadataByUserId(userId, true))?.orgIdToOrgInfo?.[org.orgId];
+    expect(info).toBeInstanceOf(OrgMemberInfo);
+    expect(info?.isRole('Admin')).toBe(true);
+    expect(info?.isAtLeastRole('Member')).toBe(true);
+
+    expect(await auth.disableUser(userId)).toBe(true);
+    expect((await auth.fetchUserMetadataByUserId(userId))?.enabled).toBe(false);
+    expect(await auth.enableUser(userId)).toBe(true);
+    expect(await auth.removeUserFromOrg({ userId, orgId: org.orgId })).toBe(true);
+    expect((await auth.fetchUsersInOrg({ orgId: org.orgId })).totalUsers).toBe(0);
+
+    expect(await auth.deleteUser(userId)).toBe(true);
+    expect(await auth.deleteUser(userId)).toBe(false);
+    expect(await auth.fetchUserMetadataByUserId(userId)).toBeNull();
+    expect(await auth.deleteOrg(org.orgId)).toBe(true);
+    expect(await auth.fetchOrg(org.orgId)).toBeNull();
+    expect(await auth.disableUser(userId)).toBe(false);
+  });
+
+  it('creates, fetches, lists, updates, validates and deletes API keys', async () => {
+    const auth = client();
+    const { userId } = await auth.createUser({ email: 'kim@example.com' });
+    const { orgId } = await auth.createOrg({ name: 'Hooli' });
+    await auth.addUserToOrg({ userId, orgId, role: 'Owner' });
+
+    const personal = await auth.createApiKey({
+      userId,
+      metadata: { scope: 'read' },
+      displayName: 'CLI',
+    });
+    expect(personal).toEqual({
+      apiKeyId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      apiKeyToken: expect.any(String),
+    });
+    const orgKey = await auth.createApiKey({ orgId, userId });
+    const generic = await auth.createApiKey({ metadata: { service: 'etl' } });
+
+    expect(await auth.fetchApiKey(personal.apiKeyId)).toMatchObject({
+      apiKeyId: personal.apiKeyId,
+      userId,
+      metadata: { scope: 'read' },
+      displayName: 'CLI',
+    });
+    // A user's keys are their personal keys and the org keys they created.
+    const current = await auth.fetchCurrentApiKeys({ userId });
+    expect(current).toMatchObject({ totalApiKeys: 2, currentPage: 0, hasMoreResults: false });
+    expect(current.apiKeys.map((k) => k.apiKeyId).sort()).toEqual(
+      [personal.apiKeyId, orgKey.apiKeyId].sort(),
+    );
+    expect((await auth.fetchCurrentApiKeys({ orgId })).apiKeys.map((k) => k.apiKeyId)).toEqual([
+      orgKey.apiKeyId,
+    ]);
+    expect((await auth.fetchCurrentApiKeys({ userEmail: 'kim@example.com' })).totalApiKeys).toBe(2);
+    const firstPage = await auth.fetchCurrentApiKeys({ pageSize: 2, pageNumber: 0 });
+    expect(firstPage).toMatchObject({ totalApiKeys: 3, pageSize: 2, hasMoreResults: true });
+
+    const expiresAtSeconds = Math.floor(Date.now() / 1000) + 86_400;
+    expect(await auth.updateApiKey(personal.apiKeyId, { expiresAtSeconds })).toBe(true);
+    expect((await auth.fetchApiKey(personal.apiKeyId)).expiresAtSeconds).toBe(expiresAtSeconds);
+    expect(await auth.updateApiKey(personal.apiKeyId, { setToNeverExpire: true })).toBe(true);
+    expect((await auth.fetchApiKey(personal.apiKeyId)).expiresAtSeconds).toBeNull();
+
+    const asPersonal = await auth.validatePersonalApiKey(`Bearer ${personal.apiKeyToken}`);
+    expect(asPersonal.user).toMatchObject({ userId, email: 'kim@example.com' });
+    expect(asPersonal.metadata).toEqual({ scope: 'read' });
+
+    const asOrg = await auth.validateOrgApiKey(orgKey.apiKeyToken);
+    expect(asOrg.org).toMatchObject({ orgId, name: 'Hooli' });
+    expect(asOrg.user?.userId).toBe(userId);
+    expect(asOrg.userInOrg).toBeInstanceOf(OrgMemberInfo);
+    expect(asOrg.userInOrg?.isRole('Owner')).toBe(true);
+
+    const asGeneric = await auth.validateApiKey(generic.apiKeyToken);
+    expect(asGeneric.metadata).toEqual({ service: 'etl' });
+    expect(asGeneric.user).toBeUndefined();
+    expect(asGeneric.org).toBeUndefined();
+
+    await expect(auth.validateOrgApiKey(personal.apiKeyToken)).rejects.toBeInstanceOf(
+      ApiKeyValidateException,
+    );
+    const invalid = await auth.validateApiKey('lk_not_a_real_key').catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(ApiKeyValidateException);
+    expect((invalid as ApiKeyValidateException).fieldToErrors).toEqual({
+      api_key_token: ['The API key is malformed.'],
+    });
+
+    const imported = await auth.importApiKey({
+      importedApiKey: 'old-system-key-42',
+      userId,
+      metadata: { legacy: true },
+    });
+    expect(imported).toEqual({ apiKeyId: expect.any(String) });
+    const viaImport = await auth.validateImportedApiKey('old-system-key-42');
+    expect(viaImport).toMatchObject({ metadata: { legacy: true }, user: { userId } });
+
+    const today = new Date().toISOString().slice(0, 10);
+    // The client checks the kind itself, after a successful validation: that counts as a use.
+    expect(await auth.fetchApiKeyUsage({ date: today, api_key_id: personal.apiKeyId })).toEqual({
+      count: 2,
+    });
+    expect(await auth.fetchApiKeyUsage({ date: today })).toEqual({ count: 5 });
+
+    expect(await auth.deleteApiKey(personal.apiKeyId)).toBe(true);
+    expect(await auth.deleteApiKey(personal.apiKeyId)).toBe(false);
+    const archived = await auth.fetchArchivedApiKeys({ userId });
+    expect(archived.apiKeys.map((k) => k.apiKeyId)).toEqual([personal.apiKeyId]);
+    await expect(auth.validateApiKey(personal.apiKeyToken)).rejects.toBeInstanceOf(
+      ApiKeyValidateException,
+    );
+
+    const strangerOrg = await auth
+      .createApiKey({ orgId, userId: '00000000-0000-4000-8000-000000000009' })
+      .catch((e: unknown) => e);
+    expect(strangerOrg).toBeInstanceOf(ApiKeyCreateException);
+    expect((strangerOrg as ApiKeyCreateException).fieldToErrors).toHaveProperty('user_id');
+  });
+
+  it('reports a wrong integration key the way the client expects', async () => {
+    await expect(client('lki_wrong').fetchCurrentApiKeys({})).rejects.toThrow(
+      'integrationApiKey is incorrect',
+    );
+  });
+
+  it('only ever called routes of the backend API table', () => {
+    const routes = ENDPOINTS.map((e) => ({
+      method: e.method.toUpperCase(),
+      pattern: new RegExp(`^${BACKEND_API_PREFIX}${e.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    }));
+    expect(seen.length).toBeGreaterThan(25);
+    for (const call of seen) {
+      expect(routes.some((r) => r.method === call.method && r.pattern.test(call.path))).toBe(true);
+    }
+  });
+});
