@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, mongoUriOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
+import { createMongoStore, redactMongoUri, watchKeyChanges } from './store/mongo';
 
 export interface RunningServer {
   server: Server;
@@ -17,7 +18,10 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger({ level: config.LOG_LEVEL }),
 ): Promise<RunningServer> {
+  const mongoUri = mongoUriOf(config);
+  const store = mongoUri ? await createMongoStore({ uri: mongoUri }) : undefined;
   const latchkey = await createLatchkey({
+    store,
     databasePath: config.DATABASE_PATH,
     logger,
     cacheTtlMs: config.CACHE_TTL_MS,
@@ -25,6 +29,22 @@ export async function startServer(
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     bcryptCost: config.BCRYPT_COST,
   });
+  // Other Latchkey processes on the same MongoDB: forget cached lookups as soon as they change
+  // something (replica sets only; elsewhere cached lookups expire within CACHE_TTL_MS).
+  const watch = store
+    ? await watchKeyChanges(
+        store,
+        (change) => {
+          if (change.scope === 'key' && change.digest)
+            latchkey.core.validator.forget(change.digest);
+          else latchkey.core.validator.forgetAll();
+          if (change.scope === 'settings')
+            void latchkey.core.settingsHolder.reload().catch(() => undefined);
+        },
+        (err) =>
+          logger.warn({ err }, 'MongoDB change stream stopped; caches fall back to their TTL'),
+      )
+    : null;
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -41,6 +61,7 @@ export async function startServer(
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(timer);
+      await watch?.close();
       await latchkey.close();
     })());
   return { server, latchkey, url, stop };
@@ -59,7 +80,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
   const running = await startServer(config, logger);
-  logger.info({ url: running.url, database: config.DATABASE_PATH }, 'Latchkey is listening');
+  const mongoUri = mongoUriOf(config);
+  const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
+  logger.info({ url: running.url, database }, 'Latchkey is listening');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.stop().then(
