@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { countsMatch, migrateSqliteToMongo, TABLES } from '../../src/cli/migrate-sqlite-to-mongo';
 import { DEFAULT_SETTINGS } from '../../src/core/types';
 import type { MongoStore } from '../../src/store/mongo';
-import { createMongoStore, watchKeyChanges, type KeyChange } from '../../src/store/mongo';
+import {
+  createMongoStore,
+  createPageSessionStore,
+  watchKeyChanges,
+  type KeyChange,
+} from '../../src/store/mongo';
 import { supportsTransactions } from '../../src/store/mongo/transactions';
 import { createSqliteStore } from '../../src/store/sqlite';
 import { aKey, aMembership, anOrg, aUser } from '../support/fixtures';
@@ -85,6 +90,27 @@ export function describeMongoExtras(name: string, uri: () => Promise<string>): v
       } finally {
         await watch.close();
         await other.connection.close();
+      }
+    });
+
+    it('keeps page sessions in the same database through connect-mongo', async () => {
+      const sessions = createPageSessionStore({
+        uri: await uri(),
+        dbName: store.connection.name,
+        ttlSeconds: 60,
+      });
+      try {
+        const data = { cookie: { originalMaxAge: 60_000 }, userId: 'u1' } as never;
+        await new Promise<void>((resolve, reject) =>
+          sessions.set('sid-x', data, (e) => (e ? reject(e) : resolve())),
+        );
+        const got = await new Promise<unknown>((resolve, reject) =>
+          sessions.get('sid-x', (e, s) => (e ? reject(e) : resolve(s))),
+        );
+        expect(got).toMatchObject({ userId: 'u1' });
+        expect(await store.connection.db?.collection('page_sessions').countDocuments()).toBe(1);
+      } finally {
+        await sessions.close();
       }
     });
 

@@ -39,4 +39,5 @@ export async function createMongoStore(options: CreateMongoStoreOptions): Promis
 
 export { MongoStore } from './mongo-store';
 export { isMongoUri, redactMongoUri } from './connection';
+export { createPageSessionStore, type PageSessionStoreOptions } from './session-store';
 export { watchKeyChanges, type KeyChange, type KeyChangeWatch } from './watch-key-changes';
