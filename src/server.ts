@@ -20,6 +20,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const mongoUri = mongoUriOf(config);
   const store = mongoUri ? await createMongoStore({ uri: mongoUri }) : undefined;
+  store?.connection.on('disconnected', () =>
+    logger.warn('MongoDB connection lost; requests that need it answer 503 until it is back'),
+  );
+  store?.connection.on('reconnected', () => logger.info('MongoDB connection restored'));
   const latchkey = await createLatchkey({
     store,
     databasePath: config.DATABASE_PATH,

@@ -53,6 +53,8 @@ describe('MongoDB connection string', () => {
       serverSelectionTimeoutMS: 5000,
       appName: 'latchkey',
     });
+    const fromUri = mongoConnectOptions({ uri: 'mongodb://h/?serverSelectionTimeoutMS=300' });
+    expect(fromUri).not.toHaveProperty('serverSelectionTimeoutMS');
     const custom = mongoConnectOptions({ uri: 'mongodb://h', driverOptions: { maxPoolSize: 5 } });
     expect(custom.maxPoolSize).toBe(5);
   });
@@ -102,5 +104,22 @@ describe('choosing MongoDB in the configuration', () => {
     );
     expect(() => loadConfig({ MONGODB_URI: 'http://u:pw@h' })).not.toThrow(/pw/);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:pw@h/db' })).not.toThrow(/pw@/);
+  });
+});
+
+describe('starting the server on MongoDB', () => {
+  it('fails with a message naming MONGODB_URI when MongoDB cannot be reached', async () => {
+    const { startServer } = await import('../../src/server');
+    const port = await closedPort();
+    const config = loadConfig({
+      MONGODB_URI: `mongodb://ops:topsecret@127.0.0.1:${port}/latchkey?serverSelectionTimeoutMS=300`,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const started = startServer(config);
+    await expect(started).rejects.toThrow(
+      /Could not connect to MongoDB at .* \(set by MONGODB_URI\)/,
+    );
+    await expect(started).rejects.not.toThrow(/topsecret/);
   });
 });

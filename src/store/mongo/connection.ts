@@ -47,12 +47,26 @@ function secretsOf(uri: string): string[] {
   return [uri, userinfo, ...parts, ...decoded].filter((s) => s.length >= 3);
 }
 
-/** The options Latchkey connects with; anything in `driverOptions` wins. */
+/** Whether the URI's query sets an option (names are case-insensitive there). */
+function uriSets(uri: string, option: string): boolean {
+  const query = MONGO_URI.exec(uri)?.[5] ?? '';
+  return [...new URLSearchParams(query.slice(1)).keys()].some(
+    (k) => k.toLowerCase() === option.toLowerCase(),
+  );
+}
+
+/**
+ * The options Latchkey connects with. Options given in code override the URI
+ * in the driver, so defaults apply only where the URI says nothing;
+ * anything in `driverOptions` wins over both.
+ */
 export function mongoConnectOptions(config: MongoConnectionConfig): ConnectOptions {
+  const unlessInUri = <K extends keyof ConnectOptions>(key: K, value: ConnectOptions[K]) =>
+    uriSets(config.uri, key) ? {} : { [key]: value };
   return {
     dbName: config.dbName ?? databaseNameOf(config.uri) ?? 'latchkey',
-    appName: 'latchkey',
-    serverSelectionTimeoutMS: config.serverSelectionTimeoutMS ?? 5_000,
+    ...unlessInUri('appName', 'latchkey'),
+    ...unlessInUri('serverSelectionTimeoutMS', config.serverSelectionTimeoutMS ?? 5_000),
     // Fail fast instead of queueing while disconnected: the middleware answers 503 and the
     // driver reconnects in the background, so requests succeed again once MongoDB is back.
     bufferCommands: false,
@@ -63,12 +77,14 @@ export function mongoConnectOptions(config: MongoConnectionConfig): ConnectOptio
 }
 
 /** An Error that names MONGODB_URI and the redacted address, with no credentials in it. */
-export function connectionFailure(uri: string, cause: unknown): Error {
+export function connectionFailure(
+  uri: string,
+  cause: unknown,
+  what = 'Could not connect to MongoDB',
+): Error {
   let reason = cause instanceof Error ? cause.message : String(cause);
   for (const secret of secretsOf(uri)) reason = reason.split(secret).join('***');
-  return new Error(
-    `Could not connect to MongoDB at ${redactMongoUri(uri)} (set by MONGODB_URI): ${reason}`,
-  );
+  return new Error(`${what} at ${redactMongoUri(uri)} (set by MONGODB_URI): ${reason}`);
 }
 
 /** Opens a dedicated connection (not mongoose's global one) and waits until it is usable. */

@@ -33,7 +33,8 @@ export async function createMongoStore(options: CreateMongoStoreOptions): Promis
     return outagesAsUnavailable(store);
   } catch (e) {
     await conn.close().catch(() => undefined);
-    throw connectionFailure(options.uri, e);
+    // Most often a unique index that existing documents violate.
+    throw connectionFailure(options.uri, e, 'Could not prepare the collections and indexes');
   }
 }
 
