@@ -41,3 +41,28 @@ export function storeThatMustNotQuery(): { store: MongoStore; calls: string[] } 
   const store = new MongoStore(models.User.db, models, { useTransactions: false });
   return { store, calls };
 }
+
+export interface DriverCall {
+  collection: string;
+  method: string;
+  args: unknown[];
+}
+
+/**
+ * A store on a connection that never opens, with a very short buffer timeout:
+ * every operation is cast by mongoose, recorded as the driver call it would
+ * make, then fails. Shows what reaches MongoDB without a server.
+ */
+export function recordingStore(): { store: MongoStore; calls: DriverCall[] } {
+  const conn = mongoose.createConnection();
+  conn.set('autoIndex', false);
+  conn.set('autoCreate', false);
+  // Global to mongoose, but jest gives each test file its own copy of the module.
+  mongoose.set('bufferTimeoutMS', 5);
+  const calls: DriverCall[] = [];
+  conn.on('buffer', (e: { collectionName: string; method: string; args: unknown[] }) =>
+    calls.push({ collection: e.collectionName, method: e.method, args: [...e.args] }),
+  );
+  const store = new MongoStore(conn, defineModels(conn), { useTransactions: false });
+  return { store, calls };
+}

@@ -45,8 +45,9 @@ export class OwnerLocks {
     try {
       return await work();
     } finally {
-      // Only our own lease is released; one that expired and was taken over stays with its new holder.
-      await this.model.deleteOne({ _id: owner, holder });
+      // Only our own lease is released; one that expired and was taken over stays with its new
+      // holder. A failed release must not fail work that succeeded: the lease runs out by itself.
+      await this.model.deleteOne({ _id: owner, holder }).catch(() => undefined);
     }
   }
 
