@@ -66,3 +66,46 @@ export function recordingStore(): { store: MongoStore; calls: DriverCall[] } {
   const store = new MongoStore(conn, defineModels(conn), { useTransactions: false });
   return { store, calls };
 }
+
+/** A query stand-in: chainable like a mongoose query, resolving to `value`. */
+function query(value: unknown) {
+  const q = {
+    session: () => q,
+    sort: () => q,
+    lean: () => q,
+    then: (resolve: (v: unknown) => unknown, reject?: (e: unknown) => unknown) =>
+      Promise.resolve(value).then(resolve, reject),
+  };
+  return q;
+}
+
+/**
+ * A store whose model methods answer from a script, logging "Model.method" in
+ * call order; methods without an answer resolve to null. For checking the order
+ * of the steps of a cascade.
+ */
+export function scriptedStore(
+  answers: Record<string, unknown | (() => unknown)>,
+  options: { useTransactions: boolean } = { useTransactions: false },
+): {
+  store: MongoStore;
+  steps: string[];
+  args: unknown[][];
+} {
+  const models = offlineModels();
+  const steps: string[] = [];
+  const args: unknown[][] = [];
+  for (const [name, model] of Object.entries(models)) {
+    for (const method of QUERY_METHODS) {
+      jest.spyOn(model as never, method).mockImplementation(((...callArgs: unknown[]) => {
+        const step = `${name}.${method}`;
+        steps.push(step);
+        args.push(callArgs);
+        const answer = answers[step];
+        return query(typeof answer === 'function' ? (answer as () => unknown)() : (answer ?? null));
+      }) as never);
+    }
+  }
+  const store = new MongoStore(models.User.db, models, options);
+  return { store, steps, args };
+}
