@@ -4,7 +4,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, mongoUriOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
-import { createMongoStore, redactMongoUri, watchKeyChanges } from './store/mongo';
+import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
 
 export interface RunningServer {
   server: Server;
@@ -20,10 +20,6 @@ export async function startServer(
 ): Promise<RunningServer> {
   const mongoUri = mongoUriOf(config);
   const store = mongoUri ? await createMongoStore({ uri: mongoUri }) : undefined;
-  store?.connection.on('disconnected', () =>
-    logger.warn('MongoDB connection lost; requests that need it answer 503 until it is back'),
-  );
-  store?.connection.on('reconnected', () => logger.info('MongoDB connection restored'));
   const latchkey = await createLatchkey({
     store,
     databasePath: config.DATABASE_PATH,
@@ -33,22 +29,8 @@ export async function startServer(
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     bcryptCost: config.BCRYPT_COST,
   });
-  // Other Latchkey processes on the same MongoDB: forget cached lookups as soon as they change
-  // something (replica sets only; elsewhere cached lookups expire within CACHE_TTL_MS).
-  const watch = store
-    ? await watchKeyChanges(
-        store,
-        (change) => {
-          if (change.scope === 'key' && change.digest)
-            latchkey.core.validator.forget(change.digest);
-          else latchkey.core.validator.forgetAll();
-          if (change.scope === 'settings')
-            void latchkey.core.settingsHolder.reload().catch(() => undefined);
-        },
-        (err) =>
-          logger.warn({ err }, 'MongoDB change stream stopped; caches fall back to their TTL'),
-      )
-    : null;
+  // Several processes on one MongoDB: drop cached lookups when another one changes something.
+  const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

@@ -1,5 +1,6 @@
 import { LatchkeyError } from '../../src/core/errors';
 import { isDuplicateKey, outagesAsUnavailable } from '../../src/store/mongo/mongo-errors';
+import { applyKeyChange } from '../../src/store/mongo/follow-changes';
 import {
   changeStreamPipeline,
   keyChangeOf,
@@ -72,6 +73,35 @@ describe('change stream events', () => {
       },
     });
     expect(JSON.stringify(stage)).not.toContain('key_usage');
+  });
+});
+
+describe('applying changes from other processes', () => {
+  const caches = () => ({
+    validator: { forget: jest.fn(), forgetAll: jest.fn() },
+    settingsHolder: { reload: jest.fn(async () => undefined) },
+  });
+
+  it('forgets only the changed key when its digest is known', () => {
+    const c = caches();
+    applyKeyChange(c, { scope: 'key', keyId: 'k1', digest: 'd1' });
+    expect(c.validator.forget).toHaveBeenCalledWith('d1');
+    expect(c.validator.forgetAll).not.toHaveBeenCalled();
+  });
+
+  it('forgets everything when the digest is unknown or the directory changed', () => {
+    const c = caches();
+    applyKeyChange(c, { scope: 'key', keyId: 'k1', digest: null });
+    applyKeyChange(c, { scope: 'all' });
+    expect(c.validator.forgetAll).toHaveBeenCalledTimes(2);
+    expect(c.settingsHolder.reload).not.toHaveBeenCalled();
+  });
+
+  it('reloads settings and forgets everything when settings changed', () => {
+    const c = caches();
+    applyKeyChange(c, { scope: 'settings' });
+    expect(c.settingsHolder.reload).toHaveBeenCalledTimes(1);
+    expect(c.validator.forgetAll).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -40,5 +40,6 @@ export async function createMongoStore(options: CreateMongoStoreOptions): Promis
 
 export { MongoStore } from './mongo-store';
 export { isMongoUri, redactMongoUri } from './connection';
+export { applyKeyChange, followMongoChanges, type CachedLookups } from './follow-changes';
 export { createPageSessionStore, type PageSessionStoreOptions } from './session-store';
 export { watchKeyChanges, type KeyChange, type KeyChangeWatch } from './watch-key-changes';
