@@ -1,6 +1,8 @@
 import type { MongoStore } from './mongo-store';
 import { supportsTransactions } from './transactions';
 
+const STARTUP_WAIT_MS = 2_000;
+
 /** What another process changed, as far as cached validations care. */
 export type KeyChange =
   /** One key was created, changed or archived: drop the cached lookup of its digest. */
@@ -100,13 +102,15 @@ export async function watchKeyChanges(
       close: async () => undefined,
     };
   }
+  const db = store.connection.db;
+  if (!db) throw new Error('The MongoDB connection is not open.');
   const collections = watchedCollections(store);
-  const stream = store.connection.watch<ChangeEventLike>(changeStreamPipeline(collections), {
+  const stream = db.watch<{ digest?: unknown }>(changeStreamPipeline(collections), {
     fullDocument: 'updateLookup',
   });
   let active = true;
-  stream.on('change', (event: ChangeEventLike) => {
-    const change = keyChangeOf(event, collections);
+  stream.on('change', (event) => {
+    const change = keyChangeOf(event as ChangeEventLike, collections);
     if (change) onChange(change);
   });
   // The driver resumes by itself after transient errors; an error here means the stream
@@ -115,6 +119,15 @@ export async function watchKeyChanges(
     active = false;
     onChange({ scope: 'all' });
     onError(err);
+  });
+  // The stream starts with its first server response (which carries a resume token); changes
+  // made before that would be missed, so wait for it, but never long.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, STARTUP_WAIT_MS);
+    stream.once('resumeTokenChanged', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   return {
     get active() {
