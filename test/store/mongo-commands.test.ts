@@ -154,3 +154,17 @@ describe('MongoDB commands', () => {
     ]);
   });
 });
+
+describe('MongoDB paging', () => {
+  it('sends whole, bounded limits and offsets, and no query at all for a limit of 0', async () => {
+    const calls = await firstCalls((s) =>
+      s.listAudit({}, { limit: Number.POSITIVE_INFINITY, offset: 2.7 }),
+    );
+    expect(calls.find((c) => c.method === 'find')?.args[1]).toMatchObject({
+      skip: 2,
+      limit: 2 ** 31 - 1,
+    });
+    const none = await firstCalls((s) => s.listAudit({}, { limit: 0, offset: 0 }));
+    expect(none.map((c) => c.method)).toEqual(['countDocuments']);
+  });
+});

@@ -60,7 +60,8 @@ const AFTER = { returnDocument: 'after' as const, runValidators: true };
 
 /** Limit and offset as MongoDB wants them: whole, non-negative (a limit of 0 means "none" there). */
 function window(page: Page): { limit: number; skip: number } {
-  const whole = (n: unknown) => (typeof n === 'number' && n > 0 ? Math.floor(n) : 0);
+  const whole = (n: unknown) =>
+    typeof n === 'number' && n > 0 ? Math.min(Math.floor(n), 2 ** 31 - 1) : 0;
   return { limit: whole(page.limit), skip: whole(page.offset) };
 }
 
