@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Collection, mongo } from 'mongoose';
@@ -202,49 +203,59 @@ export async function migrateSqliteToMongo(
 export const countsMatch = (reports: TableReport[]): boolean =>
   reports.every((r) => r.mongo >= r.sqlite);
 
-async function main(): Promise<number> {
+/** The command: reads flags and environment, copies, reports on `err`; resolves to the exit code. */
+export async function runMigrateCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  err: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+): Promise<number> {
+  const say = (line: string) => err.write(`${line}\n`);
   const { values } = parseArgs({
+    args,
     options: { from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
-    console.log(
-      'Usage: npm run migrate:sqlite-to-mongo -- [--from <sqlite file>] [--to <mongodb uri>]\n' +
-        'Defaults: --from $DATABASE_PATH, --to $MONGODB_URI (or DATABASE_URL=mongodb://...).',
-    );
+    say('Usage: npm run migrate:sqlite-to-mongo -- [--from <sqlite file>] [--to <mongodb uri>]');
+    say('Defaults: --from $DATABASE_PATH, --to $MONGODB_URI (or DATABASE_URL=mongodb://...).');
     return 0;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   const from = values.from ?? config.DATABASE_PATH;
   const uri = values.to ?? mongoUriOf(config);
   if (!uri) {
-    console.error('Set MONGODB_URI (or pass --to mongodb://...) to say where to copy to.');
+    say('Set MONGODB_URI (or pass --to mongodb://...) to say where to copy to.');
     return 1;
   }
-  const sqlite = new Database(from, { readonly: true, fileMustExist: true });
+  if (!fs.existsSync(from)) {
+    say(`No SQLite database at ${from} (set --from or DATABASE_PATH).`);
+    return 1;
+  }
   const store = await createMongoStore({ uri });
-  const tty = process.stderr.isTTY;
+  const sqlite = new Database(from, { readonly: true, fileMustExist: true });
   try {
-    console.error(`Copying ${from} into ${redactMongoUri(uri)}`);
+    say(`Copying ${from} into ${redactMongoUri(uri)}`);
     const reports = await migrateSqliteToMongo(sqlite, store, {
       onProgress: (table, done, total) => {
         const line = renderProgress(table.padEnd(16), done, total);
-        if (tty) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-        else if (done === total) process.stderr.write(`${line}\n`);
+        // On a terminal the bar redraws in place; in a log, one line per finished table.
+        if (err.isTTY) err.write(`\r${line}${done === total ? '\n' : ''}`);
+        else if (done === total) say(line);
       },
     });
-    console.error('\nTable             SQLite   MongoDB');
+    say('');
+    say('Table             SQLite   MongoDB');
     for (const r of reports) {
       const flag =
         r.mongo < r.sqlite ? '  MISSING' : r.mongo > r.sqlite ? '  (MongoDB had more)' : '';
-      console.error(
+      say(
         `${r.table.padEnd(16)} ${String(r.sqlite).padStart(7)} ${String(r.mongo).padStart(9)}${flag}`,
       );
     }
     if (!countsMatch(reports)) {
-      console.error('Count check failed: some records are missing in MongoDB.');
+      say('Count check failed: some records are missing in MongoDB.');
       return 1;
     }
-    console.error('Count check passed: every record is in MongoDB.');
+    say('Count check passed: every record is in MongoDB.');
     return 0;
   } finally {
     sqlite.close();
@@ -253,7 +264,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
+  runMigrateCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
       console.error(

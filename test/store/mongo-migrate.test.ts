@@ -1,4 +1,10 @@
-import { countsMatch, renderProgress, TABLES } from '../../src/cli/migrate-sqlite-to-mongo';
+import { PassThrough } from 'node:stream';
+import {
+  countsMatch,
+  renderProgress,
+  runMigrateCommand,
+  TABLES,
+} from '../../src/cli/migrate-sqlite-to-mongo';
 import { openSqliteDatabase } from '../../src/store/sqlite';
 
 /** The parts of `npm run migrate:sqlite-to-mongo` that need no MongoDB (the copy itself runs in mongo.test.ts). */
@@ -44,5 +50,35 @@ describe('SQLite to MongoDB migration', () => {
     expect(countsMatch([{ table: 'users', sqlite: 2, mongo: 2 }])).toBe(true);
     expect(countsMatch([{ table: 'users', sqlite: 2, mongo: 3 }])).toBe(true);
     expect(countsMatch([{ table: 'users', sqlite: 2, mongo: 1 }])).toBe(false);
+  });
+});
+
+describe('npm run migrate:sqlite-to-mongo', () => {
+  const run = async (args: string[], env: NodeJS.ProcessEnv) => {
+    const err = new PassThrough();
+    let text = '';
+    err.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const code = await runMigrateCommand(args, env, err);
+    return { code, text };
+  };
+
+  it('explains its flags', async () => {
+    const { code, text } = await run(['--help'], {});
+    expect(code).toBe(0);
+    expect(text).toContain('--from <sqlite file>');
+  });
+
+  it('says where to copy to when no MongoDB is named', async () => {
+    const { code, text } = await run([], {});
+    expect(code).toBe(1);
+    expect(text).toContain('Set MONGODB_URI');
+  });
+
+  it('names the SQLite file it cannot find, before touching MongoDB', async () => {
+    const { code, text } = await run(['--from', '/nonexistent/latchkey.db'], {
+      MONGODB_URI: 'mongodb://127.0.0.1:1/latchkey',
+    });
+    expect(code).toBe(1);
+    expect(text).toContain('No SQLite database at /nonexistent/latchkey.db');
   });
 });
