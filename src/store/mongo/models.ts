@@ -236,11 +236,8 @@ export function schemas(prefix = '') {
       at: time,
       actor: text,
       action: text,
-      targetType: {
-        type: String,
-        required: true,
-        enum: ['key', 'user', 'org', 'membership', 'settings'],
-      },
+      // No enum: an append-only log must never refuse an event over a new target type.
+      targetType: text,
       targetId: text,
       ip: optText,
       details: json,
