@@ -16,6 +16,18 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/latchkey.db'),
+  // Set either one to use MongoDB instead of the SQLite file.
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^mongodb(\+srv)?:\/\/\S+$/,
+      'must be a mongodb:// or mongodb+srv:// URL (the SQLite file is set with DATABASE_PATH)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
   CACHE_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
@@ -69,9 +81,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      const value =
-        name.includes('SECRET') || name.includes('URI') ? '' : ` (got "${env[name] ?? ''}")`;
+      const secretive = ['SECRET', 'URI', 'URL'].some((word) => name.includes(word));
+      const value = secretive ? '' : ` (got "${env[name] ?? ''}")`;
       return `${name}: ${issue.message}${value}`;
     }),
   );
+}
+
+/** The MongoDB connection string when MongoDB is chosen (MONGODB_URI wins over DATABASE_URL). */
+export function mongoUriOf(
+  config: Pick<Config, 'MONGODB_URI' | 'DATABASE_URL'>,
+): string | undefined {
+  return config.MONGODB_URI ?? config.DATABASE_URL;
 }

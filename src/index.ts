@@ -19,6 +19,13 @@ export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
 export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/types';
 export type { Store } from './store/store';
 export { createSqliteStore } from './store/sqlite';
+export {
+  createMongoStore,
+  createPageSessionStore,
+  watchKeyChanges,
+  type CreateMongoStoreOptions,
+  type KeyChange,
+} from './store/mongo';
 export type { RequireApiKeyOptions } from './http/require-api-key';
 export {
   rateLimitBackend,

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, mongoUriOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
+import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
 
 export interface RunningServer {
   server: Server;
@@ -17,7 +18,10 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger({ level: config.LOG_LEVEL }),
 ): Promise<RunningServer> {
+  const mongoUri = mongoUriOf(config);
+  const store = mongoUri ? await createMongoStore({ uri: mongoUri }) : undefined;
   const latchkey = await createLatchkey({
+    store,
     databasePath: config.DATABASE_PATH,
     logger,
     cacheTtlMs: config.CACHE_TTL_MS,
@@ -27,6 +31,8 @@ export async function startServer(
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
   });
+  // Several processes on one MongoDB: drop cached lookups when another one changes something.
+  const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -46,6 +52,7 @@ export async function startServer(
       await closed;
       clearInterval(idle);
       clearTimeout(timer);
+      await watch?.close();
       await latchkey.close();
     })());
   return { server, latchkey, url, stop };
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
   const running = await startServer(config, logger);
-  logger.info({ url: running.url, database: config.DATABASE_PATH }, 'Latchkey is listening');
+  const mongoUri = mongoUriOf(config);
+  const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
+  logger.info({ url: running.url, database }, 'Latchkey is listening');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.stop().then(

@@ -1,0 +1,41 @@
+import type { Logger } from '../../logger';
+import type { MongoStore } from './mongo-store';
+import { watchKeyChanges, type KeyChange, type KeyChangeWatch } from './watch-key-changes';
+
+/** The caches a Latchkey process keeps in front of the store. */
+export interface CachedLookups {
+  validator: { forget(digest: string): void; forgetAll(): void };
+  settingsHolder: { reload(): Promise<unknown> };
+}
+
+/** Applies one change made by another process to this process's caches. */
+export function applyKeyChange(caches: CachedLookups, change: KeyChange): void {
+  if (change.scope === 'key' && change.digest) caches.validator.forget(change.digest);
+  else caches.validator.forgetAll();
+  if (change.scope === 'settings') void caches.settingsHolder.reload().catch(() => undefined);
+}
+
+/**
+ * What the standalone server does on MongoDB: log when the connection drops and
+ * comes back, and drop cached lookups as soon as another process changes keys,
+ * users, orgs, memberships or settings (replica sets; elsewhere the cache TTL applies).
+ */
+export async function followMongoChanges(
+  store: MongoStore,
+  caches: CachedLookups,
+  logger: Logger,
+): Promise<KeyChangeWatch> {
+  store.connection.on('disconnected', () =>
+    logger.warn('MongoDB connection lost; requests that need it answer 503 until it is back'),
+  );
+  store.connection.on('reconnected', () => logger.info('MongoDB connection restored'));
+  const watch = await watchKeyChanges(
+    store,
+    (change) => applyKeyChange(caches, change),
+    (err) => logger.warn({ err }, 'MongoDB change stream stopped; caches fall back to their TTL'),
+  );
+  if (!watch.active) {
+    logger.info({ reason: watch.reason }, 'cached validations expire within CACHE_TTL_MS');
+  }
+  return watch;
+}
