@@ -1,0 +1,54 @@
+import type { Router } from 'express';
+import type { Latchkey } from '../../latchkey';
+import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
+import { consumeFormId } from '../pages/security';
+import { actorOf } from './admin-session';
+import {
+  archiveIntegrationKey,
+  createIntegrationKey,
+  listIntegrationKeys,
+} from './integration-keys-page';
+
+/** Credentials for the backend REST API: create (the token is shown once), list, revoke. */
+export function registerIntegrationKeyRoutes(router: Router, latchkey: Latchkey): void {
+  const listLocals = async () => ({
+    title: 'Integration keys',
+    keys: await listIntegrationKeys(latchkey.core),
+    newKey: null,
+    fieldLabels: { name: 'Name' },
+  });
+
+  router.get('/integration-keys', async (req, res) => {
+    // The new token is shown on this one page load, then forgotten.
+    const newKey = req.session.newIntegrationKey ?? null;
+    delete req.session.newIntegrationKey;
+    await renderPage(req, res, 'admin/integration-keys', { ...(await listLocals()), newKey });
+  });
+
+  router.post('/integration-keys', async (req, res) => {
+    keepForm(res, 'admin/integration-keys', await listLocals());
+    consumeFormId(req);
+    const created = await createIntegrationKey(
+      latchkey.core,
+      req.body?.name ?? '',
+      actorOf(req, res),
+    );
+    req.session.newIntegrationKey = {
+      id: created.key.id,
+      token: created.token,
+      name: created.key.name,
+    };
+    res.redirect(303, `${basePathOf(req, res)}/integration-keys`);
+  });
+
+  router.post('/integration-keys/:id/revoke', async (req, res) => {
+    consumeFormId(req);
+    const key = await archiveIntegrationKey(latchkey.core, req.params.id, actorOf(req, res));
+    flash(
+      req,
+      'success',
+      `Revoked the integration key “${key.name}”. Calls using it are refused now.`,
+    );
+    res.redirect(303, `${basePathOf(req, res)}/integration-keys`);
+  });
+}
