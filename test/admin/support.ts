@@ -55,7 +55,7 @@ export async function post(
   return agent.post(action).type('form').send(body.toString());
 }
 
-export async function whoami(app: App, token: string) {
+export function whoami(app: App, token: string) {
   return request(app).post('/api/whoami').set('Authorization', `Bearer ${token}`);
 }
 
