@@ -28,9 +28,10 @@ export function niceCeiling(n: number): number {
 
 export function barChart(points: DayCount[], width = 720, height = 240): BarChart {
   const left = 48;
+  const right = 24;
   const plotHeight = height - 28;
   const max = niceCeiling(Math.max(0, ...points.map((p) => p.count)));
-  const slot = (width - left) / Math.max(points.length, 1);
+  const slot = (width - left - right) / Math.max(points.length, 1);
   const barWidth = Math.max(1, slot * 0.75);
   const bars = points.map((p, i) => {
     const h = (p.count / max) * (plotHeight - 8);
