@@ -1,5 +1,7 @@
 export { createLatchkey, type Latchkey, type LatchkeyOptions } from './latchkey';
 export { createApp } from './app';
+export { createAdminPages, type AdminPagesOptions } from './http/admin/admin-pages';
+export { createAdmin, setupLinkIfNoAdmin } from './core/admins';
 export { startServer } from './server';
 export { loadConfig, type Config } from './config';
 export { LatchkeyError, ERROR_CODES, type ErrorCode } from './core/errors';
