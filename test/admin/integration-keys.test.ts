@@ -33,17 +33,15 @@ describe('admin integration keys page', () => {
     expect(page.text).toContain('4 Mar 2026');
   });
 
-  it('revokes a key', async () => {
+  it('revokes a key after confirmation', async () => {
     const { agent, latchkey } = await signedInAdmin();
     await post(agent, '/admin/integration-keys', '/admin/integration-keys', {
       name: 'old backend',
     });
     const [key] = await latchkey.store.listIntegrationKeys();
-    const res = await post(
-      agent,
-      '/admin/integration-keys',
-      `/admin/integration-keys/${key!.id}/revoke`,
-    );
+    const path = `/admin/integration-keys/${key!.id}/revoke`;
+    expect((await agent.get(path).expect(200)).text).toContain('are refused from now on');
+    const res = await post(agent, path, path);
     expect(res.status).toBe(303);
     const [after] = await latchkey.store.listIntegrationKeys();
     expect(after!.archivedAt).not.toBeNull();

@@ -30,6 +30,13 @@ describe('admin keys page', () => {
     for (const k of [personal, orgKey, generic]) expect(page.text).not.toContain(k.apiKeyToken);
   });
 
+  it('shows whom each key belongs to', async () => {
+    const { agent, user } = await withKeys();
+    const page = await agent.get('/admin/keys?kind=org').expect(200);
+    expect(page.text).toContain('>Hooli</a>');
+    expect(page.text).toContain(`>${user.email}</a>`);
+  });
+
   it('filters by kind, state, user and org', async () => {
     const { agent, user, org } = await withKeys();
     expect(names((await agent.get('/admin/keys?kind=generic')).text)).toEqual(['generic one']);

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { LatchkeyError } from '../../core/errors';
 import type { Latchkey } from '../../latchkey';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
@@ -39,6 +40,21 @@ export function registerIntegrationKeyRoutes(router: Router, latchkey: Latchkey)
       name: created.key.name,
     };
     res.redirect(303, `${basePathOf(req, res)}/integration-keys`);
+  });
+
+  router.get('/integration-keys/:id/revoke', async (req, res) => {
+    const keys = await listIntegrationKeys(latchkey.core);
+    const key = keys.find((k) => k.id === req.params.id && k.archivedAt === null);
+    if (!key) throw LatchkeyError.notFound('Integration key');
+    await renderPage(req, res, 'admin/confirm', {
+      title: `Revoke the integration key “${key.name}”?`,
+      lines: [
+        `Backends calling the REST API with ${key.hint} are refused from now on. This cannot be undone.`,
+      ],
+      action: `/integration-keys/${key.id}/revoke`,
+      button: 'Revoke integration key',
+      back: '/integration-keys',
+    });
   });
 
   router.post('/integration-keys/:id/revoke', async (req, res) => {

@@ -87,6 +87,20 @@ function readEditForm(body: unknown, key: ApiKey): JsonObject {
   return patch;
 }
 
+/** Who each key belongs to, for the list: user emails and org names by id. */
+export async function ownersOf(latchkey: Latchkey, keys: ApiKey[]) {
+  const userIds = [...new Set(keys.flatMap((k) => (k.userId ? [k.userId] : [])))];
+  const orgIds = [...new Set(keys.flatMap((k) => (k.orgId ? [k.orgId] : [])))];
+  const [users, orgs] = await Promise.all([
+    Promise.all(userIds.map((id) => latchkey.store.findUserById(id))),
+    latchkey.store.findOrgsByIds(orgIds),
+  ]);
+  return {
+    users: Object.fromEntries(users.flatMap((u) => (u ? [[u.id, u.email]] : []))),
+    orgs: Object.fromEntries(orgs.map((o) => [o.id, o.name])),
+  };
+}
+
 /** Every key of every kind: filter, search, page, edit and revoke. Keys are created elsewhere. */
 export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
   const keyPath = (req: Request, res: Response, id: string) => `${basePathOf(req, res)}/keys/${id}`;
@@ -101,6 +115,7 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
       kinds: KINDS,
       states: STATES,
       keys,
+      owners: await ownersOf(latchkey, keys.items),
       paging,
       pageSize: PAGE_SIZE,
       now: filter.now,
