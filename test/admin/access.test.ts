@@ -56,6 +56,7 @@ describe('admin access', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
+    expect(latchkey.logs.text).not.toContain('wrong password');
     // Even the right password waits out the window.
     const page = await agent.get('/admin/login');
     await agent

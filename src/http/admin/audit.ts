@@ -36,8 +36,11 @@ export function registerAuditRoutes(router: Router, latchkey: Latchkey): void {
       },
       paging,
     );
+    // Admins are few; showing their email instead of an id makes the log readable.
+    const admins = await latchkey.store.listAdmins();
     await renderPage(req, res, 'admin/audit', {
       title: 'Audit log',
+      actorLabels: Object.fromEntries(admins.map((a) => [`admin:${a.id}`, `admin ${a.email}`])),
       shown,
       targetTypes: TARGET_TYPES,
       events: {
