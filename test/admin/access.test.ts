@@ -66,6 +66,12 @@ describe('admin access', () => {
       .expect(429);
   });
 
+  it('opens the settings page from the dashboard root', async () => {
+    const { agent } = await signedInAdmin();
+    const res = await agent.get('/admin').expect(303);
+    expect(res.headers.location).toBe('/admin/settings');
+  });
+
   it('refuses a form without the CSRF token and changes nothing', async () => {
     const { agent, latchkey } = await signedInAdmin();
     const res = await agent
