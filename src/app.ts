@@ -7,6 +7,7 @@ import { createBackendApi } from './http/rest/router';
 import { BACKEND_API_PREFIX } from './http/rest/routes';
 import type { Latchkey } from './latchkey';
 import { createHostedPages } from './http/pages/hosted-pages';
+import { createAdminPages } from './http/admin/admin-pages';
 
 type PageConfig = Pick<
   Config,
@@ -39,6 +40,18 @@ export function createApp(
   app.post('/api/whoami', latchkey.requireApiKey(), (req, res) => {
     res.json(req.apiKey);
   });
+
+  app.use(
+    '/admin',
+    createAdminPages(latchkey, {
+      session: {
+        secret: config.SESSION_SECRET,
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        absoluteHours: config.SESSION_ABSOLUTE_HOURS,
+      },
+      pagesBasePath: config.PAGES_BASE_PATH,
+    }),
+  );
 
   // Hosted key pages last: they answer only their own paths and pass the rest on.
   app.use(

@@ -2,6 +2,8 @@ export { createLatchkey, type Latchkey, type LatchkeyOptions } from './latchkey'
 export { createApp } from './app';
 export { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
 export type { ResolveUser } from './http/pages/current-user';
+export { createAdminPages, type AdminPagesOptions } from './http/admin/admin-pages';
+export { createAdmin, setupLinkIfNoAdmin } from './core/admins';
 export { startServer } from './server';
 export { loadConfig, type Config } from './config';
 export { LatchkeyError, ERROR_CODES, type ErrorCode } from './core/errors';

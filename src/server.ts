@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { setupLinkIfNoAdmin } from './core/admins';
 import { ConfigError, loadConfig, mongoUriOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
@@ -74,6 +75,13 @@ async function main(): Promise<void> {
   const mongoUri = mongoUriOf(config);
   const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
   logger.info({ url: running.url, database }, 'Latchkey is listening');
+  const setupLink = await setupLinkIfNoAdmin(running.latchkey.store, running.url);
+  if (setupLink) {
+    // Straight to the terminal, not the log: the link is a one-time secret.
+    process.stdout.write(
+      `\nNo admin yet. Create the first one within an hour at:\n  ${setupLink}\n(or run: npm run -s latchkey -- create-admin --email you@example.com --password ...)\n\n`,
+    );
+  }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.stop().then(

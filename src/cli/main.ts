@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
+import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
 import { createLogger } from '../logger';
@@ -58,6 +59,21 @@ const COMMANDS: Record<string, Command> = {
         by,
       );
       return { userId: user.id, email: user.email };
+    },
+  },
+  'create-admin': {
+    summary: 'Create a dashboard admin (also works when admins exist)',
+    options: {
+      email: { type: 'string', description: 'email address (required)' },
+      password: { type: 'string', description: 'password, at least 8 characters (required)' },
+    },
+    async run(lk, f) {
+      const admin = await createAdmin(
+        lk.core,
+        { email: need(f, 'email'), password: need(f, 'password') },
+        by,
+      );
+      return { adminId: admin.id, email: admin.email };
     },
   },
   'create-org': {

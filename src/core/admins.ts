@@ -1,0 +1,100 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import { z } from 'zod';
+import type { Store } from '../store/store';
+import { audit, type Actor, type Core } from './context';
+import { verifyPassword } from './directory';
+import { LatchkeyError } from './errors';
+import { email, parseInput, password } from './inputs';
+import { nowSeconds } from './time';
+import { digestToken } from './token';
+import type { Admin } from './types';
+
+/** Dashboard operators: separate from end users, with their own accounts and sign-in. */
+
+export type AdminView = Omit<Admin, 'passwordHash'>;
+export const adminView = ({ passwordHash: _hidden, ...view }: Admin): AdminView => view;
+
+const adminInput = z.object({ email, password }).strict();
+
+/** How long a setup link works when nobody says otherwise. */
+export const SETUP_TOKEN_TTL_SECONDS = 60 * 60;
+
+export async function createAdmin(core: Core, input: unknown, by?: Actor): Promise<AdminView> {
+  const data = parseInput(adminInput, input);
+  const admin: Admin = {
+    id: randomUUID(),
+    email: data.email,
+    passwordHash: await bcrypt.hash(data.password, core.bcryptCost),
+    createdAt: nowSeconds(),
+    lastLoginAt: null,
+  };
+  if (!(await core.store.insertAdmin(admin))) {
+    throw new LatchkeyError('conflict', 'email: an admin with this email already exists', {
+      email: ['an admin with this email already exists'],
+    });
+  }
+  await audit(core, by, 'admin.created', 'settings', `admin:${admin.id}`, { email: admin.email });
+  return adminView(admin);
+}
+
+/**
+ * The admin with this email and password, or null. Unknown emails are checked
+ * against a decoy hash so the time taken does not tell which emails exist.
+ */
+export async function verifyAdmin(
+  core: Core,
+  emailAddress: string,
+  plainPassword: string,
+  decoyHash: string,
+): Promise<Admin | null> {
+  const admin =
+    emailAddress.length <= 320 ? await core.store.findAdminByEmail(emailAddress.trim()) : null;
+  const ok = await verifyPassword(plainPassword, admin?.passwordHash ?? decoyHash);
+  if (!admin || !ok) return null;
+  return (await core.store.updateAdmin(admin.id, { lastLoginAt: nowSeconds() })) ?? admin;
+}
+
+export async function deleteAdmin(core: Core, adminId: string, by?: Actor): Promise<void> {
+  const outcome = await core.store.deleteAdmin(adminId);
+  if (outcome === 'not_found') throw LatchkeyError.notFound('Admin');
+  if (outcome === 'last_admin') {
+    throw new LatchkeyError(
+      'conflict',
+      'This is the last admin and cannot be deleted. Add another admin first.',
+    );
+  }
+  await audit(core, by, 'admin.deleted', 'settings', `admin:${adminId}`);
+}
+
+export const hasAdmin = async (store: Store): Promise<boolean> =>
+  (await store.listAdmins()).length > 0;
+
+/**
+ * A random one-time token that lets the first admin register. Only its digest
+ * is stored; it works once, and only until `ttlSeconds` have passed.
+ */
+export async function issueSetupToken(
+  store: Store,
+  ttlSeconds = SETUP_TOKEN_TTL_SECONDS,
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await store.saveSetupToken({ digest: digestToken(token), expiresAt: nowSeconds() + ttlSeconds });
+  return token;
+}
+
+/** True once for a live token; the token is gone afterwards whatever the answer. */
+export async function consumeSetupToken(store: Store, token: unknown): Promise<boolean> {
+  if (typeof token !== 'string' || token.length < 20 || token.length > 200) return false;
+  return store.consumeSetupToken(digestToken(token), nowSeconds());
+}
+
+/** The setup link to print at start, or null when an admin exists already. */
+export async function setupLinkIfNoAdmin(
+  store: Store,
+  baseUrl: string,
+  ttlSeconds = SETUP_TOKEN_TTL_SECONDS,
+): Promise<string | null> {
+  if (await hasAdmin(store)) return null;
+  return `${baseUrl}/admin/setup?token=${await issueSetupToken(store, ttlSeconds)}`;
+}

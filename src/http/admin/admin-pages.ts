@@ -1,0 +1,71 @@
+import express, { type Router } from 'express';
+import { LatchkeyError } from '../../core/errors';
+import type { Latchkey } from '../../latchkey';
+import { LoginThrottle, type LoginThrottleOptions } from '../pages/login-throttle';
+import { pageMachinery, type PageMachineryOptions } from '../pages/machinery';
+import { basePathOf, pageErrorHandler } from '../pages/render';
+import { registerAccessRoutes, registerAdminRoutes } from './access';
+import { requireAdmin } from './admin-session';
+import { registerAuditRoutes } from './audit';
+import { registerIntegrationKeyRoutes } from './integration-keys';
+import { registerKeyRoutes } from './keys';
+import { registerOrgRoutes } from './orgs';
+import { registerSettingsRoutes } from './settings';
+import { registerUsageRoutes } from './usage';
+import { registerUserRoutes } from './users';
+
+export interface AdminPagesOptions {
+  /**
+   * Session timeouts and secret. The cookie is the dashboard's own (`latchkey.admin.sid`),
+   * sent only under `cookiePath` (default '/admin': set it when mounting elsewhere).
+   */
+  session?: PageMachineryOptions;
+  /** Failed admin sign-ins allowed per account and per IP. */
+  loginThrottle?: LoginThrottleOptions;
+  /** Where the hosted key pages are mounted, for the settings page's preview links (default '/'). */
+  pagesBasePath?: string;
+}
+
+/**
+ * The admin dashboard as one Express router: `app.use('/admin', createAdminPages(latchkey))`.
+ * It has its own session cookie, scoped to where it is mounted, so an end user's
+ * sign-in on the hosted pages never opens it and an admin's never opens those.
+ */
+export function createAdminPages(latchkey: Latchkey, options: AdminPagesOptions = {}): Router {
+  const session = { cookieName: 'latchkey.admin.sid', cookiePath: '/admin', ...options.session };
+  return buildArea(latchkey, options, session);
+}
+
+function buildArea(
+  latchkey: Latchkey,
+  options: AdminPagesOptions,
+  session: PageMachineryOptions & { cookieName: string; cookiePath: string },
+): Router {
+  const area = express.Router();
+  area.use(pageMachinery(latchkey.store, latchkey.logger, session));
+  area.use((_req, res, next) => {
+    res.locals.productName = 'Latchkey admin';
+    res.locals.stylesheets = ['admin.css'];
+    next();
+  });
+  registerAccessRoutes(area, latchkey, {
+    throttle: new LoginThrottle(options.loginThrottle),
+    cookieName: session.cookieName,
+    cookiePath: session.cookiePath,
+  });
+  area.use(requireAdmin(latchkey));
+  area.get('/', (req, res) => res.redirect(303, `${basePathOf(req, res)}/settings`));
+  registerSettingsRoutes(area, latchkey, { pagesBasePath: options.pagesBasePath ?? '/' });
+  registerUserRoutes(area, latchkey);
+  registerOrgRoutes(area, latchkey);
+  registerKeyRoutes(area, latchkey);
+  registerIntegrationKeyRoutes(area, latchkey);
+  registerUsageRoutes(area, latchkey);
+  registerAuditRoutes(area, latchkey);
+  registerAdminRoutes(area, latchkey);
+  area.use(() => {
+    throw new LatchkeyError('not_found', 'There is no such admin page.');
+  });
+  area.use(pageErrorHandler(latchkey.logger, 'admin/error'));
+  return area;
+}

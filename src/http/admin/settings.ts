@@ -1,0 +1,38 @@
+import type { Request, Response, Router } from 'express';
+import type { Settings } from '../../core/types';
+import type { Latchkey } from '../../latchkey';
+import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
+import { consumeFormId } from '../pages/security';
+import { actorOf } from './admin-session';
+import { SETTING_FIELDS, SETTING_LABELS, readSettingsForm, throwProblems } from './settings-fields';
+
+/** Every admin setting on one form; saving goes through updateSettings, which validates and audits. */
+export function registerSettingsRoutes(
+  router: Router,
+  latchkey: Latchkey,
+  options: { pagesBasePath: string },
+): void {
+  const pagesBase = options.pagesBasePath.replace(/\/$/, '');
+  const locals = (draft: Record<string, unknown> | null) => ({
+    title: 'Settings',
+    fields: SETTING_FIELDS,
+    fieldLabels: SETTING_LABELS,
+    current: { ...latchkey.getSettings(), ...(draft ?? {}) },
+    previewHref: (path: string) => `${pagesBase}${path}`,
+  });
+
+  router.get('/settings', async (req, res) => {
+    await renderPage(req, res, 'admin/settings', locals(null));
+  });
+
+  router.post('/settings', async (req: Request, res: Response) => {
+    consumeFormId(req);
+    const { patch, problems } = readSettingsForm(req.body);
+    // On refusal the form comes back with what was typed, not what is saved.
+    keepForm(res, 'admin/settings', locals(patch));
+    throwProblems(problems);
+    await latchkey.updateSettings(patch as Partial<Settings>, actorOf(req, res));
+    flash(req, 'success', 'Settings saved. They apply now, to every key and page.');
+    res.redirect(303, `${basePathOf(req, res)}/settings`);
+  });
+}

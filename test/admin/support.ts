@@ -1,0 +1,62 @@
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { createAdmin } from '../../src/core/admins';
+import type { Latchkey } from '../../src/latchkey';
+import { makeApp } from '../support/harness';
+import { formTokens, PASSWORD } from '../support/pages';
+
+/** Helpers for driving the admin dashboard like a browser. */
+
+export type Agent = ReturnType<typeof request.agent>;
+
+export const ADMIN_PASSWORD = 'admin password 123';
+
+export async function anAdmin(
+  latchkey: Latchkey,
+  email = `admin-${Math.random().toString(36).slice(2, 8)}@example.com`,
+) {
+  return createAdmin(latchkey.core, { email, password: ADMIN_PASSWORD });
+}
+
+export async function adminAgent(
+  app: App,
+  email: string,
+  password = ADMIN_PASSWORD,
+): Promise<Agent> {
+  const agent = request.agent(app);
+  const page = await agent.get('/admin/login').expect(200);
+  await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ email, password, ...formTokens(page.text) })
+    .expect(303);
+  return agent;
+}
+
+/** The standalone app with one admin signed in. */
+export async function signedInAdmin() {
+  const { app, latchkey } = await makeApp();
+  const admin = await anAdmin(latchkey);
+  const agent = await adminAgent(app, admin.email);
+  return { app, latchkey, admin, agent };
+}
+
+/** Loads `pagePath` and posts its form tokens plus `fields` to `action` (fields may repeat). */
+export async function post(
+  agent: Agent,
+  pagePath: string,
+  action: string,
+  fields: Record<string, string | string[]> = {},
+) {
+  const page = await agent.get(pagePath).expect(200);
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...formTokens(page.text), ...fields }))
+    for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+  return agent.post(action).type('form').send(body.toString());
+}
+
+export function whoami(app: App, token: string) {
+  return request(app).post('/api/whoami').set('Authorization', `Bearer ${token}`);
+}
+
+export { PASSWORD };
