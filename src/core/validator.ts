@@ -32,6 +32,8 @@ export interface ValidatorOptions {
 
 export class Validator {
   private readonly cache: LRUCache<string, Resolved> | null;
+  /** Bumped by every invalidation, so a lookup that was in flight across one is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -62,19 +64,22 @@ export class Validator {
 
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
+    this.generation++;
     this.cache?.delete(digest);
   }
 
   /** Drops every cached lookup (after a user, org, membership or settings change). */
   forgetAll(): void {
+    this.generation++;
     this.cache?.clear();
   }
 
   private async resolve(digest: string): Promise<Resolved> {
     const cached = this.cache?.get(digest);
     if (cached) return cached;
+    const generation = this.generation;
     const resolved = await this.load(digest);
-    this.cache?.set(digest, resolved);
+    if (generation === this.generation) this.cache?.set(digest, resolved);
     return resolved;
   }
 
