@@ -140,7 +140,7 @@ describe('atomicity', () => {
     const { user, org } = await aWorld(lk);
     const key = await lk.createApiKey({ userId: user.id });
     failArchiveUpdates(lk.store as SqliteStore);
-    await expect(lk.deleteUser(user.id)).rejects.toThrow('archive failed');
+    await expect(lk.deleteUser(user.id)).rejects.toMatchObject({ message: 'archive failed' });
     expect((await lk.fetchUser(user.id)).id).toBe(user.id);
     expect(await lk.store.findMembership(user.id, org.id)).not.toBeNull();
     expect((await lk.fetchApiKey(key.apiKeyId)).archivedAt).toBeNull();
@@ -151,7 +151,7 @@ describe('atomicity', () => {
     const { user, org } = await aWorld(lk);
     const key = await lk.createApiKey({ orgId: org.id });
     failArchiveUpdates(lk.store as SqliteStore);
-    await expect(lk.deleteOrg(org.id)).rejects.toThrow('archive failed');
+    await expect(lk.deleteOrg(org.id)).rejects.toMatchObject({ message: 'archive failed' });
     expect((await lk.fetchOrg(org.id)).id).toBe(org.id);
     expect(await lk.store.findMembership(user.id, org.id)).not.toBeNull();
     expect((await lk.fetchApiKey(key.apiKeyId)).archivedAt).toBeNull();
@@ -162,7 +162,9 @@ describe('atomicity', () => {
     const { user, org } = await aWorld(lk);
     const key = await lk.createApiKey({ orgId: org.id, userId: user.id });
     failArchiveUpdates(lk.store as SqliteStore);
-    await expect(lk.removeUserFromOrg(org.id, user.id)).rejects.toThrow('archive failed');
+    await expect(lk.removeUserFromOrg(org.id, user.id)).rejects.toMatchObject({
+      message: 'archive failed',
+    });
     expect(await lk.store.findMembership(user.id, org.id)).not.toBeNull();
     expect((await lk.fetchApiKey(key.apiKeyId)).archivedAt).toBeNull();
   });

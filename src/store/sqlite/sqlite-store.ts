@@ -42,8 +42,11 @@ type Row = Record<string, unknown>;
 type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+// Checked by code, not `instanceof Error`: the native addon keeps the SqliteError class of the
+// realm that loaded it first, so in another realm (a second jest test file) instanceof fails.
 const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error &&
+  typeof e === 'object' &&
+  e !== null &&
   ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
     String((e as { code?: string }).code),
   );
