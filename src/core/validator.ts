@@ -32,8 +32,8 @@ export interface ValidatorOptions {
 
 export class Validator {
   private readonly cache: LRUCache<string, Resolved> | null;
-  /** Bumped by every invalidation, so a lookup that was in flight across one is not cached. */
-  private generation = 0;
+  /** Bumped by every forget, so a lookup that overlapped a change is not cached. */
+  private changes = 0;
 
   constructor(
     private readonly store: Store,
@@ -64,22 +64,23 @@ export class Validator {
 
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
-    this.generation++;
+    this.changes++;
     this.cache?.delete(digest);
   }
 
   /** Drops every cached lookup (after a user, org, membership or settings change). */
   forgetAll(): void {
-    this.generation++;
+    this.changes++;
     this.cache?.clear();
   }
 
   private async resolve(digest: string): Promise<Resolved> {
     const cached = this.cache?.get(digest);
     if (cached) return cached;
-    const generation = this.generation;
+    const changesBefore = this.changes;
     const resolved = await this.load(digest);
-    if (generation === this.generation) this.cache?.set(digest, resolved);
+    // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
+    if (changesBefore === this.changes) this.cache?.set(digest, resolved);
     return resolved;
   }
 
