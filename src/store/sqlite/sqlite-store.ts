@@ -42,8 +42,8 @@ type Row = Record<string, unknown>;
 type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-// Checked by code, not `instanceof Error`: the native addon keeps the SqliteError class of the
-// realm that loaded it first, so in another realm (a second jest test file) instanceof fails.
+// Checked by shape, not `instanceof Error`: the native addon keeps the error class of
+// whichever module realm loaded it first (e.g. another jest test file in the same worker).
 const isUniqueViolation = (e: unknown): boolean =>
   typeof e === 'object' &&
   e !== null &&
