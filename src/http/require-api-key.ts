@@ -59,6 +59,20 @@ export function credentialOf(req: Request): string | undefined {
   return typeof header === 'string' && header.trim() !== '' ? header : undefined;
 }
 
+/**
+ * Two Authorization headers are ambiguous: Node keeps the first, a proxy in front may use
+ * another. Such a request is refused rather than authenticated by whichever one wins.
+ */
+function hasRepeatedAuthorization(req: Request): boolean {
+  const raw = req.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true;
+  }
+  return false;
+}
+
 async function check(
   validator: Validator,
   raw: string,
@@ -83,6 +97,8 @@ export function requireApiKey(
   opts: RequireApiKeyOptions = {},
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (hasRepeatedAuthorization(req))
+      return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
@@ -104,5 +120,8 @@ export function optionalApiKey(
   opts: RequireApiKeyOptions = {},
 ): RequestHandler {
   const required = requireApiKey(validator, opts);
-  return (req, res, next) => (credentialOf(req) === undefined ? next() : required(req, res, next));
+  return (req, res, next) =>
+    credentialOf(req) === undefined && !hasRepeatedAuthorization(req)
+      ? next()
+      : required(req, res, next);
 }
