@@ -79,7 +79,13 @@ async function check(
   opts: RequireApiKeyOptions,
 ): Promise<Validation> {
   const result = await validator.validate(raw, opts.kind);
-  if (!result.valid && result.reason === 'malformed' && opts.allowImported) {
+  // An imported token may look native (say, moved from another installation): then the
+  // native lookup finds it but refuses it as imported, reporting not_found.
+  if (
+    !result.valid &&
+    (result.reason === 'malformed' || result.reason === 'not_found') &&
+    opts.allowImported
+  ) {
     return validator.validateImported(raw, opts.kind);
   }
   return result;
