@@ -151,7 +151,7 @@ export async function setUserPassword(
   password: unknown,
   by?: Actor,
 ): Promise<User> {
-  const valid = parseInput(passwordSchema, password);
+  const valid = parseInput(passwordSchema, password, 'password');
   return patchUser(
     core,
     userId,
@@ -301,7 +301,7 @@ export async function addMember(
 ): Promise<Membership> {
   const org = await requireOrg(core, orgId);
   const user = await requireUser(core, userId);
-  const validRole = parseInput(roleSchema, role) as OrgRole;
+  const validRole = parseInput(roleSchema, role, 'role') as OrgRole;
   const existing = await core.store.findMembership(user.id, org.id);
   const membership: Membership = {
     userId: user.id,

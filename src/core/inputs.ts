@@ -165,8 +165,15 @@ export const settingsPatch = z
   .partial()
   .strict();
 
-/** Parses `input` or throws one `invalid_input` error naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/**
+ * Parses `input` or throws one `invalid_input` error naming every bad field; a bad
+ * value that is not an object is named `rootField` (say, "role" for a bare role string).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  rootField = 'body',
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
@@ -176,7 +183,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
         ? issue.keys.join(',')
         : issue.path.length
           ? issue.path.map(String).join('.')
-          : 'body';
+          : rootField;
     const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
     (fields[field] ??= []).push(message);
   }
