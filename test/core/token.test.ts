@@ -119,8 +119,11 @@ describe('digest, hint and key id', () => {
     expect(hint.length).toBeLessThan(12);
   });
 
-  it('hints imported tokens of any shape with their last 4 characters only', () => {
-    expect(tokenHint('sk_live_ABCDEFGHIJKLMNOP')).toBe('…MNOP');
+  it('hints imported tokens with at most one character in eight, and never more than 4', () => {
+    expect(tokenHint('sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ')).toBe('…WXYZ');
+    expect(tokenHint('legacy-ABCDEFGHIJ')).toBe('…IJ');
+    expect(tokenHint('abcdefgh')).toBe('…h');
+    expect(tokenHint('short')).toBe('…');
   });
 
   it('makes key ids of 32 lowercase hex characters', () => {
