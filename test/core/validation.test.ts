@@ -153,6 +153,15 @@ describe('result shapes', () => {
     expect((await lk.validateApiKey(`bearer  ${apiKeyToken} `)).valid).toBe(true);
   });
 
+  it('keeps accepting existing keys after the token prefix changes', async () => {
+    const { apiKeyToken: before } = await lk.createApiKey({});
+    await lk.updateSettings({ tokenPrefix: 'acme' });
+    const { apiKeyToken: after } = await lk.createApiKey({});
+    expect(after.startsWith('acme_')).toBe(true);
+    expect((await lk.validateApiKey(before)).valid).toBe(true);
+    expect((await lk.validateApiKey(after)).valid).toBe(true);
+  });
+
   it('validateApiKey accepts every kind', async () => {
     const { user, org } = await aWorld(lk);
     for (const input of [{ userId: user.id }, { orgId: org.id }, {}]) {
