@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import {
   digestToken,
   generateToken,
@@ -17,8 +17,15 @@ describe('token format', () => {
     expect(token).toMatch(/^acme_[0-9A-Za-z]{49}$/);
   });
 
-  it('carries at least 256 bits: 43 base62 characters can hold 2^256 values', () => {
-    expect(62n ** 43n >= 2n ** 256n).toBe(true);
+  it('carries at least 256 bits from crypto.randomBytes', () => {
+    const spy = jest.spyOn(crypto, 'randomBytes');
+    const token = generateToken('lk');
+    const requested = spy.mock.calls.reduce((sum, [size]) => sum + Number(size), 0);
+    spy.mockRestore();
+    expect(requested).toBeGreaterThanOrEqual(32);
+    // ...and the secret part has room for all of them.
+    const secretLength = token.length - 'lk_'.length - 6;
+    expect(62n ** BigInt(secretLength) >= 2n ** 256n).toBe(true);
   });
 
   it('uses the whole alphabet across many tokens (the secret is random, not padded)', () => {
