@@ -380,8 +380,13 @@ describe('listApiKeys', () => {
     [{ pageSize: 1001 }, 'pageSize'],
     [{ pageNumber: -1 }, 'pageNumber'],
     [{ pageNumber: 1.5 }, 'pageNumber'],
+    [{ userEmail: {} }, 'userEmail'],
+    [{ kind: 'robot' }, 'kind'],
+    [{ archived: 'yes' }, 'archived'],
+    [{ state: 'gone' }, 'state'],
+    [{ search: [] }, 'search'],
   ])('refuses %j naming the field', async (query, field) => {
-    await expect(lk.listApiKeys(query)).rejects.toMatchObject({
+    await expect(lk.listApiKeys(query as never)).rejects.toMatchObject({
       code: 'invalid_input',
       fields: { [field]: [expect.any(String)] },
     });

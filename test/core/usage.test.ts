@@ -152,8 +152,10 @@ describe('fetchApiKeyUsage arguments', () => {
     [{ apiKeyId: 'not-a-key-id' }, 'apiKeyId'],
     [{ userId: 'nobody' }, 'userId'],
     [{ orgId: '123' }, 'orgId'],
-  ])('refuses %j naming the field', async (query, field) => {
-    await expect(lk.fetchApiKeyUsage(query)).rejects.toMatchObject({
+    [{ date: Symbol('today') }, 'date'],
+    [{ date: 20310304 }, 'date'],
+  ])('refuses %p naming the field', async (query, field) => {
+    await expect(lk.fetchApiKeyUsage(query as never)).rejects.toMatchObject({
       code: 'invalid_input',
       fields: { [field]: [expect.any(String)] },
     });
