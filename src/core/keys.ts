@@ -223,7 +223,8 @@ function checkListFilters(query: KeyListQuery): void {
     throw LatchkeyError.field('search', 'must be text of at most 200 characters');
 }
 
-export async function listApiKeys(core: Core, query: KeyListQuery = {}): Promise<KeyList> {
+export async function listApiKeys(core: Core, q?: KeyListQuery | null): Promise<KeyList> {
+  const query = q ?? {};
   const page = pageOf(query);
   let userId = query.userId;
   if (userId !== undefined && !isUuid(userId))
@@ -273,8 +274,9 @@ export interface UsageQuery {
 /** Validations counted for one UTC day, overall or for one key, user or org. */
 export async function apiKeyUsage(
   core: Core & { usage: UsageBuffer },
-  query: UsageQuery = {},
+  q?: UsageQuery | null,
 ): Promise<number> {
+  const query = q ?? {};
   const date = query.date ?? dayOf(nowSeconds());
   if (
     typeof date !== 'string' ||

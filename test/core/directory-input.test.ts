@@ -41,3 +41,31 @@ describe('bare values are named by what they are', () => {
     expect(await lk.verifyPassword('correct horse battery', stored.passwordHash)).toBe(true);
   });
 });
+
+describe('user and org lists', () => {
+  it('filter by text and page', async () => {
+    await lk.createUser({ email: 'ada@example.com' });
+    await lk.createUser({ email: 'grace@example.com' });
+    await lk.createOrg({ name: 'Acme' });
+    expect((await lk.listUsers({ emailContains: 'ADA' })).items.map((u) => u.email)).toEqual([
+      'ada@example.com',
+    ]);
+    expect((await lk.listUsers({}, { pageSize: 1 })).items).toHaveLength(1);
+    expect((await lk.listOrgs({ nameContains: 'cm' })).total).toBe(1);
+  });
+
+  it('refuse a filter that is not text, naming it', async () => {
+    await expect(lk.listUsers({ emailContains: {} as never })).rejects.toMatchObject({
+      code: 'invalid_input',
+      fields: { emailContains: [expect.any(String)] },
+    });
+    await expect(lk.listOrgs({ nameContains: 5 as never })).rejects.toMatchObject({
+      fields: { nameContains: [expect.any(String)] },
+    });
+  });
+
+  it('treat a null page or filter as none', async () => {
+    await expect(lk.listUsers(null as never, null as never)).resolves.toMatchObject({ total: 0 });
+    await expect(lk.listApiKeys(null as never)).resolves.toMatchObject({ total: 0 });
+  });
+});

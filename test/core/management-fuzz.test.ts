@@ -162,3 +162,34 @@ it('createUser, createOrg, addUserToOrg and updateSettings', async () => {
     { numRuns: 150 },
   );
 });
+
+it('users, orgs and memberships by any id, with any update and any list filter', async () => {
+  const id = fc.oneof(anyValue, fc.uuid(), fc.constantFrom(ids.userId, ids.orgId));
+  const filter = fc.oneof(
+    anyValue,
+    fc.dictionary(fc.constantFrom('emailContains', 'nameContains'), anyValue, { maxKeys: 2 }),
+  );
+  const page = fc.oneof(
+    anyValue,
+    fc.dictionary(fc.constantFrom('pageSize', 'pageNumber'), anyValue, { maxKeys: 2 }),
+  );
+  const ok = ['ok', 'typed 4xx'];
+  await fc.assert(
+    fc.asyncProperty(id, id, anyValue, filter, page, async (a, b, value, f, p) => {
+      expect(ok).toContain(await outcome(() => lk.fetchUser(a as never)));
+      expect(ok).toContain(await outcome(() => lk.fetchOrg(a as never)));
+      expect(ok).toContain(await outcome(() => lk.fetchUserByEmail(a as never)));
+      expect(ok).toContain(await outcome(() => lk.updateUser(a as never, value as never)));
+      expect(ok).toContain(await outcome(() => lk.updateOrg(a as never, value as never)));
+      expect(ok).toContain(
+        await outcome(() => lk.changeUserRoleInOrg(a as never, b as never, value as never)),
+      );
+      expect(ok).toContain(await outcome(() => lk.fetchOrgsOfUser(a as never)));
+      expect(ok).toContain(await outcome(() => lk.fetchUsersInOrg(a as never, p as never)));
+      expect(ok).toContain(await outcome(() => lk.listUsers(f as never, p as never)));
+      expect(ok).toContain(await outcome(() => lk.listOrgs(f as never, p as never)));
+      expect(ok).toContain(await outcome(() => lk.setUserPassword(a as never, value as never)));
+    }),
+    { numRuns: 200 },
+  );
+});
