@@ -193,3 +193,20 @@ it('users, orgs and memberships by any id, with any update and any list filter',
     { numRuns: 200 },
   );
 });
+
+it('the validate functions answer any value with a failure, never an exception', async () => {
+  const raw = fc.oneof(anyValue, fc.string({ unit: 'binary', maxLength: 2000 }));
+  await fc.assert(
+    fc.asyncProperty(raw, async (value) => {
+      for (const validate of [
+        lk.validateApiKey,
+        lk.validatePersonalApiKey,
+        lk.validateOrgApiKey,
+        lk.validateImportedApiKey,
+      ]) {
+        expect(await validate(value)).toMatchObject({ valid: false, reason: expect.any(String) });
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
