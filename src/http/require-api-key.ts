@@ -33,6 +33,11 @@ function deny(
   hadCredentials: boolean,
 ): void {
   if (result.reason === 'wrong_kind') {
+    // RFC 6750 §3.1: a valid token lacking what the resource needs is insufficient_scope.
+    res.setHeader(
+      'WWW-Authenticate',
+      `Bearer realm="${REALM}", error="insufficient_scope", error_description="${result.message}"`,
+    );
     res.status(403).json({ error: 'wrong_key_kind', message: result.message });
     return;
   }

@@ -139,6 +139,9 @@ describe('refusing', () => {
         .set(...auth(token));
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ error: 'wrong_key_kind', message: expect.any(String) });
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer realm="latchkey", error="insufficient_scope", error_description="${res.body.message}"`,
+      );
     }
   });
 
