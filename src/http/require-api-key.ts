@@ -69,7 +69,7 @@ export function credentialOf(req: Request): string | undefined {
  * another. Such a request is refused rather than authenticated by whichever one wins.
  */
 function hasRepeatedAuthorization(req: Request): boolean {
-  const raw = req.rawHeaders;
+  const raw = req.rawHeaders ?? [];
   let seen = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
