@@ -309,6 +309,8 @@ describe('any header a client can send', () => {
   });
 });
 
+let calls = 0;
+
 /** Runs the middleware on a bare request; resolves with the status it set or whether it passed. */
 function runMiddleware(
   middleware: (req: Request, res: Response, next: NextFunction) => void,
@@ -329,7 +331,14 @@ function runMiddleware(
       },
       json: () => done(false),
     };
-    const req = { headers: { authorization }, rawHeaders: ['Authorization', authorization] };
+    // A different client address each call, so no per-address guard counts them together.
+    const ip = `10.${(++calls >> 16) & 255}.${(calls >> 8) & 255}.${calls & 255}`;
+    const req = {
+      headers: { authorization },
+      rawHeaders: ['Authorization', authorization],
+      ip,
+      socket: { remoteAddress: ip },
+    };
     middleware(req as unknown as Request, res as unknown as Response, () => done(true));
   });
 }
