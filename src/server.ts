@@ -36,7 +36,10 @@ export async function startServer(
   const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
+    const s = app.listen(config.PORT, config.HOST, (err?: Error) =>
+      err ? reject(err) : resolve(s),
+    );
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;

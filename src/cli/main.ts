@@ -216,10 +216,10 @@ export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    process.stderr.write(
-      `${name && name !== 'help' ? `Unknown command "${name}".\n\n` : ''}${usage()}\n`,
-    );
-    return name && name !== 'help' ? 2 : 0;
+    // Asking for help succeeds; no command or an unknown one is a usage error for scripts.
+    const help = name === 'help' || name === '--help' || name === '-h';
+    process.stderr.write(`${name && !help ? `Unknown command "${name}".\n\n` : ''}${usage()}\n`);
+    return help ? 0 : 2;
   }
   let flags: Flags;
   try {

@@ -32,8 +32,8 @@ export function pageOf(req: PageRequest = {}): {
   pageSize: number;
   pageNumber: number;
 } {
-  const pageSize = req.pageSize ?? 10;
-  const pageNumber = req.pageNumber ?? 0;
+  const pageSize = req?.pageSize ?? 10;
+  const pageNumber = req?.pageNumber ?? 0;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw LatchkeyError.field('pageSize', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
@@ -63,6 +63,15 @@ async function requireOrg(core: Core, orgId: unknown): Promise<Org> {
   const org = isUuid(orgId) ? await core.store.findOrgById(orgId) : null;
   if (!org) throw LatchkeyError.notFound('Organization');
   return org;
+}
+
+/** A "contains" filter goes to the store as text, so anything else is refused here. */
+function textFilter(filter: unknown, name: string): string | undefined {
+  const value = (filter as Record<string, unknown> | null | undefined)?.[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 320)
+    throw LatchkeyError.field(name, 'must be text of at most 320 characters');
+  return value;
 }
 
 // Users ---------------------------------------------------------------------
@@ -111,7 +120,7 @@ export async function listUsers(
   page?: PageRequest,
 ): Promise<Paged<User>> {
   const p = pageOf(page);
-  return core.store.listUsers(filter, p);
+  return core.store.listUsers({ emailContains: textFilter(filter, 'emailContains') }, p);
 }
 
 async function patchUser(
@@ -151,7 +160,7 @@ export async function setUserPassword(
   password: unknown,
   by?: Actor,
 ): Promise<User> {
-  const valid = parseInput(passwordSchema, password);
+  const valid = parseInput(passwordSchema, password, 'password');
   return patchUser(
     core,
     userId,
@@ -246,7 +255,8 @@ export async function listOrgs(
   filter: { nameContains?: string },
   page?: PageRequest,
 ): Promise<Paged<Org>> {
-  return core.store.listOrgs(filter, pageOf(page));
+  const nameContains = textFilter(filter, 'nameContains');
+  return core.store.listOrgs({ nameContains }, pageOf(page));
 }
 
 export async function updateOrg(
@@ -301,7 +311,7 @@ export async function addMember(
 ): Promise<Membership> {
   const org = await requireOrg(core, orgId);
   const user = await requireUser(core, userId);
-  const validRole = parseInput(roleSchema, role) as OrgRole;
+  const validRole = parseInput(roleSchema, role, 'role') as OrgRole;
   const existing = await core.store.findMembership(user.id, org.id);
   const membership: Membership = {
     userId: user.id,

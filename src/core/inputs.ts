@@ -15,15 +15,36 @@ export const isKeyId = (v: unknown): v is string => typeof v === 'string' && KEY
 
 export const uuid = z.string().regex(UUID, 'must be a UUID');
 
-export const metadata = z
-  .record(z.string(), z.unknown())
-  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES, {
-    message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
-  })
-  .refine((v) => !hasUnsafeKey(v), {
-    message: 'keys must not start with "$" or contain "."',
-  })
-  .transform((v) => v as JsonObject);
+/**
+ * Checked and kept as its JSON form: a value JSON cannot hold (a BigInt, a cycle) or
+ * one that serializes to something other than an object (via toJSON) is refused, and
+ * the caller's object is copied, so what is stored is exactly what validation returns.
+ */
+export const metadata = z.record(z.string(), z.unknown()).transform((v, ctx): JsonObject => {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined || !text.startsWith('{')) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return z.NEVER;
+  }
+  if (Buffer.byteLength(text) > MAX_METADATA_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
+    });
+    return z.NEVER;
+  }
+  const copy = JSON.parse(text) as JsonObject;
+  if (hasUnsafeKey(copy)) {
+    ctx.addIssue({ code: 'custom', message: 'keys must not start with "$" or contain "."' });
+    return z.NEVER;
+  }
+  return copy;
+});
 
 /** Keys that some stores read as operators or paths are refused the same way on every store. */
 function hasUnsafeKey(value: unknown, depth = 0): boolean {
@@ -166,8 +187,15 @@ export const settingsPatch = z
   .partial()
   .strict();
 
-/** Parses `input` or throws one `invalid_input` error naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/**
+ * Parses `input` or throws one `invalid_input` error naming every bad field; a bad
+ * value that is not an object is named `rootField` (say, "role" for a bare role string).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  rootField = 'body',
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
@@ -177,7 +205,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
         ? issue.keys.join(',')
         : issue.path.length
           ? issue.path.map(String).join('.')
-          : 'body';
+          : rootField;
     const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
     (fields[field] ??= []).push(message);
   }

@@ -209,13 +209,33 @@ export interface KeyList {
   hasMore: boolean;
 }
 
-export async function listApiKeys(core: Core, query: KeyListQuery = {}): Promise<KeyList> {
+const KINDS: readonly unknown[] = ['personal', 'org', 'generic'];
+const STATES: readonly unknown[] = ['current', 'expired', 'archived'];
+
+/** The filters reach the store as they are, so each must have the type the store expects. */
+function checkListFilters(query: KeyListQuery): void {
+  const { userEmail, kind, archived, state, search } = query as Record<string, unknown>;
+  if (userEmail !== undefined && (typeof userEmail !== 'string' || userEmail.length > 320))
+    throw LatchkeyError.field('userEmail', 'must be an email address');
+  if (kind !== undefined && !KINDS.includes(kind))
+    throw LatchkeyError.field('kind', 'must be personal, org or generic');
+  if (archived !== undefined && typeof archived !== 'boolean')
+    throw LatchkeyError.field('archived', 'must be true or false');
+  if (state !== undefined && !STATES.includes(state))
+    throw LatchkeyError.field('state', 'must be current, expired or archived');
+  if (search !== undefined && (typeof search !== 'string' || search.length > 200))
+    throw LatchkeyError.field('search', 'must be text of at most 200 characters');
+}
+
+export async function listApiKeys(core: Core, q?: KeyListQuery | null): Promise<KeyList> {
+  const query = q ?? {};
   const page = pageOf(query);
   let userId = query.userId;
   if (userId !== undefined && !isUuid(userId))
     throw LatchkeyError.field('userId', 'must be a UUID');
   if (query.orgId !== undefined && !isUuid(query.orgId))
     throw LatchkeyError.field('orgId', 'must be a UUID');
+  checkListFilters(query);
   const empty = {
     keys: [],
     total: 0,
@@ -258,10 +278,15 @@ export interface UsageQuery {
 /** Validations counted for one UTC day, overall or for one key, user or org. */
 export async function apiKeyUsage(
   core: Core & { usage: UsageBuffer },
-  query: UsageQuery = {},
+  q?: UsageQuery | null,
 ): Promise<number> {
+  const query = q ?? {};
   const date = query.date ?? dayOf(nowSeconds());
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+  if (
+    typeof date !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(Date.parse(`${date}T00:00:00Z`))
+  ) {
     throw LatchkeyError.field('date', 'must be a date as YYYY-MM-DD');
   }
   if (query.apiKeyId !== undefined && !isKeyId(query.apiKeyId))

@@ -1,8 +1,16 @@
 import type { Store } from '../store/store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { deepFreeze } from './identity';
 import { parseInput, settingsPatch } from './inputs';
 import type { Settings } from './types';
+
+/** How often settings are re-read when no refresh interval is given (validation cache off). */
+const DEFAULT_REFRESH_MS = 1_000;
+
+/** A frozen copy: callers share one value, so none may change it for the others. */
+const frozen = (settings: Settings): Settings =>
+  deepFreeze(JSON.parse(JSON.stringify(settings)) as Settings);
 
 /**
  * Keeps the one settings record in memory. Changes made here apply at once;
@@ -18,12 +26,14 @@ export class SettingsHolder {
     initial: Settings,
     private readonly refreshMs: number,
   ) {
-    this.value = initial;
+    this.value = frozen(initial);
     this.loadedAt = Date.now();
   }
 
+  /** `refreshMs` 0 (the validation cache's TTL when the cache is off) still refreshes, every second. */
   static async load(store: Store, refreshMs: number): Promise<SettingsHolder> {
-    return new SettingsHolder(store, await store.getSettings(), refreshMs);
+    const every = refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS;
+    return new SettingsHolder(store, await store.getSettings(), every);
   }
 
   /** Current settings; starts a background reload when they are older than `refreshMs`. */
@@ -40,13 +50,13 @@ export class SettingsHolder {
   }
 
   async reload(): Promise<Settings> {
-    this.value = Object.freeze(await this.store.getSettings());
+    this.value = frozen(await this.store.getSettings());
     this.loadedAt = Date.now();
     return this.value;
   }
 
   set(value: Settings): void {
-    this.value = Object.freeze({ ...value });
+    this.value = frozen(value);
     this.loadedAt = Date.now();
   }
 }
@@ -76,5 +86,5 @@ export async function updateSettings(
     const diff = Object.fromEntries(changed.map((k) => [k, next[k as keyof Settings]]));
     await audit(core, by, 'settings.updated', 'settings', 'settings', diff);
   }
-  return next;
+  return core.settingsHolder.current();
 }

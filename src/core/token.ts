@@ -72,10 +72,16 @@ export function digestToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** A short reminder safe to show in lists: the prefix (if any) and the last 4 characters. */
+/**
+ * A short reminder safe to show in lists: the prefix and the last 4 characters (all
+ * checksum) of a native token; of an imported token at most one character in eight,
+ * so a short legacy token does not give away half its secret.
+ */
 export function tokenHint(token: string): string {
   const match = TOKEN_PATTERN.exec(token);
-  return match ? `${match[1]}_…${token.slice(-4)}` : `…${token.slice(-4)}`;
+  if (match) return `${match[1]}_…${token.slice(-4)}`;
+  const shown = Math.min(4, Math.floor(token.length / 8));
+  return shown > 0 ? `…${token.slice(-shown)}` : '…';
 }
 
 /** 32 lowercase hex characters. */

@@ -37,6 +37,11 @@ function deny(
   hadCredentials: boolean,
 ): void {
   if (result.reason === 'wrong_kind') {
+    // RFC 6750 §3.1: a valid token lacking what the resource needs is insufficient_scope.
+    res.setHeader(
+      'WWW-Authenticate',
+      `Bearer realm="${REALM}", error="insufficient_scope", error_description="${result.message}"`,
+    );
     res.status(403).json({ error: 'wrong_key_kind', message: result.message });
     return;
   }
@@ -63,13 +68,33 @@ export function credentialOf(req: Request): string | undefined {
   return typeof header === 'string' && header.trim() !== '' ? header : undefined;
 }
 
+/**
+ * Two Authorization headers are ambiguous: Node keeps the first, a proxy in front may use
+ * another. Such a request is refused rather than authenticated by whichever one wins.
+ */
+function hasRepeatedAuthorization(req: Request): boolean {
+  const raw = req.rawHeaders ?? [];
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true;
+  }
+  return false;
+}
+
 async function check(
   validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
 ): Promise<Validation> {
   const result = await validator.validate(raw, opts.kind);
-  if (!result.valid && result.reason === 'malformed' && opts.allowImported) {
+  // An imported token may look native (say, moved from another installation): then the
+  // native lookup finds it but refuses it as imported, reporting not_found.
+  if (
+    !result.valid &&
+    (result.reason === 'malformed' || result.reason === 'not_found') &&
+    opts.allowImported
+  ) {
     return validator.validateImported(raw, opts.kind);
   }
   return result;
@@ -88,6 +113,8 @@ export function requireApiKey(
   guard?: InvalidKeyGuard,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (hasRepeatedAuthorization(req))
+      return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
@@ -115,5 +142,8 @@ export function optionalApiKey(
   guard?: InvalidKeyGuard,
 ): RequestHandler {
   const required = requireApiKey(validator, opts, guard);
-  return (req, res, next) => (credentialOf(req) === undefined ? next() : required(req, res, next));
+  return (req, res, next) =>
+    credentialOf(req) === undefined && !hasRepeatedAuthorization(req)
+      ? next()
+      : required(req, res, next);
 }

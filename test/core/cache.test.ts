@@ -1,0 +1,219 @@
+import type { Store } from '../../src/store/store';
+import type { SqliteStore } from '../../src/store/sqlite';
+import type { Validation } from '../../src/core/validation-result';
+import { makeLatchkey } from '../support/harness';
+import { aCountingStore, aWorld } from '../support/world';
+
+type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
+
+const reasonOf = (r: Validation) => (r.valid ? 'valid' : r.reason);
+function identityOf(r: Validation) {
+  if (!r.valid) throw new Error(`expected a valid key, got ${r.reason}`);
+  return r.apiKey;
+}
+
+/** Validates a few times so the lookup is certainly cached. */
+async function warm(lk: Lk, token: string) {
+  for (let i = 0; i < 3; i++) expect((await lk.validateApiKey(token)).valid).toBe(true);
+}
+
+/** Makes the next call of one store method wait until released; later calls pass straight through. */
+function holdNextCall(store: Store, method: 'findUserById' | 'listMembershipsOfUser') {
+  const original = store[method].bind(store) as (id: string) => Promise<unknown>;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+  (store as unknown as Record<string, unknown>)[method] = async (id: string) => {
+    (store as unknown as Record<string, unknown>)[method] = original;
+    reached();
+    await gate;
+    return original(id);
+  };
+  return { reached: reachedPromise, release };
+}
+
+let lk: Lk;
+let counting: ReturnType<typeof aCountingStore>;
+beforeEach(async () => {
+  counting = aCountingStore();
+  lk = await makeLatchkey({ store: counting.store, cacheTtlMs: 60_000 });
+});
+afterEach(async () => {
+  await lk.close();
+});
+
+describe('a warm cache', () => {
+  it('serves repeated validations with one store lookup', async () => {
+    const { apiKeyToken } = await lk.createApiKey({});
+    counting.reset();
+    await warm(lk, apiKeyToken);
+    await warm(lk, apiKeyToken);
+    expect(counting.calls.findKeyByDigest).toBe(1);
+  });
+
+  it('never accepts a revoked key again in the same process', async () => {
+    const { apiKeyId, apiKeyToken } = await lk.createApiKey({});
+    await warm(lk, apiKeyToken);
+    await lk.archiveApiKey(apiKeyId);
+    for (let i = 0; i < 3; i++)
+      expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('archived');
+  });
+
+  it('does not keep a lookup that was in flight while the key was revoked', async () => {
+    const { user } = await aWorld(lk);
+    const { apiKeyId, apiKeyToken } = await lk.createApiKey({ userId: user.id });
+    // Hold the lookup between reading the key and reading its user; revoke meanwhile.
+    const hold = holdNextCall(lk.store, 'findUserById');
+    const inFlight = lk.validateApiKey(apiKeyToken);
+    await hold.reached;
+    await lk.archiveApiKey(apiKeyId);
+    hold.release();
+    await inFlight;
+    expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('archived');
+  });
+
+  it('does not keep a lookup that was in flight while the user was disabled', async () => {
+    const { user } = await aWorld(lk);
+    const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
+    const hold = holdNextCall(lk.store, 'listMembershipsOfUser');
+    const inFlight = lk.validateApiKey(apiKeyToken);
+    await hold.reached;
+    await lk.disableUser(user.id);
+    hold.release();
+    await inFlight;
+    expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('user_disabled');
+  });
+});
+
+describe('changes made through this process invalidate at once', () => {
+  it('a key update: new metadata shows on the next validation', async () => {
+    const { apiKeyId, apiKeyToken } = await lk.createApiKey({ metadata: { plan: 'free' } });
+    await warm(lk, apiKeyToken);
+    await lk.updateApiKey(apiKeyId, { metadata: { plan: 'pro' } });
+    expect(identityOf(await lk.validateApiKey(apiKeyToken)).metadata).toEqual({ plan: 'pro' });
+  });
+
+  it('a key update: an expiry set just ahead takes effect when it passes', async () => {
+    const { apiKeyId, apiKeyToken } = await lk.createApiKey({});
+    await warm(lk, apiKeyToken);
+    const now = Date.now();
+    await lk.updateApiKey(apiKeyId, { expiresAt: Math.floor(now / 1000) + 5 });
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(now + 10_000);
+    expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('expired');
+    spy.mockRestore();
+  });
+
+  it('user changes: disabling, locking and editing the user', async () => {
+    const { user } = await aWorld(lk);
+    const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
+    await warm(lk, apiKeyToken);
+    await lk.updateUser(user.id, { canCreateOrgs: true });
+    const identity = identityOf(await lk.validateApiKey(apiKeyToken));
+    expect(identity.kind === 'personal' && identity.user.canCreateOrgs).toBe(true);
+    await lk.lockUser(user.id);
+    expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('user_locked');
+    await lk.unlockUser(user.id);
+    await lk.disableUser(user.id);
+    expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('user_disabled');
+  });
+
+  it('org changes: a rename shows in org keys and in members’ personal keys', async () => {
+    const { user, org } = await aWorld(lk);
+    const orgKey = await lk.createApiKey({ orgId: org.id });
+    const personal = await lk.createApiKey({ userId: user.id });
+    await warm(lk, orgKey.apiKeyToken);
+    await warm(lk, personal.apiKeyToken);
+    await lk.updateOrg(org.id, { name: 'Renamed' });
+    const o = identityOf(await lk.validateApiKey(orgKey.apiKeyToken));
+    expect(o.kind === 'org' && o.org.orgName).toBe('Renamed');
+    const p = identityOf(await lk.validateApiKey(personal.apiKeyToken));
+    expect(p.kind === 'personal' && p.user.orgIdToOrgInfo[org.id]?.orgName).toBe('Renamed');
+  });
+
+  it('membership changes: a new role shows at once', async () => {
+    const { user, org } = await aWorld(lk);
+    const { apiKeyToken } = await lk.createApiKey({ orgId: org.id, userId: user.id });
+    await warm(lk, apiKeyToken);
+    await lk.changeUserRoleInOrg(org.id, user.id, 'Member');
+    const identity = identityOf(await lk.validateApiKey(apiKeyToken));
+    expect(identity.kind === 'org' && identity.userInOrg).toMatchObject({
+      userAssignedRole: 'Member',
+      userPermissions: [],
+    });
+  });
+
+  it('settings changes: who may manage org keys shows at once in permissions', async () => {
+    const { user } = await aWorld(lk);
+    const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
+    await warm(lk, apiKeyToken);
+    await lk.updateSettings({ orgKeyManagerRoles: ['Owner'] });
+    const identity = identityOf(await lk.validateApiKey(apiKeyToken));
+    const perms =
+      identity.kind === 'personal' &&
+      Object.values(identity.user.orgIdToOrgInfo)[0]?.userPermissions;
+    expect(perms).toEqual([]);
+  });
+
+  it('a token looked up before it was imported validates as soon as it is imported', async () => {
+    const legacy = 'legacy-token-from-elsewhere-0001';
+    expect(reasonOf(await lk.validateImportedApiKey(legacy))).toBe('not_found');
+    await lk.importApiKey({ token: legacy });
+    expect(reasonOf(await lk.validateImportedApiKey(legacy))).toBe('valid');
+  });
+});
+
+describe('changes made elsewhere', () => {
+  it('are seen once the cache entry is older than its TTL', async () => {
+    const short = await makeLatchkey({ cacheTtlMs: 50 });
+    try {
+      const { apiKeyId, apiKeyToken } = await short.createApiKey({});
+      await warm(short, apiKeyToken);
+      // Another process archives the key: this process is not told.
+      (short.store as SqliteStore).db
+        .prepare('UPDATE api_keys SET archived_at = 1 WHERE id = ?')
+        .run(apiKeyId);
+      expect(reasonOf(await short.validateApiKey(apiKeyToken))).toBe('valid');
+      await new Promise((r) => setTimeout(r, 80));
+      expect(reasonOf(await short.validateApiKey(apiKeyToken))).toBe('archived');
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('with the cache off', () => {
+  it('every validation reads the store', async () => {
+    const off = aCountingStore();
+    const uncached = await makeLatchkey({ store: off.store, cacheTtlMs: 0 });
+    try {
+      const { apiKeyToken } = await uncached.createApiKey({});
+      off.reset();
+      for (let i = 0; i < 5; i++) await uncached.validateApiKey(apiKeyToken);
+      expect(off.calls.findKeyByDigest).toBe(5);
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
+describe('cached results', () => {
+  it('are frozen, so a caller cannot change what later callers receive', async () => {
+    const { user } = await aWorld(lk);
+    const { apiKeyToken } = await lk.createApiKey({ userId: user.id, metadata: { plan: 'free' } });
+    const first = identityOf(await lk.validateApiKey(apiKeyToken));
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first.metadata as Record<string, unknown>).plan = 'enterprise';
+    }).toThrow(TypeError);
+    if (first.kind !== 'personal') throw new Error('expected a personal key');
+    expect(() => {
+      (first.user as { email: string }).email = 'attacker@example.com';
+    }).toThrow(TypeError);
+    expect(() => {
+      Object.values(first.user.orgIdToOrgInfo)[0]?.userPermissions.push('admin');
+    }).toThrow(TypeError);
+    const again = identityOf(await lk.validateApiKey(apiKeyToken));
+    expect(again.metadata).toEqual({ plan: 'free' });
+  });
+});

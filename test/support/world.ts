@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Latchkey } from '../../src/latchkey';
+import type { Store } from '../../src/store/store';
+import { createSqliteStore } from '../../src/store/sqlite';
+
+/** A user who is an Admin of one org: the smallest world every key kind can live in. */
+export async function aWorld(lk: Latchkey) {
+  const user = await lk.createUser({
+    email: `ada-${randomUUID().slice(0, 8)}@example.com`,
+    password: 'correct horse battery',
+  });
+  const org = await lk.createOrg({ name: 'Acme Inc' });
+  await lk.addUserToOrg(org.id, user.id, 'Admin');
+  return { user, org };
+}
+
+/** An in-memory SQLite store that counts calls per method, to prove what touches the store. */
+export function aCountingStore(inner: Store = createSqliteStore(':memory:')) {
+  const calls: Record<string, number> = {};
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls[prop] = (calls[prop] ?? 0) + 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const total = (names?: string[]) =>
+    Object.entries(calls)
+      .filter(([name]) => !names || names.includes(name))
+      .reduce((sum, [, n]) => sum + n, 0);
+  const reset = () => {
+    for (const k of Object.keys(calls)) delete calls[k];
+  };
+  return { store, calls, total, reset };
+}
+
+/** Store methods that write; used to prove a rejected call stored nothing. */
+export const WRITE_METHODS = [
+  'insertUser',
+  'updateUser',
+  'deleteUserAndArchiveKeys',
+  'insertOrg',
+  'updateOrg',
+  'deleteOrgAndArchiveKeys',
+  'upsertMembership',
+  'removeMemberAndArchiveTheirOrgKeys',
+  'insertKey',
+  'updateKey',
+  'archiveKey',
+  'recordUsage',
+  'saveSettings',
+  'appendAudit',
+];
