@@ -13,7 +13,12 @@ function formFor(settings: Settings, changes: Partial<Record<keyof Settings, unk
     if (f.kind === 'toggle') {
       if (v === true) fields[f.name] = 'on';
     } else if (f.kind === 'choices') fields[f.name] = v as string[];
-    else fields[f.name] = String(v);
+    else if (f.kind === 'rateLimit') {
+      const limit = v as { limit: number; periodSeconds: number } | null;
+      fields[`${f.name}Limit`] = limit ? String(limit.limit) : '';
+      fields[`${f.name}PeriodCount`] = limit ? String(limit.periodSeconds) : '1';
+      fields[`${f.name}PeriodUnit`] = 'second';
+    } else fields[f.name] = String(v);
   }
   return fields;
 }
@@ -55,9 +60,43 @@ describe('admin settings page', () => {
   it('shows every setting with its current value', async () => {
     const { agent } = await signedInAdmin();
     const page = await agent.get('/admin/settings').expect(200);
-    for (const field of SETTING_FIELDS) expect(page.text).toContain(`name="${field.name}"`);
+    for (const field of SETTING_FIELDS) {
+      const name = field.kind === 'rateLimit' ? `${field.name}Limit` : field.name;
+      expect(page.text).toContain(`name="${name}"`);
+    }
     expect(page.text).toContain('value="lk"');
     expect(page.text).toMatch(/name="personalKeysEnabled" value="on"\s+checked/);
+  });
+
+  it('a per-user rate limit set on the form answers 429 past the allowance; clearing it lifts the limit', async () => {
+    const { app, agent, latchkey, personal } = await setup();
+    expect(
+      (await save(agent, latchkey, { userRateLimit: { limit: 2, periodSeconds: 3600 } })).status,
+    ).toBe(303);
+    expect(latchkey.getSettings().userRateLimit).toEqual({ limit: 2, periodSeconds: 3600 });
+    await whoami(app, personal).expect(200);
+    await whoami(app, personal).expect(200);
+    const limited = await whoami(app, personal).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const page = await agent.get('/admin/settings').expect(200);
+    expect(page.text).toMatch(/name="userRateLimitLimit"[^>]*value="2"/);
+    expect(page.text).toMatch(/value="hour" selected/);
+    await save(agent, latchkey, { userRateLimit: null });
+    expect(latchkey.getSettings().userRateLimit).toBeNull();
+    await whoami(app, personal).expect(200);
+  });
+
+  it('refuses a rate limit that is not a whole number, and saves nothing', async () => {
+    const { agent, latchkey } = await setup();
+    const before = latchkey.getSettings();
+    const res = await postRaw(
+      agent,
+      { ...formFor(before), userRateLimitLimit: 'lots', userRateLimitPeriodUnit: 'minute' },
+      'application/json',
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('userRateLimit');
+    expect(latchkey.getSettings()).toEqual(before);
   });
 
   it('turning personal keys off fails existing personal keys and hides the personal page; on restores both', async () => {

@@ -14,7 +14,30 @@ export type SettingField = Base &
     | { kind: 'select'; options: { value: string; label: string }[] }
     | { kind: 'number'; min: number }
     | { kind: 'text'; maxlength: number }
+    | { kind: 'rateLimit' }
   );
+
+/** Period units offered for rate limits, largest first (used to show a stored period). */
+export const PERIOD_UNITS = [
+  { value: 'day', label: 'days', seconds: 86_400 },
+  { value: 'hour', label: 'hours', seconds: 3_600 },
+  { value: 'minute', label: 'minutes', seconds: 60 },
+  { value: 'second', label: 'seconds', seconds: 1 },
+] as const;
+
+/** A stored limit as the form shows it: "100 per 5 minutes". */
+export function rateLimitFormValue(value: unknown): { limit: string; count: string; unit: string } {
+  const v = value as { limit?: number; periodSeconds?: number } | null;
+  if (!v || typeof v.limit !== 'number' || typeof v.periodSeconds !== 'number') {
+    return { limit: '', count: '1', unit: 'minute' };
+  }
+  const unit = PERIOD_UNITS.find((u) => v.periodSeconds! % u.seconds === 0) ?? PERIOD_UNITS[3];
+  return {
+    limit: String(v.limit),
+    count: String(v.periodSeconds / unit.seconds),
+    unit: unit.value,
+  };
+}
 
 const expiryOptions = EXPIRY_CHOICES.map((c) => ({ value: c, label: EXPIRY_LABELS[c] }));
 const roleOptions = ORG_ROLES.map((r) => ({ value: r, label: r }));
@@ -101,6 +124,20 @@ export const SETTING_FIELDS: SettingField[] = [
     hint: '0 means no limit.',
   },
   {
+    section: 'Validation rate limits',
+    name: 'userRateLimit',
+    kind: 'rateLimit',
+    label: 'Validations allowed for all keys of one user',
+    hint: 'Leave the number empty for no limit. Over the limit, requests get 429 with Retry-After.',
+  },
+  {
+    section: 'Validation rate limits',
+    name: 'orgRateLimit',
+    kind: 'rateLimit',
+    label: 'Validations allowed for all keys of one org',
+    hint: 'Leave the number empty for no limit.',
+  },
+  {
     section: 'Tokens',
     name: 'tokenPrefix',
     kind: 'text',
@@ -144,6 +181,20 @@ export function readSettingsForm(body: unknown): {
       case 'text':
         patch[field.name] = typeof raw === 'string' ? raw.trim() : '';
         break;
+      case 'rateLimit': {
+        const limit = String(form[`${field.name}Limit`] ?? '').trim();
+        const count = String(form[`${field.name}PeriodCount`] ?? '1').trim();
+        const unit = PERIOD_UNITS.find((u) => u.value === form[`${field.name}PeriodUnit`]);
+        if (limit === '') patch[field.name] = null;
+        else if (!/^\d{1,10}$/.test(limit) || !/^\d{1,7}$/.test(count) || !unit) {
+          patch[field.name] = { limit, periodSeconds: count };
+          problems[field.name] = [
+            'must be a whole number of validations per a whole number of periods',
+          ];
+        } else
+          patch[field.name] = { limit: Number(limit), periodSeconds: Number(count) * unit.seconds };
+        break;
+      }
       case 'number': {
         const text = typeof raw === 'string' ? raw.trim() : '';
         if (/^-?\d{1,9}$/.test(text)) patch[field.name] = Number(text);

@@ -4,7 +4,14 @@ import type { Latchkey } from '../../latchkey';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
 import { actorOf } from './admin-session';
-import { SETTING_FIELDS, SETTING_LABELS, readSettingsForm, throwProblems } from './settings-fields';
+import {
+  PERIOD_UNITS,
+  SETTING_FIELDS,
+  SETTING_LABELS,
+  rateLimitFormValue,
+  readSettingsForm,
+  throwProblems,
+} from './settings-fields';
 
 /** Every admin setting on one form; saving goes through updateSettings, which validates and audits. */
 export function registerSettingsRoutes(
@@ -19,6 +26,8 @@ export function registerSettingsRoutes(
     fieldLabels: SETTING_LABELS,
     current: { ...latchkey.getSettings(), ...(draft ?? {}) },
     previewHref: (path: string) => `${pagesBase}${path}`,
+    periodUnits: PERIOD_UNITS,
+    rateLimitFormValue,
   });
 
   router.get('/settings', async (req, res) => {
