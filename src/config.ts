@@ -12,7 +12,7 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
-const schema = z.object({
+export const CONFIG_SCHEMA = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/latchkey.db'),
@@ -54,7 +54,7 @@ const schema = z.object({
     .default('100kb'),
 });
 
-export type Config = z.output<typeof schema>;
+export type Config = z.output<typeof CONFIG_SCHEMA>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -65,11 +65,11 @@ export class ConfigError extends Error {
 
 /** Reads the configuration; an unset or empty variable takes its default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const known = Object.keys(schema.shape);
+  const known = Object.keys(CONFIG_SCHEMA.shape);
   const input = Object.fromEntries(
     known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
   );
-  const result = schema.safeParse(input);
+  const result = CONFIG_SCHEMA.safeParse(input);
   if (result.success) {
     if (env.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
       throw new ConfigError([
