@@ -285,7 +285,9 @@ export async function apiKeyUsage(
   if (
     typeof date !== 'string' ||
     !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
-    Number.isNaN(Date.parse(`${date}T00:00:00Z`))
+    Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ||
+    // Date.parse rolls 2024-02-31 over to March; a real date survives the round trip.
+    dayOf(Date.parse(`${date}T00:00:00Z`) / 1000) !== date
   ) {
     throw LatchkeyError.field('date', 'must be a date as YYYY-MM-DD');
   }

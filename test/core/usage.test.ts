@@ -148,6 +148,7 @@ describe('closing', () => {
 describe('fetchApiKeyUsage arguments', () => {
   it.each([
     [{ date: '2024-13-45' }, 'date'],
+    [{ date: '2024-02-31' }, 'date'],
     [{ date: 'yesterday' }, 'date'],
     [{ apiKeyId: 'not-a-key-id' }, 'apiKeyId'],
     [{ userId: 'nobody' }, 'userId'],
