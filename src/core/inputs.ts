@@ -47,7 +47,7 @@ export const metadata = z.record(z.string(), z.unknown()).transform((v, ctx): Js
 });
 
 /** Keys that some stores read as operators or paths are refused the same way on every store. */
-function hasUnsafeKey(value: unknown, depth = 0): boolean {
+export function hasUnsafeKey(value: unknown, depth = 0): boolean {
   if (depth > 32) return true;
   if (Array.isArray(value)) return value.some((v) => hasUnsafeKey(v, depth + 1));
   if (value && typeof value === 'object') {

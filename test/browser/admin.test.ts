@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { setupLinkIfNoAdmin } from '../../src/core/admins';
 import type { RunningServer } from '../../src/server';
-import { chromiumPath, launchChromium, SCREENSHOTS, startAdminTestServer } from './admin-support';
+import { chromiumPath, launch, SCREENSHOTS, startTestServer, type Browser } from './browser';
 
 const executablePath = chromiumPath();
 const USER_PASSWORD = 'correct horse battery';
@@ -18,7 +18,7 @@ if (!executablePath) {
   describe('admin dashboard in a browser', () => {
     jest.setTimeout(120_000);
     let server: RunningServer;
-    let browser: Awaited<ReturnType<typeof launchChromium>>;
+    let browser: Browser;
     let admin: Page;
     let endUser: Page;
     let personalToken: string;
@@ -54,7 +54,7 @@ if (!executablePath) {
     }
 
     beforeAll(async () => {
-      server = await startAdminTestServer();
+      server = await startTestServer();
       const lk = server.latchkey;
       const user = await lk.createUser({ email: 'dev@example.com', password: USER_PASSWORD });
       userId = user.id;
@@ -69,7 +69,7 @@ if (!executablePath) {
       await lk.createApiKey({ displayName: 'Backend worker', metadata: { service: 'worker' } });
       for (let i = 0; i < 5; i++) await whoami(personalToken);
       await whoami(orgToken);
-      browser = await launchChromium(executablePath);
+      browser = await launch(executablePath);
       admin = await browser.context.newPage();
       endUser = await browser.context.newPage();
       for (const page of [admin, endUser])

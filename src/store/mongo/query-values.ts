@@ -1,4 +1,5 @@
 import { LatchkeyError } from '../../core/errors';
+import { hasUnsafeKey } from '../../core/inputs';
 
 /**
  * Every value that reaches a MongoDB filter passes through here first. A filter
@@ -40,18 +41,7 @@ export function prefixRegex(text: string): RegExp {
   return new RegExp(`^${escapeRegex(text)}`, 'i');
 }
 
-/** True when some key, at any depth, starts with `$` or contains `.` or NUL. */
-export function hasUnsafeKey(value: unknown, depth = 0): boolean {
-  if (depth > 32) return true;
-  if (Array.isArray(value)) return value.some((v) => hasUnsafeKey(v, depth + 1));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).some(
-      ([k, v]) =>
-        k.startsWith('$') || k.includes('.') || k.includes('\0') || hasUnsafeKey(v, depth + 1),
-    );
-  }
-  return false;
-}
+export { hasUnsafeKey };
 
 /**
  * The core already refuses such metadata keys on every store; this is the same
