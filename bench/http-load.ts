@@ -12,6 +12,8 @@ export interface LoadFigures {
   p50Ms: number;
   p99Ms: number;
   responses: number;
+  /** Server CPU time per response, when the server reported it. */
+  cpuMicrosPerRequest: number;
   /** Errors, timeouts and responses whose status was not the expected one. */
   unexpected: number;
 }
@@ -42,6 +44,7 @@ export function load(
           p50Ms: percentile(sorted, 0.5),
           p99Ms: percentile(sorted, 0.99),
           responses: latencies.length,
+          cpuMicrosPerRequest: NaN,
           unexpected: unexpected + result.errors,
         });
       },

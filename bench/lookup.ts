@@ -65,15 +65,15 @@ export async function measureLookup(keyCount: number): Promise<LookupFigures> {
     const buildStart = performance.now();
     const builder = await openBenchLatchkey(databasePath, { usageFlushIntervalMs: 0 });
     const caller = await seedCaller(builder);
-    const tokens: string[] = [];
     const prefix = builder.getSettings().tokenPrefix;
+    await builder.close();
+    const tokens: string[] = [];
     const bulkStore = createSqliteStore(databasePath);
     insertKeysInBulk(
       bulkStore,
       personalKeys(keyCount - 1, SAMPLE_SIZE, caller.userId, prefix, (t) => tokens.push(t)),
     );
     await bulkStore.close();
-    await builder.close();
     const buildSeconds = (performance.now() - buildStart) / 1000;
 
     const store = createSqliteStore(databasePath);

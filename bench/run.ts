@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { load, type LoadFigures, type LoadOptions } from './http-load';
 import type { LookupFigures } from './lookup';
 import type { BenchRequest } from './scenario';
-import type { ServerReady } from './server';
-import { mean } from './stats';
+import type { CpuReading, ServerReady } from './server';
+import { mean, median } from './stats';
 import { fixed, table, whole } from './table';
 
 /**
@@ -17,9 +17,10 @@ import { fixed, table, whole } from './table';
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '10' },
+    pairs: { type: 'string', default: '5' },
     only: { type: 'string' },
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
@@ -43,6 +44,7 @@ const warmupOptions: LoadOptions = {
   ...measureOptions,
   durationSeconds: Math.min(10, positive('warmup', args.warmup)),
 };
+const PAIRS = Math.min(20, Math.round(positive('pairs', args.pairs)));
 const SMALL = Math.round(positive('small', args.small));
 const LARGE = Math.round(positive('large', args.large));
 const MAX_LOOKUP_RATIO = 1.2;
@@ -97,10 +99,48 @@ async function checkOnce(origin: string, name: string, request: BenchRequest): P
   }
 }
 
-async function measure(origin: string, request: BenchRequest): Promise<LoadFigures> {
-  await load(origin, request, warmupOptions);
-  return load(origin, request, measureOptions);
+function serverCpuMicros(server: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if ((m as CpuReading).type !== 'cpu') return;
+      server.off('message', onMessage);
+      resolve((m as CpuReading).micros);
+    };
+    server.on('message', onMessage);
+    server.send({ type: 'cpu' });
+  });
 }
+
+async function measure(
+  server: ChildProcess,
+  origin: string,
+  request: BenchRequest,
+): Promise<LoadFigures> {
+  const cpuBefore = await serverCpuMicros(server);
+  const figures = await load(origin, request, measureOptions);
+  const cpuMicros = (await serverCpuMicros(server)) - cpuBefore;
+  return { ...figures, cpuMicrosPerRequest: cpuMicros / figures.responses };
+}
+
+/** A scenario's runs, each with its ratios to the bare run next to it. */
+interface Measured {
+  name: string;
+  minRatio?: number;
+  runs: LoadFigures[];
+  /** req/s over the bare route's, by the wall clock. */
+  ratios: number[];
+  /** Bare CPU per request over this one's: the req/s ratio of a server with a core to itself. */
+  capacityRatios: number[];
+}
+
+const combine = (runs: LoadFigures[]): LoadFigures => ({
+  requestsPerSecond: mean(runs.map((r) => r.requestsPerSecond)),
+  p50Ms: median(runs.map((r) => r.p50Ms)),
+  p99Ms: median(runs.map((r) => r.p99Ms)),
+  responses: runs.reduce((n, r) => n + r.responses, 0),
+  cpuMicrosPerRequest: median(runs.map((r) => r.cpuMicrosPerRequest)),
+  unexpected: runs.reduce((n, r) => n + r.unexpected, 0),
+});
 
 async function runHttp(): Promise<void> {
   const execArgv = args.profile
@@ -114,54 +154,94 @@ async function runHttp(): Promise<void> {
     const chosen = all.filter((s) => !args.only || s.name.includes(args.only));
     for (const s of [bare, ...chosen]) await checkOnce(ready.origin, s.name, s.request);
 
-    // The bare route runs before and after every scenario; each ratio uses the two
-    // bare runs around it, so drift on a shared machine does not bias the ratios.
-    const bareRuns: LoadFigures[] = [await measure(ready.origin, bare.request)];
-    const rows: string[][] = [];
-    const results: { name: string; minRatio?: number; figures: LoadFigures; ratio: number }[] = [];
+    // Each scenario alternates short runs with the bare route (ABBA order, so a steady
+    // drift cancels out) and each ratio compares neighbours: on a shared machine the
+    // load changes from second to second, and neighbours see the same machine.
+    const bareRuns: LoadFigures[] = [];
+    const measured: Measured[] = [];
     for (const s of chosen) {
       process.stderr.write(`measuring: ${s.name}\n`);
-      const figures = await measure(ready.origin, s.request);
-      bareRuns.push(await measure(ready.origin, bare.request));
-      const around = bareRuns.slice(-2).map((b) => b.requestsPerSecond);
-      results.push({ ...s, figures, ratio: figures.requestsPerSecond / mean(around) });
+      await load(ready.origin, bare.request, warmupOptions);
+      await load(ready.origin, s.request, warmupOptions);
+      const m: Measured = { ...s, runs: [], ratios: [], capacityRatios: [] };
+      for (let pair = 0; pair < PAIRS; pair++) {
+        const bareFirst = pair % 2 === 0;
+        const first = await measure(server, ready.origin, bareFirst ? bare.request : s.request);
+        const second = await measure(server, ready.origin, bareFirst ? s.request : bare.request);
+        const [b, f] = bareFirst ? [first, second] : [second, first];
+        bareRuns.push(b);
+        m.runs.push(f);
+        m.ratios.push(f.requestsPerSecond / b.requestsPerSecond);
+        m.capacityRatios.push(b.cpuMicrosPerRequest / f.cpuMicrosPerRequest);
+      }
+      measured.push(m);
     }
 
-    const bareMean = mean(bareRuns.map((b) => b.requestsPerSecond));
-    const row = (name: string, f: LoadFigures, ratio: string, target: string, result: string) => [
+    const row = (
+      name: string,
+      f: LoadFigures,
+      ratios: string[],
+      target: string,
+      result: string,
+    ) => [
       name,
       whole(f.requestsPerSecond),
       fixed(f.p50Ms, 3),
       fixed(f.p99Ms, 3),
-      ratio,
+      fixed(f.cpuMicrosPerRequest, 1),
+      ...ratios,
       target,
       result,
     ];
-    bareRuns.forEach((b, i) => rows.push(row(`bare route (run ${i + 1})`, b, '', '', errorsOf(b))));
-    for (const r of results) {
-      const wanted = r.minRatio === undefined ? '' : `>= ${fixed(r.minRatio, 2)}`;
+    const bareAll = combine(bareRuns);
+    const rows = [row('bare route', bareAll, ['1.000', '1.000'], '', errorsOf(bareAll))];
+    for (const m of measured) {
+      const ratio = median(m.ratios);
+      const capacity = median(m.capacityRatios);
+      const figures = combine(m.runs);
+      const wanted = m.minRatio === undefined ? '' : `>= ${fixed(m.minRatio, 2)}`;
       const result =
-        errorsOf(r.figures) ||
-        (r.minRatio === undefined ? '' : r.ratio >= r.minRatio ? 'PASS' : 'MISS');
-      rows.push(row(r.name, r.figures, fixed(r.ratio, 3), wanted, result));
-      if (r.minRatio !== undefined) {
+        errorsOf(figures) ||
+        (m.minRatio === undefined ? '' : capacity >= m.minRatio ? 'PASS' : 'MISS');
+      rows.push(row(m.name, figures, [fixed(ratio, 3), fixed(capacity, 3)], wanted, result));
+      if (m.minRatio !== undefined) {
         verdicts.push({
-          target: `${r.name} / bare req/s`,
-          measured: fixed(r.ratio, 3),
+          target: `${m.name} / bare route (capacity)`,
+          measured: `${fixed(capacity, 3)} (wall ${fixed(ratio, 3)})`,
           wanted,
           result: result as Verdict['result'],
         });
       }
     }
     console.log(
-      `\nHTTP: GET on 127.0.0.1, ${measureOptions.connections} connections, ${measureOptions.durationSeconds} s per run after a ${warmupOptions.durationSeconds} s warm-up`,
+      `\nHTTP: GET on 127.0.0.1, ${measureOptions.connections} connections; per scenario ` +
+        `${PAIRS} pairs of ${measureOptions.durationSeconds} s runs, scenario and bare route ` +
+        `side by side, after a ${warmupOptions.durationSeconds} s warm-up of each.`,
     );
     console.log(
-      'Ratio = req/s over the mean of the bare runs just before and after. ' +
-        `Bare mean: ${whole(bareMean)} req/s.\n`,
+      'wall ratio: req/s over the req/s of the bare run next to it.\n' +
+        "capacity: the bare run's server CPU per request over this one's, i.e. the req/s\n" +
+        'ratio when the server has a core to itself; other load on the machine moves it less.\n' +
+        'Ratios are medians over the pairs; targets are judged on capacity.\n',
     );
     console.log(
-      table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'target', 'result'], rows),
+      table(
+        [
+          'scenario',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'CPU µs/req',
+          'wall ratio',
+          'capacity',
+          'target',
+          'result',
+        ],
+        rows,
+      ),
+    );
+    console.log(
+      `\nbare route runs, in order: ${bareRuns.map((b) => whole(b.requestsPerSecond)).join(', ')} req/s`,
     );
   } finally {
     await stopChild(server);

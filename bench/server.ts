@@ -13,6 +13,12 @@ export interface ServerReady {
   scenarios: { name: string; minRatio?: number; request: BenchRequest }[];
 }
 
+export interface CpuReading {
+  type: 'cpu';
+  /** User + system CPU time of the server process so far. */
+  micros: number;
+}
+
 /**
  * The bench's server process: one Express app with every scenario's route, on
  * 127.0.0.1, over a temp SQLite file. Runs apart from autocannon so the two do
@@ -55,6 +61,14 @@ async function main(): Promise<void> {
     // Exit normally so --cpu-prof can write its profile.
     process.exit(0);
   };
+  // The orchestrator asks for this process's CPU time around each run: CPU per
+  // request stays comparable when other work on the machine slows the wall clock.
+  process.on('message', (m: unknown) => {
+    if ((m as { type?: string }).type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ type: 'cpu', micros: user + system } satisfies CpuReading);
+    }
+  });
   process.on('SIGTERM', () => void stop());
   process.on('disconnect', () => void stop());
   process.send?.(ready);
