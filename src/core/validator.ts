@@ -70,12 +70,14 @@ export class Validator {
     this.cache?.clear();
   }
 
-  private async resolve(digest: string): Promise<Resolved> {
+  /** A cache hit is returned as is: no promise to allocate on the hot path. */
+  private resolve(digest: string): Resolved | Promise<Resolved> {
     const cached = this.cache?.get(digest);
     if (cached) return cached;
-    const resolved = await this.load(digest);
-    this.cache?.set(digest, resolved);
-    return resolved;
+    return this.load(digest).then((resolved) => {
+      this.cache?.set(digest, resolved);
+      return resolved;
+    });
   }
 
   private judge(r: Resolved, expected: KeyKind | undefined, imported: boolean): Validation {

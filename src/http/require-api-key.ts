@@ -59,16 +59,14 @@ export function credentialOf(req: Request): string | undefined {
   return typeof header === 'string' && header.trim() !== '' ? header : undefined;
 }
 
-async function check(
-  validator: Validator,
-  raw: string,
-  opts: RequireApiKeyOptions,
-): Promise<Validation> {
-  const result = await validator.validate(raw, opts.kind);
-  if (!result.valid && result.reason === 'malformed' && opts.allowImported) {
-    return validator.validateImported(raw, opts.kind);
-  }
-  return result;
+function check(validator: Validator, raw: string, opts: RequireApiKeyOptions): Promise<Validation> {
+  const validated = validator.validate(raw, opts.kind);
+  if (!opts.allowImported) return validated;
+  return validated.then((result) =>
+    !result.valid && result.reason === 'malformed'
+      ? validator.validateImported(raw, opts.kind)
+      : result,
+  );
 }
 
 function unavailable(res: Response): void {
