@@ -43,8 +43,11 @@ type Row = Record<string, unknown>;
 type Params = unknown[];
 
 const likeEscape = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+// Checked by shape, not `instanceof Error`: the native addon keeps the error class of
+// whichever module realm loaded it first (e.g. another jest test file in the same worker).
 const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error &&
+  typeof e === 'object' &&
+  e !== null &&
   ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
     String((e as { code?: string }).code),
   );
