@@ -4,6 +4,7 @@ import { digestToken } from '../src/core/token';
 import { createSqliteStore } from '../src/store/sqlite';
 import { insertKeysInBulk, personalKeys } from './bulk-keys';
 import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
+import { withBadChecksum } from './scenario';
 import { median, percentile } from './stats';
 
 /** The same number of distinct keys is looked up at every store size. */
@@ -25,6 +26,10 @@ export interface LookupFigures {
   buildSeconds: number;
   findKeyByDigest: Timing;
   validateCacheOff: Timing;
+  /** The same keys through a default Latchkey whose cache already holds them. */
+  validateWarm: Timing;
+  /** Tokens with a wrong checksum: rejected before any store read. */
+  validateBadChecksum: Timing;
 }
 
 /** Times `op` on random items: a warm-up, then several rounds so one noisy moment cannot decide. */
@@ -90,7 +95,27 @@ export async function measureLookup(keyCount: number): Promise<LookupFigures> {
       if (!(await latchkey.validateApiKey(token)).valid) throw new Error('a seeded key failed');
     });
     await latchkey.close();
-    return { keys: keyCount, buildSeconds, findKeyByDigest, validateCacheOff };
+
+    const cached = await openBenchLatchkey(databasePath, {
+      cacheMaxEntries: SAMPLE_SIZE,
+      usageFlushIntervalMs: 0,
+    });
+    for (const token of tokens) await cached.validateApiKey(token);
+    const validateWarm = await time(tokens, async (token) => {
+      if (!(await cached.validateApiKey(token)).valid) throw new Error('a seeded key failed');
+    });
+    const validateBadChecksum = await time(tokens.map(withBadChecksum), async (token) => {
+      if ((await cached.validateApiKey(token)).valid) throw new Error('a bad checksum passed');
+    });
+    await cached.close();
+    return {
+      keys: keyCount,
+      buildSeconds,
+      findKeyByDigest,
+      validateCacheOff,
+      validateWarm,
+      validateBadChecksum,
+    };
   } finally {
     fs.rmSync(tempDir, { recursive: true, force: true });
   }

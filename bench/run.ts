@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { load, type LoadFigures, type LoadOptions } from './http-load';
-import type { LookupFigures } from './lookup';
+import { SAMPLE_SIZE, type LookupFigures } from './lookup';
 import type { BenchRequest } from './scenario';
 import type { CpuReading, ServerReady } from './server';
 import { mean, median } from './stats';
@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '10' },
-    pairs: { type: 'string', default: '5' },
+    pairs: { type: 'string', default: '8' },
     only: { type: 'string' },
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
@@ -264,17 +264,27 @@ async function runLookup(): Promise<void> {
   const timing = (t: LookupFigures['findKeyByDigest']) =>
     `${fixed(t.meanUs, 2)} / ${fixed(t.p50Us, 2)} / ${fixed(t.p99Us, 2)}`;
   console.log(
-    `\nStore lookup: SQLite file in a temp dir, random existing keys (${whole(10_000)} sampled), ` +
-      'one op at a time, µs mean / p50 / p99\n',
+    `\nStore lookup: SQLite file in a temp dir, bulk-loaded then reopened; ${whole(SAMPLE_SIZE)} ` +
+      'existing keys spread through the table, looked up in random order one at a time.\n' +
+      'µs per call: mean / p50 / p99. Targets are judged on p50.\n',
   );
   console.log(
     table(
-      ['keys in store', 'build s', 'findKeyByDigest', 'validate, cache off'],
+      [
+        'keys in store',
+        'build s',
+        'findKeyByDigest',
+        'validate, cache off',
+        'validate, warm',
+        'bad checksum',
+      ],
       figures.map((f) => [
         whole(f.keys),
         fixed(f.buildSeconds, 1),
         timing(f.findKeyByDigest),
         timing(f.validateCacheOff),
+        timing(f.validateWarm),
+        timing(f.validateBadChecksum),
       ]),
     ),
   );
@@ -283,10 +293,12 @@ async function runLookup(): Promise<void> {
     ['findKeyByDigest', small.findKeyByDigest, large.findKeyByDigest],
     ['validate (cache off)', small.validateCacheOff, large.validateCacheOff],
   ] as const) {
-    const ratio = b.meanUs / a.meanUs;
+    // Judged on the median: a lookup that lost its core to another process lands in
+    // the tail and the mean, whatever the store size.
+    const ratio = b.p50Us / a.p50Us;
     verdicts.push({
-      target: `${what} mean, ${label}`,
-      measured: `${fixed(ratio, 3)}x`,
+      target: `${what} p50, ${label}`,
+      measured: `${fixed(ratio, 3)}x (mean ${fixed(b.meanUs / a.meanUs, 2)}x)`,
       wanted: `<= ${fixed(MAX_LOOKUP_RATIO, 2)}x`,
       result: ratio <= MAX_LOOKUP_RATIO ? 'PASS' : 'MISS',
     });
