@@ -45,8 +45,9 @@ const warmupOptions: LoadOptions = {
   durationSeconds: Math.min(10, positive('warmup', args.warmup)),
 };
 const PAIRS = Math.min(20, Math.round(positive('pairs', args.pairs)));
-const SMALL = Math.round(positive('small', args.small));
-const LARGE = Math.round(positive('large', args.large));
+const MAX_KEYS = 5_000_000;
+const SMALL = Math.min(MAX_KEYS, Math.round(positive('small', args.small)));
+const LARGE = Math.min(MAX_KEYS, Math.round(positive('large', args.large)));
 const MAX_LOOKUP_RATIO = 1.2;
 
 interface Verdict {
@@ -305,11 +306,24 @@ async function runLookup(): Promise<void> {
   }
 }
 
+/** Other work on the machine moves every figure; say how much there was. */
+function machineLoad(when: string): string {
+  const load = os.loadavg()[0] ?? 0;
+  const cpus = os.cpus().length;
+  const busy =
+    load > cpus
+      ? ': more runnable work than CPUs, so expect wall-clock figures to swing; capacity and p50 swing less'
+      : '';
+  return `load average ${when}: ${fixed(load, 2)} on ${cpus} CPUs${busy}`;
+}
+
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`Latchkey bench: Node ${process.version}, ${os.cpus().length} x ${cpu}`);
+  console.log(machineLoad('at start'));
   if (!args['skip-http']) await runHttp();
   if (!args['skip-lookup']) await runLookup();
+  console.log(`\n${machineLoad('at end')}`);
   console.log('\nSummary\n');
   console.log(
     table(
