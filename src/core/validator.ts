@@ -47,9 +47,20 @@ export class Validator {
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
   async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
+    return this.validateInline(raw, expected);
+  }
+
+  /**
+   * Same verdict as validate(), but returned as is when no store read is needed
+   * (a malformed token, a cached lookup), so middleware can answer in the same tick.
+   */
+  validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.judge(await this.resolve(digestToken(token)), expected, false);
+    const resolved = this.resolve(digestToken(token));
+    return resolved instanceof Promise
+      ? resolved.then((r) => this.judge(r, expected, false))
+      : this.judge(resolved, expected, false);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */

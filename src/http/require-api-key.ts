@@ -59,14 +59,19 @@ export function credentialOf(req: Request): string | undefined {
   return typeof header === 'string' && header.trim() !== '' ? header : undefined;
 }
 
-function check(validator: Validator, raw: string, opts: RequireApiKeyOptions): Promise<Validation> {
-  const validated = validator.validate(raw, opts.kind);
-  if (!opts.allowImported) return validated;
-  return validated.then((result) =>
+/** The verdict, inline when it needs no store read (see Validator.validateInline). */
+function check(
+  validator: Validator,
+  raw: string,
+  opts: RequireApiKeyOptions,
+): Validation | Promise<Validation> {
+  const outcome = validator.validateInline(raw, opts.kind);
+  if (!opts.allowImported) return outcome;
+  const orImported = (result: Validation) =>
     !result.valid && result.reason === 'malformed'
       ? validator.validateImported(raw, opts.kind)
-      : result,
-  );
+      : result;
+  return outcome instanceof Promise ? outcome.then(orImported) : orImported(outcome);
 }
 
 function unavailable(res: Response): void {
@@ -84,15 +89,20 @@ export function requireApiKey(
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    check(validator, raw, opts).then(
-      (result) => {
-        if (!result.valid) return deny(res, result, true);
-        req.apiKey = result.apiKey;
-        next();
-      },
-      // A store outage must never turn into a pass or a 500.
-      () => unavailable(res),
-    );
+    const pass = (result: Validation) => {
+      if (!result.valid) return deny(res, result, true);
+      req.apiKey = result.apiKey;
+      next();
+    };
+    let outcome: Validation | Promise<Validation>;
+    try {
+      outcome = check(validator, raw, opts);
+    } catch {
+      // A failure inside validation must never turn into a pass or a 500.
+      return unavailable(res);
+    }
+    if (outcome instanceof Promise) outcome.then(pass, () => unavailable(res));
+    else pass(outcome);
   };
 }
 

@@ -59,6 +59,35 @@ describe('requireApiKey validation paths', () => {
     expect(res.body.user.userId).toBe(user.id);
   });
 
+  it('decides a cached key without waiting on a promise, and an uncached one with it', async () => {
+    latchkey = await makeLatchkey();
+    const { created } = await withCaller(latchkey);
+    const validator = latchkey.core.validator;
+    const first = validator.validateInline(created.apiKeyToken);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toMatchObject({ valid: true });
+    const again = validator.validateInline(`Bearer ${created.apiKeyToken}`);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toEqual(await latchkey.validateApiKey(created.apiKeyToken));
+    expect(validator.validateInline('lk_nonsense')).toMatchObject({ reason: 'malformed' });
+  });
+
+  it('answers 503, never 500 or a pass, when validation throws or the store fails', async () => {
+    latchkey = await makeLatchkey({ cacheTtlMs: 0 });
+    const { created } = await withCaller(latchkey);
+    const app = appOf(latchkey);
+    const auth = `Bearer ${created.apiKeyToken}`;
+    const failing = jest
+      .spyOn(latchkey.store, 'findKeyByDigest')
+      .mockRejectedValue(new Error('store down'));
+    await request(app).get('/p').set('Authorization', auth).expect(503);
+    failing.mockRestore();
+    jest.spyOn(latchkey.core.validator, 'validateInline').mockImplementation(() => {
+      throw new Error('unexpected');
+    });
+    await request(app).get('/p').set('Authorization', auth).expect(503);
+  });
+
   it('rejects a token with a wrong checksum without reading the store', async () => {
     latchkey = await makeLatchkey();
     const { created } = await withCaller(latchkey);
