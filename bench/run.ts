@@ -17,10 +17,10 @@ import { fixed, table, whole } from './table';
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '1' },
-    warmup: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '0.25' },
+    warmup: { type: 'string', default: '0.5' },
     connections: { type: 'string', default: '10' },
-    pairs: { type: 'string', default: '8' },
+    pairs: { type: 'string', default: '24' },
     only: { type: 'string' },
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
@@ -44,7 +44,7 @@ const warmupOptions: LoadOptions = {
   ...measureOptions,
   durationSeconds: Math.min(10, positive('warmup', args.warmup)),
 };
-const PAIRS = Math.min(20, Math.round(positive('pairs', args.pairs)));
+const PAIRS = Math.min(100, Math.round(positive('pairs', args.pairs)));
 const MAX_KEYS = 5_000_000;
 const SMALL = Math.min(MAX_KEYS, Math.round(positive('small', args.small)));
 const LARGE = Math.min(MAX_KEYS, Math.round(positive('large', args.large)));
