@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test-results/', 'public/'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-bench/',
+      'bench-profiles/',
+      'node_modules/',
+      'coverage/',
+      'data/',
+      'test-results/',
+      'public/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -74,6 +74,15 @@ export const memoryRateLimits = (): RateLimitBackend =>
 export class ValidationRateLimits {
   constructor(readonly backend: RateLimitBackend) {}
 
+  /** Whether any allowance applies to this key (when none does, validation needs no count). */
+  appliesTo(key: ApiKey, settings: Settings): boolean {
+    return (
+      key.rateLimit !== null ||
+      (key.kind === 'personal' && settings.userRateLimit !== null) ||
+      (key.kind === 'org' && settings.orgRateLimit !== null)
+    );
+  }
+
   /** null when this validation is within every allowance that applies, else seconds to wait. */
   async consume(key: ApiKey, settings: Settings): Promise<number | null> {
     if (key.rateLimit) {

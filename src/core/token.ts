@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -62,14 +62,14 @@ export function stripBearer(raw: string): string {
 export function parseToken(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RAW_LENGTH) return null;
   const token = stripBearer(raw);
-  const match = TOKEN_PATTERN.exec(token);
-  if (!match) return null;
+  if (!TOKEN_PATTERN.test(token)) return null;
   const body = token.slice(0, token.length - CHECKSUM_LENGTH);
   return checksum(body) === token.slice(-CHECKSUM_LENGTH) ? token : null;
 }
 
 export function digestToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot hash: no Hash object per request.
+  return hash('sha256', token, 'hex');
 }
 
 /**

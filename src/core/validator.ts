@@ -56,9 +56,21 @@ export class Validator {
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
   async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
+    return this.validateInline(raw, expected);
+  }
+
+  /**
+   * Same verdict as validate(), but returned as is when it needs no store read and
+   * no rate-limit count (a malformed token, a cached lookup), so middleware can answer
+   * in the same tick without allocating promises on the hot path.
+   */
+  validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.judge(await this.resolve(digestToken(token)), expected, false);
+    const digest = digestToken(token);
+    const cached = this.cache?.get(digest);
+    if (cached) return this.judge(cached, expected, false);
+    return this.resolve(digest).then((r) => this.judge(r, expected, false));
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
@@ -99,11 +111,11 @@ export class Validator {
     return resolved;
   }
 
-  private async judge(
+  private judge(
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
-  ): Promise<Validation> {
+  ): Validation | Promise<Validation> {
     const { key, identity } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
@@ -114,10 +126,14 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
-    const wait = this.rateLimits ? await this.rateLimits.consume(key, settings) : null;
-    if (wait !== null) return failure('rate_limited', wait);
-    this.usage.record(key.id, now);
-    return { valid: true, apiKey: identity };
+    const pass = (): Validation => {
+      this.usage.record(key.id, now);
+      return { valid: true, apiKey: identity };
+    };
+    if (!this.rateLimits?.appliesTo(key, settings)) return pass();
+    return this.rateLimits
+      .consume(key, settings)
+      .then((wait) => (wait === null ? pass() : failure('rate_limited', wait)));
   }
 
   private async load(digest: string): Promise<Resolved> {

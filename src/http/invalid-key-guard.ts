@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LRUCache } from 'lru-cache';
 import type { FailureReason, Validation } from '../core/validation-result';
 
 export interface InvalidKeyGuardOptions {
@@ -22,8 +22,15 @@ const REFUSED_MESSAGE = 'Too many invalid API keys from this address. Try again 
  * before validation, so a flood of made-up tokens costs no store read. Counts are
  * per process and in memory: they protect the store, not a global quota.
  */
+/** One address's failures in its current one-minute window. */
+interface FailureWindow {
+  failures: number;
+  resetAt: number;
+}
+
 export class InvalidKeyGuard {
-  private readonly failures: RateLimiterMemory;
+  // Synchronous and in memory, so checking an address adds no promise to a valid request.
+  private readonly windows = new LRUCache<string, FailureWindow>({ max: 100_000 });
   private readonly limit: number;
   private readonly slowAfter: number;
   private readonly delayStepMs: number;
@@ -34,34 +41,53 @@ export class InvalidKeyGuard {
     this.slowAfter = options.slowAfter ?? Math.ceil(this.limit / 2);
     this.delayStepMs = options.delayStepMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 1_000;
-    this.failures = new RateLimiterMemory({
-      keyPrefix: 'invalid-key',
-      points: Math.max(1, this.limit),
-      duration: 60,
-    });
   }
 
   get enabled(): boolean {
     return this.limit > 0;
   }
 
+  private window(ip: string, now: number): FailureWindow | undefined {
+    const w = this.windows.get(ip);
+    return w && w.resetAt > now ? w : undefined;
+  }
+
+  /** The refusal for an address over its limit, or null when it may be served. */
+  refusal(ip: string): Extract<Validation, { valid: false }> | null {
+    if (!this.enabled) return null;
+    const now = Date.now();
+    const w = this.window(ip, now);
+    if (!w || w.failures < this.limit) return null;
+    return {
+      valid: false,
+      reason: 'rate_limited',
+      message: REFUSED_MESSAGE,
+      retryAfterSeconds: Math.max(1, Math.ceil((w.resetAt - now) / 1000)),
+    };
+  }
+
+  /** Counts a failed validation; returns how long (ms) to hold its answer back. */
+  recordFailure(ip: string, reason: FailureReason): number {
+    if (!this.enabled || NOT_COUNTED.has(reason)) return 0;
+    const now = Date.now();
+    let w = this.window(ip, now);
+    if (!w) {
+      w = { failures: 0, resetAt: now + 60_000 };
+      this.windows.set(ip, w);
+    }
+    w.failures++;
+    const over = w.failures - this.slowAfter;
+    return over > 0 ? Math.min(this.maxDelayMs, over * this.delayStepMs) : 0;
+  }
+
   /** Runs `validate` for a request from `ip`, unless that IP has failed too often. */
   async check(ip: string, validate: () => Promise<Validation>): Promise<Validation> {
-    if (!this.enabled) return validate();
-    const seen = await this.failures.get(ip);
-    if (seen && seen.consumedPoints >= this.limit) {
-      return {
-        valid: false,
-        reason: 'rate_limited',
-        message: REFUSED_MESSAGE,
-        retryAfterSeconds: Math.max(1, Math.ceil(seen.msBeforeNext / 1000)),
-      };
-    }
+    const refused = this.refusal(ip);
+    if (refused) return refused;
     const result = await validate();
-    if (!result.valid && !NOT_COUNTED.has(result.reason)) {
-      const counted = await this.failures.penalty(ip, 1);
-      const over = counted.consumedPoints - this.slowAfter;
-      if (over > 0) await sleep(Math.min(this.maxDelayMs, over * this.delayStepMs));
+    if (!result.valid) {
+      const delayMs = this.recordFailure(ip, result.reason);
+      if (delayMs > 0) await sleep(delayMs);
     }
     return result;
   }

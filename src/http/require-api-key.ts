@@ -23,7 +23,8 @@ export interface RequireApiKeyOptions {
 }
 
 /** What the middleware needs from a validator: the in-process one or the remote client. */
-export type KeyChecker = Pick<Validator, 'validate' | 'validateImported'>;
+export type KeyChecker = Pick<Validator, 'validate' | 'validateImported'> &
+  Partial<Pick<Validator, 'validateInline'>>;
 
 const REALM = 'latchkey';
 
@@ -82,22 +83,23 @@ function hasRepeatedAuthorization(req: Request): boolean {
   return false;
 }
 
-async function check(
+/** The verdict: inline when it needs no store read (see Validator.validateInline). */
+function check(
   validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
-): Promise<Validation> {
-  const result = await validator.validate(raw, opts.kind);
+): Validation | Promise<Validation> {
+  const outcome = validator.validateInline
+    ? validator.validateInline(raw, opts.kind)
+    : validator.validate(raw, opts.kind);
+  if (!opts.allowImported) return outcome;
   // An imported token may look native (say, moved from another installation): then the
   // native lookup finds it but refuses it as imported, reporting not_found.
-  if (
-    !result.valid &&
-    (result.reason === 'malformed' || result.reason === 'not_found') &&
-    opts.allowImported
-  ) {
-    return validator.validateImported(raw, opts.kind);
-  }
-  return result;
+  const orImported = (result: Validation) =>
+    !result.valid && (result.reason === 'malformed' || result.reason === 'not_found')
+      ? validator.validateImported(raw, opts.kind)
+      : result;
+  return outcome instanceof Promise ? outcome.then(orImported) : orImported(outcome);
 }
 
 function unavailable(res: Response): void {
@@ -118,20 +120,29 @@ export function requireApiKey(
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    const validation = guard
-      ? guard.check(req.ip ?? req.socket.remoteAddress ?? 'unknown', () =>
-          check(validator, raw, opts),
-        )
-      : check(validator, raw, opts);
-    validation.then(
-      (result) => {
-        if (!result.valid) return deny(res, result, true);
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    // An address that keeps sending invalid keys is refused before any store read.
+    const refused = guard?.refusal(ip);
+    if (refused) return deny(res, refused, true);
+    const finish = (result: Validation): void => {
+      if (result.valid) {
         req.apiKey = result.apiKey;
         next();
-      },
-      // A store outage must never turn into a pass or a 500.
-      () => unavailable(res),
-    );
+        return;
+      }
+      const delayMs = guard ? guard.recordFailure(ip, result.reason) : 0;
+      if (delayMs > 0) setTimeout(() => deny(res, result, true), delayMs);
+      else deny(res, result, true);
+    };
+    let outcome: Validation | Promise<Validation>;
+    try {
+      outcome = check(validator, raw, opts);
+    } catch {
+      // A failure inside validation must never turn into a pass or a 500.
+      return unavailable(res);
+    }
+    if (outcome instanceof Promise) outcome.then(finish, () => unavailable(res));
+    else finish(outcome);
   };
 }
 

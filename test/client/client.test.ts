@@ -227,9 +227,9 @@ describe('remote client: requireApiKey() behaves like the in-process middleware'
       retryAfterSeconds: 9,
     };
     jest
-      .spyOn(lk.latchkey.core.validator, 'validate')
-      .mockResolvedValueOnce(limited)
-      .mockResolvedValueOnce(limited);
+      .spyOn(lk.latchkey.core.validator, 'validateInline')
+      .mockReturnValueOnce(limited)
+      .mockReturnValueOnce(limited);
     const [local, remote] = await both(undefined, `Bearer ${apiKeyToken}`);
     expect(remote).toEqual(local);
     expect(remote).toMatchObject({ status: 429, retryAfter: '9' });

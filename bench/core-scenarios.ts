@@ -1,0 +1,40 @@
+import type { Scenario } from './scenario';
+import { sameHandler, withBadChecksum } from './scenario';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The baseline: no middleware, but the same Authorization header as the others. */
+export const bareRoute: Scenario = {
+  name: 'bare route',
+  mount(app, f) {
+    app.get('/bare', sameHandler);
+    return { path: '/bare', headers: bearer(f.token), expectStatus: 200 };
+  },
+};
+
+export const coreScenarios: Scenario[] = [
+  {
+    name: 'requireApiKey, warm cache',
+    minRatio: 0.95,
+    mount(app, f) {
+      app.get('/cached', f.latchkey.requireApiKey(), sameHandler);
+      return { path: '/cached', headers: bearer(f.token), expectStatus: 200 };
+    },
+  },
+  {
+    name: 'requireApiKey, cache off',
+    minRatio: 0.8,
+    mount(app, f) {
+      app.get('/uncached', f.latchkeyUncached.requireApiKey(), sameHandler);
+      return { path: '/uncached', headers: bearer(f.token), expectStatus: 200 };
+    },
+  },
+  {
+    name: 'requireApiKey, bad checksum',
+    minRatio: 0.95,
+    mount(app, f) {
+      app.get('/invalid', f.latchkey.requireApiKey(), sameHandler);
+      return { path: '/invalid', headers: bearer(withBadChecksum(f.token)), expectStatus: 401 };
+    },
+  },
+];

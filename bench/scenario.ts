@@ -1,0 +1,53 @@
+import type { Express, RequestHandler } from 'express';
+import type { Latchkey } from '../src/latchkey';
+
+/**
+ * One HTTP scenario of `npm run bench`. `mount` runs inside the server process:
+ * it adds its route(s) to the app and says which request autocannon should send.
+ * The orchestrator measures it between two runs of the bare route and reports
+ * its req/s as a ratio to their mean.
+ */
+export interface Scenario {
+  /** Shown in the results table; also the --only filter. */
+  name: string;
+  /** Lowest acceptable req/s ratio to the bare route; omit to report without a target. */
+  minRatio?: number;
+  mount(app: Express, fixture: BenchFixture): Promise<BenchRequest> | BenchRequest;
+}
+
+/** What autocannon sends for a scenario; every response must have `expectStatus`. */
+export interface BenchRequest {
+  path: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  expectStatus: number;
+}
+
+/** The seeded world every scenario can use, built once per server process. */
+export interface BenchFixture {
+  /** http://127.0.0.1:<port> of this server, for scenarios that call it back (remote client). */
+  origin: string;
+  /** A temp dir removed when the server stops. */
+  tempDir: string;
+  databasePath: string;
+  /** Default options: validation cache on. */
+  latchkey: Latchkey;
+  /** `cacheTtlMs: 0`: every validation reads the store. Same database file. */
+  latchkeyUncached: Latchkey;
+  /** A valid personal key of `userId`, who is a member of `orgId`. */
+  token: string;
+  userId: string;
+  orgId: string;
+}
+
+/** The handler every route shares, so scenarios differ only in what runs before it. */
+export const sameHandler: RequestHandler = (_req, res) => {
+  res.json({ ok: true });
+};
+
+/** The same token with its last checksum character changed: fails before any store read. */
+export function withBadChecksum(token: string): string {
+  const last = token.slice(-1);
+  return token.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+}

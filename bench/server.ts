@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
+import type { BenchFixture, BenchRequest } from './scenario';
+import { bareRoute, scenarios } from './scenarios';
+
+/** Sent to the orchestrator once every route is mounted; the bare route comes first. */
+export interface ServerReady {
+  type: 'ready';
+  origin: string;
+  scenarios: { name: string; minRatio?: number; request: BenchRequest }[];
+}
+
+export interface CpuReading {
+  type: 'cpu';
+  /** User + system CPU time of the server process so far. */
+  micros: number;
+}
+
+/**
+ * The bench's server process: one Express app with every scenario's route, on
+ * 127.0.0.1, over a temp SQLite file. Runs apart from autocannon so the two do
+ * not compete for one event loop.
+ */
+async function main(): Promise<void> {
+  const { tempDir, databasePath } = makeTempDatabase();
+  const latchkey = await openBenchLatchkey(databasePath);
+  const latchkeyUncached = await openBenchLatchkey(databasePath, { cacheTtlMs: 0 });
+  const caller = await seedCaller(latchkey);
+
+  const app = express();
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const fixture: BenchFixture = {
+    origin,
+    tempDir,
+    databasePath,
+    latchkey,
+    latchkeyUncached,
+    ...caller,
+  };
+  const ready: ServerReady = { type: 'ready', origin, scenarios: [] };
+  for (const scenario of [bareRoute, ...scenarios]) {
+    const request = await scenario.mount(app, fixture);
+    ready.scenarios.push({ name: scenario.name, minRatio: scenario.minRatio, request });
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.closeAllConnections();
+    server.close();
+    await latchkeyUncached.close();
+    await latchkey.close();
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    // Exit normally so --cpu-prof can write its profile.
+    process.exit(0);
+  };
+  // The orchestrator asks for this process's CPU time around each run: CPU per
+  // request stays comparable when other work on the machine slows the wall clock.
+  process.on('message', (m: unknown) => {
+    if ((m as { type?: string }).type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ type: 'cpu', micros: user + system } satisfies CpuReading);
+    }
+  });
+  process.on('SIGTERM', () => void stop());
+  process.on('disconnect', () => void stop());
+  process.send?.(ready);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
