@@ -37,4 +37,18 @@ export const coreScenarios: Scenario[] = [
       return { path: '/invalid', headers: bearer(withBadChecksum(f.token)), expectStatus: 401 };
     },
   },
+  {
+    name: 'requireApiKey, rate limit on',
+    minRatio: 0.9,
+    async mount(app, f) {
+      // A key with its own allowance (never reached here), so every request is counted.
+      const limited = await f.latchkey.createApiKey({
+        userId: f.userId,
+        displayName: 'bench, rate limited',
+        rateLimit: { limit: 1_000_000_000, periodSeconds: 60 },
+      });
+      app.get('/rate-limited', f.latchkey.requireApiKey(), sameHandler);
+      return { path: '/rate-limited', headers: bearer(limited.apiKeyToken), expectStatus: 200 };
+    },
+  },
 ];
