@@ -403,3 +403,40 @@ describe('authorization matrix: every role against own and others’ keys, users
     });
   }
 });
+
+describe('owners named in a form', () => {
+  it('the hosted create form takes the owner from the session: a smuggled userId or orgId is ignored', async () => {
+    const s = await stage('member');
+    try {
+      const { stranger, orgC, member } = s.world;
+      const countOf = async (q: { userId?: string; orgId?: string }) =>
+        (await s.latchkey.listApiKeys(q)).keys.length;
+      const before = {
+        stranger: await countOf({ userId: stranger.id }),
+        orgC: await countOf({ orgId: orgC.id }),
+      };
+      const fields = await formFields(s.agent, 'member', '/keys');
+      const res = await s.agent
+        .post('/keys')
+        .type('form')
+        .send({
+          ...fields,
+          displayName: 'smuggled',
+          expiry: s.latchkey.getSettings().defaultExpiry,
+          userId: stranger.id,
+          orgId: orgC.id,
+        });
+      expect(res.status).toBe(303);
+      const made = (await s.latchkey.listApiKeys({ userId: member.id })).keys.find(
+        (k) => k.displayName === 'smuggled',
+      );
+      expect(made).toMatchObject({ userId: member.id, orgId: null });
+      expect({
+        stranger: await countOf({ userId: stranger.id }),
+        orgC: await countOf({ orgId: orgC.id }),
+      }).toEqual(before);
+    } finally {
+      await s.latchkey.close();
+    }
+  });
+});
