@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Org, User } from '../../src/core/types';
 import { BACKEND_API_PREFIX as API } from '../../src/http/rest/routes';
 import { formTokens } from '../support/pages';
+import { label, routesOf } from './routes';
 import {
   adminAgent,
   aPopulatedWorld,
@@ -376,8 +377,13 @@ describe('authorization matrix: every role against own and others’ keys, users
       const cell = cells[i]!;
       const title = `${role} → ${action} (${whose}): ${String(cell)}`;
       if (cell === 'n/a') {
-        it(`${title}: ${NOT_APPLICABLE}`, () => {
-          expect(ACTIONS[action]!.ask.dashboard).toBeUndefined();
+        it(`${title}: ${NOT_APPLICABLE}`, async () => {
+          const s = await makeSecurityApp();
+          const makesKeys = routesOf(s.app).filter(
+            (r) => r.path.startsWith('/admin/') && r.method === 'post' && /\/keys$/.test(r.path),
+          );
+          expect(makesKeys.map(label)).toEqual([]);
+          await s.latchkey.close();
         });
         return;
       }
