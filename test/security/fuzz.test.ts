@@ -28,7 +28,9 @@ import {
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-const runs = (n: number) => ({ numRuns: n, seed: SEED, endOnFailure: true });
+/** FUZZ_SCALE=10 runs ten times the inputs, for a longer hunt than `npm test` allows. */
+const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
+const runs = (n: number) => ({ numRuns: Math.round(n * SCALE), seed: SEED, endOnFailure: true });
 
 /** Answers a request and checks the two promises; moves the baseline when it was accepted. */
 function guard(latchkey: SecurityApp['latchkey']) {
