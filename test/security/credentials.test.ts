@@ -1,4 +1,5 @@
 import { restRoutes, label, routesOf } from './routes';
+import { leakedIn, secretsOf } from './support';
 import {
   ANSWERS,
   areaOf,
@@ -34,4 +35,21 @@ describe('the same credential checks on every protected route', () => {
   for (const area of ['api key', 'backend api', 'hosted pages', 'admin'] as const) {
     describe(area, () => stampCredentialChecks(area, () => fixture));
   }
+
+  it('logged no password, token, integration key or session id while refusing', () => {
+    const sessions = [fixture.user, fixture.admin, fixture.userSignedOut, fixture.userToExpire];
+    const secrets = {
+      ...secretsOf(fixture.world),
+      archivedApiKey: fixture.archivedApiKey,
+      expiringApiKey: fixture.expiringApiKey,
+      archivedIntegrationKey: fixture.archivedIntegrationKey,
+      ...Object.fromEntries(sessions.map((x, i) => [`session ${i}`, sessionIdIn(x.cookie)])),
+    };
+    expect(leakedIn(fixture.latchkey.logs.text, secrets)).toEqual([]);
+  });
 });
+
+/** The session id inside a signed express-session cookie value. */
+function sessionIdIn(cookie: string): string {
+  return /^s:([^.]+)\./.exec(decodeURIComponent(cookie))![1]!;
+}

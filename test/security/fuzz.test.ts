@@ -11,7 +11,9 @@ import { areaOf } from './stamp';
 import {
   adminAgent,
   aPopulatedWorld,
+  leakedIn,
   makeSecurityApp,
+  secretsOf,
   snapshot,
   userAgent,
   type Agent,
@@ -185,6 +187,10 @@ describe('fuzzing the backend API bodies', () => {
       );
     });
   }
+
+  it('logged no password, token or integration key through all of it', () => {
+    expect(leakedIn(s.latchkey.logs.text, secretsOf(s.world))).toEqual([]);
+  });
 });
 
 const FORM_FIELDS = [
@@ -274,6 +280,7 @@ function stampFormFuzz(area: 'hosted pages' | 'admin', runsPerRoute: number) {
       runs(runsPerRoute * s.routes.length),
     );
     expect(tried.size).toBe(s.routes.length);
+    expect(leakedIn(s.latchkey.logs.text, secretsOf(w))).toEqual([]);
   });
 }
 

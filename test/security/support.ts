@@ -144,3 +144,19 @@ function withoutLastUse(row: unknown): unknown {
   const { last_used_at: _ignored, ...rest } = row as Record<string, unknown>;
   return rest;
 }
+
+/** Every secret a populated world holds: its passwords, tokens and integration key. */
+export function secretsOf(w: World): Record<string, string> {
+  return {
+    userPassword: PASSWORD,
+    adminPassword: ADMIN_PASSWORD,
+    integrationKey: w.integration.token,
+    ...Object.fromEntries(Object.entries(w.keys).map(([k, v]) => [`${k} token`, v.apiKeyToken])),
+  };
+}
+
+/** The names of the secrets that appear in `text`. */
+export const leakedIn = (text: string, secrets: Record<string, string>): string[] =>
+  Object.entries(secrets)
+    .filter(([, v]) => text.includes(v))
+    .map(([name]) => name);
