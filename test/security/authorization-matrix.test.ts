@@ -59,6 +59,8 @@ const MATRIX: [string, Whose, Cell[]][] = [
   ['create an org key',           "others'", [401,       404,  404,   404,   404,   'n/a', 'ok']],
   ['revoke an org key',           'own',     [401,       'ok', 403,   'ok',  'ok',  'ok',  'ok']],
   ['revoke an org key',           "others'", [401,       404,  404,   404,   404,   'ok',  'ok']],
+  ['revoke an org key named in own org\'s URL', "others'", [401, 404, 403, 404, 404, 'ok', 'ok']],
+  ['revoke an org key on the personal page', 'own', [401,    404,  404,   404,   404,   'ok',  'ok']],
   ['disable a user',              'own',     [401,       401,  401,   401,   401,   'ok',  'ok']],
   ['disable a user',              "others'", [401,       401,  401,   401,   401,   'ok',  'ok']],
   ['delete a user',               'own',     [401,       401,  401,   401,   401,   'ok',  'ok']],
@@ -87,6 +89,8 @@ interface Targets {
   member: User;
   /** A user not in `org`, to add. */
   outsider: User;
+  /** The org the role belongs to (org A for roles that belong to none). */
+  ownOrg: Org;
 }
 
 function targetsFor(w: World, role: Role, whose: Whose): Targets {
@@ -112,19 +116,20 @@ function targetsFor(w: World, role: Role, whose: Whose): Targets {
     'integration key': null,
   };
   const me = self[role];
+  const ownOrg = role === 'other user' ? w.orgC : w.orgA;
   if (role === 'other user') {
     return whose === 'own'
-      ? { ...sideC, user: w.stranger, personalKey: w.keys.stranger.apiKeyId }
-      : { ...sideA, user: w.member, personalKey: w.keys.member.apiKeyId };
+      ? { ...sideC, ownOrg, user: w.stranger, personalKey: w.keys.stranger.apiKeyId }
+      : { ...sideA, ownOrg, user: w.member, personalKey: w.keys.member.apiKeyId };
   }
   if (me) {
     return whose === 'own'
-      ? { ...sideA, user: me.user, personalKey: me.key }
-      : { ...sideC, user: w.stranger, personalKey: w.keys.stranger.apiKeyId };
+      ? { ...sideA, ownOrg, user: me.user, personalKey: me.key }
+      : { ...sideC, ownOrg, user: w.stranger, personalKey: w.keys.stranger.apiKeyId };
   }
   return whose === 'own'
-    ? { ...sideA, user: w.member, personalKey: w.keys.member.apiKeyId }
-    : { ...sideC, user: w.stranger, personalKey: w.keys.stranger.apiKeyId };
+    ? { ...sideA, ownOrg, user: w.member, personalKey: w.keys.member.apiKeyId }
+    : { ...sideC, ownOrg, user: w.stranger, personalKey: w.keys.stranger.apiKeyId };
 }
 
 interface Attempt {
@@ -217,6 +222,25 @@ const ACTIONS: Record<
   'revoke an org key': {
     ask: {
       pages: (t) => ({ method: 'post', path: `/orgs/${t.org.id}/keys/${t.orgKey}/revoke` }),
+      dashboard: (t) => ({ method: 'post', path: `/admin/keys/${t.orgKey}/revoke` }),
+      api: (t) => ({ method: 'delete', path: `${API}/end_user_api_keys/${t.orgKey}` }),
+    },
+    effect: (lk, t) => keyArchived(t.orgKey)(lk, t),
+  },
+  // The URL names the actor's own org (which passes the membership check) and
+  // another org's key: only the key's own org may reach it.
+  "revoke an org key named in own org's URL": {
+    ask: {
+      pages: (t) => ({ method: 'post', path: `/orgs/${t.ownOrg.id}/keys/${t.orgKey}/revoke` }),
+      dashboard: (t) => ({ method: 'post', path: `/admin/keys/${t.orgKey}/revoke` }),
+      api: (t) => ({ method: 'delete', path: `${API}/end_user_api_keys/${t.orgKey}` }),
+    },
+    effect: (lk, t) => keyArchived(t.orgKey)(lk, t),
+  },
+  // An org key through the personal page, even one the actor made themselves.
+  'revoke an org key on the personal page': {
+    ask: {
+      pages: (t) => ({ method: 'post', path: `/keys/${t.orgKey}/revoke` }),
       dashboard: (t) => ({ method: 'post', path: `/admin/keys/${t.orgKey}/revoke` }),
       api: (t) => ({ method: 'delete', path: `${API}/end_user_api_keys/${t.orgKey}` }),
     },
