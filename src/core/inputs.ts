@@ -198,7 +198,8 @@ export function parseInput<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields: FieldErrors = {};
+  // No prototype: a client may name a field "constructor" or "__proto__".
+  const fields = Object.create(null) as FieldErrors;
   for (const issue of result.error.issues) {
     const field =
       issue.code === 'unrecognized_keys'

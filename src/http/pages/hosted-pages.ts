@@ -89,8 +89,10 @@ export function createHostedPages(latchkey: Latchkey, options: HostedPagesOption
   });
   pages.use(pageErrorHandler(latchkey.logger));
 
+  // `pages` is mounted (not called from a closure) so it shows in the router stack,
+  // where the security tests find every page route; other paths leave this router.
   const router = express.Router();
-  router.use((req, res, next) => (PAGE_PATHS.test(req.path) ? pages(req, res, next) : next()));
+  router.use((req, _res, next) => next(PAGE_PATHS.test(req.path) ? undefined : 'router'), pages);
   return router;
 }
 

@@ -27,12 +27,16 @@ const WIRE_NAMES: Record<string, string> = {
 
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/** A table lookup that a field named "constructor" or "__proto__" cannot turn into Object's. */
+const own = (table: Record<string, string>, name: string): string | undefined =>
+  Object.hasOwn(table, name) ? table[name] : undefined;
+
 function wireFields(fields: FieldErrors, overrides: Record<string, string> = {}): FieldErrors {
-  const out: FieldErrors = {};
+  const out = Object.create(null) as FieldErrors;
   for (const [name, messages] of Object.entries(fields)) {
     const wire = name
       .split(',')
-      .map((part) => overrides[part] ?? WIRE_NAMES[part] ?? snake(part))
+      .map((part) => own(overrides, part) ?? own(WIRE_NAMES, part) ?? snake(part))
       .join(',');
     (out[wire] ??= []).push(...messages);
   }
