@@ -41,4 +41,16 @@ describe('documentation', () => {
       }
     }
   });
+
+  it('names only test files that exist', () => {
+    for (const file of ['README.md', 'docs/security.md', 'docs/testing.md']) {
+      for (const [, target] of read(file).matchAll(/`(test\/[\w./-]+\.ts)`/g)) {
+        expect({ file, target, exists: fs.existsSync(path.join(root, target!)) }).toEqual({
+          file,
+          target,
+          exists: true,
+        });
+      }
+    }
+  });
 });
