@@ -47,6 +47,11 @@ export class InvalidKeyGuard {
     return this.limit > 0;
   }
 
+  /** True while some address has failures counted: until then there is nothing to refuse. */
+  get watching(): boolean {
+    return this.enabled && this.windows.size > 0;
+  }
+
   private window(ip: string, now: number): FailureWindow | undefined {
     const w = this.windows.get(ip);
     return w && w.resetAt > now ? w : undefined;

@@ -120,9 +120,10 @@ export function requireApiKey(
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    // The client address is worked out only when the guard needs it (it costs on every request).
+    const ipOf = () => req.ip ?? req.socket.remoteAddress ?? 'unknown';
     // An address that keeps sending invalid keys is refused before any store read.
-    const refused = guard?.refusal(ip);
+    const refused = guard?.watching ? guard.refusal(ipOf()) : null;
     if (refused) return deny(res, refused, true);
     const finish = (result: Validation): void => {
       if (result.valid) {
@@ -130,7 +131,7 @@ export function requireApiKey(
         next();
         return;
       }
-      const delayMs = guard ? guard.recordFailure(ip, result.reason) : 0;
+      const delayMs = guard ? guard.recordFailure(ipOf(), result.reason) : 0;
       if (delayMs > 0) setTimeout(() => deny(res, result, true), delayMs);
       else deny(res, result, true);
     };
