@@ -8,6 +8,7 @@ import { BACKEND_API_PREFIX } from './http/rest/routes';
 import type { Latchkey } from './latchkey';
 import { createHostedPages } from './http/pages/hosted-pages';
 import { createAdminPages } from './http/admin/admin-pages';
+import { sessionSecret } from './http/pages/session';
 
 type PageConfig = Pick<
   Config,
@@ -41,11 +42,13 @@ export function createApp(
     res.json(req.apiKey);
   });
 
+  // One secret for both page areas, so a missing SESSION_SECRET is reported once.
+  const secret = sessionSecret(config.SESSION_SECRET, latchkey.logger);
   app.use(
     '/admin',
     createAdminPages(latchkey, {
       session: {
-        secret: config.SESSION_SECRET,
+        secret,
         idleMinutes: config.SESSION_IDLE_MINUTES,
         absoluteHours: config.SESSION_ABSOLUTE_HOURS,
       },
@@ -58,7 +61,7 @@ export function createApp(
     config.PAGES_BASE_PATH ?? '/',
     createHostedPages(latchkey, {
       session: {
-        secret: config.SESSION_SECRET,
+        secret,
         idleMinutes: config.SESSION_IDLE_MINUTES,
         absoluteHours: config.SESSION_ABSOLUTE_HOURS,
       },
