@@ -67,10 +67,7 @@ export class Validator {
   validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    const digest = digestToken(token);
-    const cached = this.cache?.get(digest);
-    if (cached) return this.judge(cached, expected, false);
-    return this.resolve(digest).then((r) => this.judge(r, expected, false));
+    return this.check(digestToken(token), expected, false);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
@@ -78,7 +75,7 @@ export class Validator {
     if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
     const token = stripBearer(raw);
     if (token.length < 8 || token.length > 512) return failure('malformed');
-    return this.judge(await this.resolve(digestToken(token)), expected, true);
+    return this.check(digestToken(token), expected, true);
   }
 
   /** Drops one cached lookup (after the key changed). */
@@ -93,9 +90,18 @@ export class Validator {
     this.cache?.clear();
   }
 
-  private async resolve(digest: string): Promise<Resolved> {
+  /** Judges a cached lookup in the same tick; otherwise looks the digest up first. */
+  private check(
+    digest: string,
+    expected: KeyKind | undefined,
+    imported: boolean,
+  ): Validation | Promise<Validation> {
     const cached = this.cache?.get(digest);
-    if (cached) return cached;
+    if (cached) return this.judge(cached, expected, imported);
+    return this.lookup(digest).then((r) => this.judge(r, expected, imported));
+  }
+
+  private async lookup(digest: string): Promise<Resolved> {
     const changesBefore = this.changes;
     this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
     let resolved: Resolved;
@@ -126,14 +132,17 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
-    const pass = (): Validation => {
-      this.usage.record(key.id, now);
-      return { valid: true, apiKey: identity };
-    };
-    if (!this.rateLimits?.appliesTo(key, settings)) return pass();
+    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, identity, now);
     return this.rateLimits
       .consume(key, settings)
-      .then((wait) => (wait === null ? pass() : failure('rate_limited', wait)));
+      .then((wait) =>
+        wait === null ? this.pass(key, identity, now) : failure('rate_limited', wait),
+      );
+  }
+
+  private pass(key: ApiKey, identity: ApiKeyIdentity, now: number): Validation {
+    this.usage.record(key.id, now);
+    return { valid: true, apiKey: identity };
   }
 
   private async load(digest: string): Promise<Resolved> {
