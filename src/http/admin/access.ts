@@ -62,14 +62,7 @@ export function registerAccessRoutes(
     keepForm(res, 'admin/login', await loginLocals(req, res));
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
-    const wait = await throttle.waitSeconds(form.email, ip);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      throw new LatchkeyError(
-        'rate_limited',
-        `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`,
-      );
-    }
+    await throttle.refuseWhileThrottled(res, form.email, ip);
     const admin = await verifyAdmin(latchkey.core, form.email, form.password, await decoyHash);
     if (!admin) {
       await throttle.failed(form.email, ip);

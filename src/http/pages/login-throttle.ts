@@ -1,4 +1,6 @@
+import type { Response } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LatchkeyError } from '../../core/errors';
 
 export interface LoginThrottleOptions {
   /** Failed sign-ins allowed per account in one window (default 5). */
@@ -38,6 +40,17 @@ export class LoginThrottle {
       i && i.consumedPoints >= this.byIp.points ? i.msBeforeNext : 0,
     ];
     return Math.ceil(Math.max(...waits) / 1000);
+  }
+
+  /** Refuses (429 with Retry-After) a sign-in try while the account or the address must wait. */
+  async refuseWhileThrottled(res: Response, account: string, ip: string): Promise<void> {
+    const wait = await this.waitSeconds(account, ip);
+    if (wait === 0) return;
+    res.set('Retry-After', String(wait));
+    throw new LatchkeyError(
+      'rate_limited',
+      `Too many failed sign-in attempts. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`,
+    );
   }
 
   async failed(account: string, ip: string): Promise<void> {

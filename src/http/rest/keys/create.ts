@@ -4,7 +4,8 @@ import { defineEndpoint } from '../endpoint';
 import { expiresAtSeconds, metadata, uuid } from '../fields';
 import { createdApiKey } from '../wire-schemas';
 
-const body = z
+/** The fields a new key and an imported key share: owner, expiry, metadata, name. */
+export const keyFields = z
   .object({
     org_id: uuid.optional(),
     user_id: uuid.optional(),
@@ -14,6 +15,15 @@ const body = z
   })
   .strict();
 
+/** The library's input for those fields. */
+export const keyInputOf = (b: z.output<typeof keyFields>) => ({
+  userId: b.user_id,
+  orgId: b.org_id,
+  expiresAt: b.expires_at_seconds,
+  metadata: b.metadata,
+  displayName: b.display_name,
+});
+
 export const createKey = defineEndpoint({
   method: 'post',
   path: '/end_user_api_keys',
@@ -21,20 +31,11 @@ export const createKey = defineEndpoint({
   summary:
     'Create an API key: personal (user_id), org (org_id, optionally with the creating user_id) or generic (neither). The token is in this answer only.',
   tag: 'API keys',
-  body,
+  body: keyFields,
   response: createdApiKey,
   errors: [400, 409],
   run: async (lk, { body: b, by }) => {
-    const created = await lk.createApiKey(
-      {
-        userId: b.user_id,
-        orgId: b.org_id,
-        expiresAt: b.expires_at_seconds,
-        metadata: b.metadata,
-        displayName: b.display_name,
-      },
-      by,
-    );
+    const created = await lk.createApiKey(keyInputOf(b), by);
     return { api_key_id: created.apiKeyId, api_key_token: created.apiKeyToken };
   },
 });

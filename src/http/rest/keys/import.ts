@@ -1,21 +1,15 @@
 import { z } from 'zod';
-import { displayName } from '../../../core/inputs';
 import { defineEndpoint } from '../endpoint';
-import { expiresAtSeconds, metadata, uuid } from '../fields';
 import { importedApiKey } from '../wire-schemas';
+import { keyFields, keyInputOf } from './create';
 
-const body = z
-  .object({
+const body = keyFields
+  .extend({
     imported_api_key: z
       .string()
       .trim()
       .min(8, 'must be at least 8 characters')
       .max(512, 'must be at most 512 characters'),
-    org_id: uuid.optional(),
-    user_id: uuid.optional(),
-    expires_at_seconds: expiresAtSeconds.nullable().optional(),
-    metadata: metadata.optional(),
-    display_name: displayName.optional(),
   })
   .strict();
 
@@ -30,17 +24,7 @@ export const importKey = defineEndpoint({
   response: importedApiKey,
   errors: [400, 409],
   run: async (lk, { body: b, by }) => {
-    const key = await lk.importApiKey(
-      {
-        token: b.imported_api_key,
-        userId: b.user_id,
-        orgId: b.org_id,
-        expiresAt: b.expires_at_seconds,
-        metadata: b.metadata,
-        displayName: b.display_name,
-      },
-      by,
-    );
+    const key = await lk.importApiKey({ token: b.imported_api_key, ...keyInputOf(b) }, by);
     return { api_key_id: key.id };
   },
 });
