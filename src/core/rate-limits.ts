@@ -47,20 +47,17 @@ export function rateLimitBackend(factory: LimiterFactory, shared: boolean): Rate
   };
 }
 
+const withinAllowance = (): null => null;
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise. */
+function secondsToWait(rejection: unknown): number {
+  if (rejection instanceof RateLimiterRes)
+    return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+  throw rejection;
+}
+
 function wrap(limiter: RateLimiterAbstract): Limiter {
-  return {
-    consume: (subject) =>
-      limiter.consume(subject).then(
-        () => null,
-        (rejection: unknown) => {
-          // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise.
-          if (rejection instanceof RateLimiterRes) {
-            return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-          }
-          throw rejection;
-        },
-      ),
-  };
+  return { consume: (subject) => limiter.consume(subject).then(withinAllowance, secondsToWait) };
 }
 
 /** Counts in this process only: the default, and right for a single server process. */
@@ -72,6 +69,17 @@ export const memoryRateLimits = (): RateLimitBackend =>
  * org's (org keys). Only validations that would otherwise succeed are counted.
  */
 export class ValidationRateLimits {
+  /**
+   * Limiters by allowance object: a cached key and the current settings hand over the
+   * same frozen allowance on every validation, so most lookups skip building the
+   * backend's string key. Weak, so a replaced allowance is simply forgotten.
+   */
+  private readonly limiters = {
+    key: new WeakMap(),
+    user: new WeakMap(),
+    org: new WeakMap(),
+  } as Record<'key' | 'user' | 'org', WeakMap<RateLimit, Limiter>>;
+
   constructor(readonly backend: RateLimitBackend) {}
 
   /** Whether any allowance applies to this key (when none does, validation needs no count). */
@@ -84,18 +92,32 @@ export class ValidationRateLimits {
   }
 
   /** null when this validation is within every allowance that applies, else seconds to wait. */
-  async consume(key: ApiKey, settings: Settings): Promise<number | null> {
-    if (key.rateLimit) {
-      const wait = await this.backend.limiter('key', key.rateLimit).consume(key.id);
-      if (wait !== null) return wait;
-    }
+  consume(key: ApiKey, settings: Settings): Promise<number | null> {
+    const owner = this.ownerCount(key, settings);
+    if (!key.rateLimit) return owner ? owner() : Promise.resolve(null);
+    const own = this.limiter('key', key.rateLimit).consume(key.id);
+    return owner ? own.then((wait) => (wait === null ? owner() : wait)) : own;
+  }
+
+  /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
+  private ownerCount(key: ApiKey, settings: Settings): (() => Promise<number | null>) | null {
     if (key.kind === 'personal' && key.userId && settings.userRateLimit) {
-      const wait = await this.backend.limiter('user', settings.userRateLimit).consume(key.userId);
-      if (wait !== null) return wait;
+      const limiter = this.limiter('user', settings.userRateLimit);
+      const userId = key.userId;
+      return () => limiter.consume(userId);
     }
     if (key.kind === 'org' && key.orgId && settings.orgRateLimit) {
-      return this.backend.limiter('org', settings.orgRateLimit).consume(key.orgId);
+      const limiter = this.limiter('org', settings.orgRateLimit);
+      const orgId = key.orgId;
+      return () => limiter.consume(orgId);
     }
     return null;
+  }
+
+  private limiter(scope: 'key' | 'user' | 'org', allowance: RateLimit): Limiter {
+    const known = this.limiters[scope];
+    let limiter = known.get(allowance);
+    if (!limiter) known.set(allowance, (limiter = this.backend.limiter(scope, allowance)));
+    return limiter;
   }
 }

@@ -1,5 +1,4 @@
 import { hash, randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 
 /**
  * Token format: `<prefix>_<secret><checksum>`
@@ -26,19 +25,71 @@ function base62(value: bigint, length: number): string {
   return out;
 }
 
-/** Same digits as base62() for values below 2^53, without BigInt: it runs on every validation. */
-function base62Small(value: number, length: number): string {
+/** CRC-32 as zlib computes it (IEEE polynomial, reflected), one entry per byte value. */
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** Whether a character code may appear in a prefix ([a-z0-9]) or in the secret and checksum (base62). */
+const PREFIX_CHAR = new Uint8Array(128);
+const BASE62_CHAR = new Uint8Array(128);
+for (const c of ALPHABET) {
+  BASE62_CHAR[c.charCodeAt(0)] = 1;
+  if (!/[A-Z]/.test(c)) PREFIX_CHAR[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * CRC-32 of an ASCII string (its UTF-8 bytes are its char codes). In JS rather than
+ * zlib.crc32: it runs on every validation, and encoding the string for the native
+ * call costs more than the CRC of 50 characters.
+ */
+function crc32Ascii(text: string, end = text.length): number {
+  let crc = -1;
+  for (let i = 0; i < end; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+function checksum(body: string): string {
   let out = '';
-  let v = value;
-  for (let i = 0; i < length; i++) {
+  let v = crc32Ascii(body);
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
     out = ALPHABET[v % 62] + out;
     v = Math.floor(v / 62);
   }
   return out;
 }
 
-function checksum(body: string): string {
-  return base62Small(crc32(body), CHECKSUM_LENGTH);
+/**
+ * TOKEN_PATTERN and the checksum in one pass over the characters, building no
+ * strings: what parseToken() would accept once any "Bearer " is stripped.
+ */
+function isWellFormed(token: string): boolean {
+  const bodyEnd = token.length - CHECKSUM_LENGTH;
+  const underscore = bodyEnd - SECRET_LENGTH - 1;
+  if (underscore < 1 || underscore > 12 || token.charCodeAt(underscore) !== 95) return false;
+  for (let i = 0; i < bodyEnd; i++) {
+    const c = token.charCodeAt(i);
+    if (i < underscore ? PREFIX_CHAR[c] !== 1 : i > underscore && BASE62_CHAR[c] !== 1)
+      return false;
+  }
+  // The checksum's base62 digits, least significant last.
+  let v = crc32Ascii(token, bodyEnd);
+  for (let i = token.length - 1; i >= bodyEnd; i--) {
+    if (token.charCodeAt(i) !== ALPHABET.charCodeAt(v % 62)) return false;
+    v = Math.floor(v / 62);
+  }
+  return true;
+}
+
+/** The plain `Bearer <token>` that clients send: nothing for stripBearer() to trim. */
+function isPlainBearer(raw: string): boolean {
+  return (
+    raw.startsWith('Bearer ') &&
+    BASE62_CHAR[raw.charCodeAt(7)] === 1 &&
+    BASE62_CHAR[raw.charCodeAt(raw.length - 1)] === 1
+  );
 }
 
 export function generateToken(prefix: string): string {
@@ -61,10 +112,8 @@ export function stripBearer(raw: string): string {
  */
 export function parseToken(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RAW_LENGTH) return null;
-  const token = stripBearer(raw);
-  if (!TOKEN_PATTERN.test(token)) return null;
-  const body = token.slice(0, token.length - CHECKSUM_LENGTH);
-  return checksum(body) === token.slice(-CHECKSUM_LENGTH) ? token : null;
+  const token = isPlainBearer(raw) ? raw.slice(7) : stripBearer(raw);
+  return isWellFormed(token) ? token : null;
 }
 
 export function digestToken(token: string): string {

@@ -7,10 +7,13 @@ import type { UsageIncrement } from './types';
  * so a validated request never waits on a store write.
  */
 export class UsageBuffer {
-  private pending = new Map<string, UsageIncrement>();
+  /** Counts by UTC day, then by key id: a validation adds to an entry without building a string. */
+  private pending = new Map<string, Map<string, UsageIncrement>>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private lastDay = { second: -1, day: '' };
+  /** The day of the last second recorded, and its counts. */
+  private second = -1;
+  private today = new Map<string, UsageIncrement>();
 
   constructor(
     private readonly store: Store,
@@ -24,36 +27,50 @@ export class UsageBuffer {
   }
 
   record(keyId: string, now: number): void {
-    if (this.lastDay.second !== now) this.lastDay = { second: now, day: dayOf(now) };
-    const day = this.lastDay.day;
-    const slot = `${keyId}/${day}`;
-    const entry = this.pending.get(slot);
+    if (this.second !== now) {
+      this.second = now;
+      this.today = this.countsOf(dayOf(now));
+    }
+    const entry = this.today.get(keyId);
     if (entry) {
       entry.count++;
       entry.lastUsedAt = now;
     } else {
-      this.pending.set(slot, { keyId, day, count: 1, lastUsedAt: now });
+      this.today.set(keyId, { keyId, day: dayOf(now), count: 1, lastUsedAt: now });
+    }
+  }
+
+  private countsOf(day: string): Map<string, UsageIncrement> {
+    let counts = this.pending.get(day);
+    if (!counts) this.pending.set(day, (counts = new Map()));
+    return counts;
+  }
+
+  /** Adds counts that could not be written back to what is pending. */
+  private restore(batch: UsageIncrement[]): void {
+    for (const inc of batch) {
+      const counts = this.countsOf(inc.day);
+      const entry = counts.get(inc.keyId);
+      if (entry) {
+        entry.count += inc.count;
+        entry.lastUsedAt = Math.max(entry.lastUsedAt, inc.lastUsedAt);
+      } else counts.set(inc.keyId, inc);
     }
   }
 
   /** Writes everything counted so far. Concurrent calls queue behind each other. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = [...this.pending.values()];
+      const batch = [...this.pending.values()].flatMap((counts) => [...counts.values()]);
       this.pending = new Map();
+      // The next record() starts a new map for its day rather than adding to a taken one.
+      this.second = -1;
+      if (batch.length === 0) return;
       try {
         await this.store.recordUsage(batch);
       } catch (err) {
         // Put the counts back so the next flush retries them.
-        for (const inc of batch) {
-          const slot = `${inc.keyId}/${inc.day}`;
-          const entry = this.pending.get(slot);
-          if (entry) {
-            entry.count += inc.count;
-            entry.lastUsedAt = Math.max(entry.lastUsedAt, inc.lastUsedAt);
-          } else this.pending.set(slot, inc);
-        }
+        this.restore(batch);
         this.onError(err);
       }
     });

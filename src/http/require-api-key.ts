@@ -109,6 +109,27 @@ function unavailable(res: Response): void {
     .json({ error: 'unavailable', message: 'API key validation is temporarily unavailable.' });
 }
 
+/** The client address, worked out only when the guard needs it (it costs on every request). */
+const ipOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+/** Lets a valid request through; answers an invalid one, held back when its address keeps failing. */
+function finish(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  result: Validation,
+  guard: InvalidKeyGuard | undefined,
+): void {
+  if (result.valid) {
+    req.apiKey = result.apiKey;
+    next();
+    return;
+  }
+  const delayMs = guard ? guard.recordFailure(ipOf(req), result.reason) : 0;
+  if (delayMs > 0) setTimeout(() => deny(res, result, true), delayMs);
+  else deny(res, result, true);
+}
+
 export function requireApiKey(
   validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
@@ -120,21 +141,9 @@ export function requireApiKey(
     const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    // The client address is worked out only when the guard needs it (it costs on every request).
-    const ipOf = () => req.ip ?? req.socket.remoteAddress ?? 'unknown';
     // An address that keeps sending invalid keys is refused before any store read.
-    const refused = guard?.watching ? guard.refusal(ipOf()) : null;
+    const refused = guard?.watching ? guard.refusal(ipOf(req)) : null;
     if (refused) return deny(res, refused, true);
-    const finish = (result: Validation): void => {
-      if (result.valid) {
-        req.apiKey = result.apiKey;
-        next();
-        return;
-      }
-      const delayMs = guard ? guard.recordFailure(ipOf(), result.reason) : 0;
-      if (delayMs > 0) setTimeout(() => deny(res, result, true), delayMs);
-      else deny(res, result, true);
-    };
     let outcome: Validation | Promise<Validation>;
     try {
       outcome = check(validator, raw, opts);
@@ -142,8 +151,12 @@ export function requireApiKey(
       // A failure inside validation must never turn into a pass or a 500.
       return unavailable(res);
     }
-    if (outcome instanceof Promise) outcome.then(finish, () => unavailable(res));
-    else finish(outcome);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (result) => finish(req, res, next, result, guard),
+        () => unavailable(res),
+      );
+    } else finish(req, res, next, outcome, guard);
   };
 }
 

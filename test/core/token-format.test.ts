@@ -1,6 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { digestToken, generateToken, parseToken } from '../../src/core/token';
+import fc from 'fast-check';
+import { digestToken, generateToken, parseToken, stripBearer } from '../../src/core/token';
+import '../support/fast-check-seed';
 
 // Issued before the checksum and digest were rewritten for speed: they must still validate.
 const ISSUED = [
@@ -24,6 +26,14 @@ function referenceChecksum(body: string): string {
     v /= 62n;
   }
   return out;
+}
+
+/** parseToken as the format defines it: strip "Bearer ", match the pattern, compare the checksum. */
+function referenceParse(raw: string): string | null {
+  if (raw.length === 0 || raw.length > 512) return null;
+  const token = stripBearer(raw);
+  if (!/^[a-z0-9]{1,12}_[0-9A-Za-z]{49}$/.test(token)) return null;
+  return referenceChecksum(token.slice(0, -6)) === token.slice(-6) ? token : null;
 }
 
 describe('token format', () => {
@@ -51,5 +61,25 @@ describe('token format', () => {
     expect(parseToken(changed)).toBeNull();
     const typo = token.slice(0, 10) + (token[10] === 'x' ? 'y' : 'x') + token.slice(11);
     expect(parseToken(typo)).toBeNull();
+  });
+
+  it('parses every header value exactly as the reference definition does', () => {
+    const valid = fc.constantFrom('lk', 'a', 'acme9', 'abcdefghijkl').map(generateToken);
+    const space = fc.constantFrom('', ' ', '  ', '\t', '\u00a0', '\u2028', '\n');
+    const scheme = fc.constantFrom('', 'Bearer ', 'bearer ', 'BEARER\t', 'Bearer', 'Basic ');
+    const edit = fc.tuple(fc.nat(60), fc.string({ maxLength: 2, unit: 'binary' }), fc.nat(2));
+    const header = fc
+      .tuple(space, scheme, space, valid, space, fc.option(edit, { nil: undefined }))
+      .map(([a, b, c, token, d, change]) => {
+        if (!change) return a + b + c + token + d;
+        const [at, text, drop] = change;
+        return a + b + c + token.slice(0, at) + text + token.slice(at + drop) + d;
+      });
+    fc.assert(
+      fc.property(fc.oneof(header, fc.string({ maxLength: 80, unit: 'binary' })), (raw) => {
+        expect(parseToken(raw)).toBe(referenceParse(raw));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
