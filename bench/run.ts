@@ -176,6 +176,10 @@ async function runHttp(): Promise<void> {
         m.capacityRatios.push(b.cpuMicrosPerRequest / f.cpuMicrosPerRequest);
       }
       measured.push(m);
+      if (process.env.BENCH_SHOW_PAIRS) {
+        const sorted = [...m.capacityRatios].sort((a, b) => a - b).map((r) => fixed(r, 3));
+        console.error(`${s.name}: capacity ratio per pair, sorted: ${sorted.join(' ')}`);
+      }
     }
 
     const row = (
