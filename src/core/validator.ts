@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Store } from '../store/store';
+import type { KeyForValidation, Store } from '../store/store';
 import {
   deepFreeze,
   orgInfo,
@@ -11,7 +11,7 @@ import {
 import type { ValidationRateLimits } from './rate-limits';
 import { nowSeconds } from './time';
 import { digestToken, parseToken, stripBearer } from './token';
-import type { ApiKey, KeyKind, Settings, User } from './types';
+import type { ApiKey, KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
 import { failure, type FailureReason, type Validation } from './validation-result';
 
@@ -146,39 +146,34 @@ export class Validator {
   }
 
   private async load(digest: string): Promise<Resolved> {
-    const key = await this.store.findKeyByDigest(digest);
-    if (!key) return NOT_FOUND;
+    const found = await this.store.findKeyForValidation(digest);
+    return found ? this.resolve(found) : NOT_FOUND;
+  }
+
+  /** What the owner makes of the key; the key's own state is judged on every request. */
+  private resolve({ key, user, org, memberships }: KeyForValidation): Resolved {
     const base = { apiKeyId: key.id, metadata: key.metadata };
     if (key.kind === 'generic') {
       return deepFreeze({ key, identity: { kind: 'generic', ...base }, ownerFailure: null });
     }
+    const settings = this.settings();
     if (key.kind === 'personal') {
-      const user = key.userId ? await this.store.findUserById(key.userId) : null;
       if (!user) return { key, identity: null, ownerFailure: 'user_deleted' };
       const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;
-      const identity = { kind: 'personal' as const, ...base, user: await this.userInfoOf(user) };
+      const identity = {
+        kind: 'personal' as const,
+        ...base,
+        user: userInfo(user, memberships, settings),
+      };
       return deepFreeze({ key, identity, ownerFailure });
     }
-    const org = key.orgId ? await this.store.findOrgById(key.orgId) : null;
     if (!org) return { key, identity: null, ownerFailure: 'org_deleted' };
     const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgSummary(org) };
-    const creator = key.userId ? await this.store.findUserById(key.userId) : null;
-    if (creator) {
-      identity.user = await this.userInfoOf(creator);
-      const membership = await this.store.findMembership(creator.id, org.id);
-      if (membership) identity.userInOrg = orgInfo(org, membership, this.settings());
+    if (user) {
+      identity.user = userInfo(user, memberships, settings);
+      const inOrg = memberships.find((m) => m.org.id === org.id);
+      if (inOrg) identity.userInOrg = orgInfo(org, inOrg.membership, settings);
     }
     return deepFreeze({ key, identity, ownerFailure: null });
-  }
-
-  private async userInfoOf(user: User) {
-    const memberships = await this.store.listMembershipsOfUser(user.id);
-    const orgs = await this.store.findOrgsByIds(memberships.map((m) => m.orgId));
-    const byId = new Map(orgs.map((o) => [o.id, o]));
-    const pairs = memberships.flatMap((membership) => {
-      const org = byId.get(membership.orgId);
-      return org ? [{ membership, org }] : [];
-    });
-    return userInfo(user, pairs, this.settings());
   }
 }

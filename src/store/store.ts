@@ -53,6 +53,23 @@ export type KeyPatch = Partial<
 /** Outcome of inserting a key under the "max active keys" rule. */
 export type InsertKeyResult = 'inserted' | 'limit_reached' | 'duplicate';
 
+/** A user's membership together with its org. */
+export interface MembershipWithOrg {
+  membership: Membership;
+  org: Org;
+}
+
+/** Everything validating a key needs to know, as it stood at one moment. */
+export interface KeyForValidation {
+  key: ApiKey;
+  /** Owner of a personal key or creator of an org key; null when there is none or it is gone. */
+  user: User | null;
+  /** The org of an org key; null for other kinds or when the org is gone. */
+  org: Org | null;
+  /** The user's memberships (as listMembershipsOfUser orders them) with their orgs; [] without a user. */
+  memberships: MembershipWithOrg[];
+}
+
 /** Sessions of the hosted and admin pages; `data` is express-session's JSON. */
 export interface SessionRecord {
   data: string;
@@ -120,6 +137,8 @@ export interface Store {
   insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult>;
   findKeyById(id: string): Promise<ApiKey | null>;
   findKeyByDigest(digest: string): Promise<ApiKey | null>;
+  /** The key with its user, org and the user's memberships, read together; null when unknown. */
+  findKeyForValidation(digest: string): Promise<KeyForValidation | null>;
   listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>>;
   countKeys(filter: KeyFilter): Promise<number>;
   /** Updates a key that is not archived; null otherwise. */

@@ -17,18 +17,19 @@ async function warm(lk: Lk, token: string) {
   for (let i = 0; i < 3; i++) expect((await lk.validateApiKey(token)).valid).toBe(true);
 }
 
-/** Makes the next call of one store method wait until released; later calls pass straight through. */
-function holdNextCall(store: Store, method: 'findUserById' | 'listMembershipsOfUser') {
-  const original = store[method].bind(store) as (id: string) => Promise<unknown>;
+/** Makes the next validation read wait, once it has read, until released: its answer goes stale meanwhile. */
+function holdNextRead(store: Store) {
+  const original = store.findKeyForValidation.bind(store);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let reached!: () => void;
   const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
-  (store as unknown as Record<string, unknown>)[method] = async (id: string) => {
-    (store as unknown as Record<string, unknown>)[method] = original;
+  store.findKeyForValidation = async (digest: string) => {
+    store.findKeyForValidation = original;
+    const found = await original(digest);
     reached();
     await gate;
-    return original(id);
+    return found;
   };
   return { reached: reachedPromise, release };
 }
@@ -49,7 +50,7 @@ describe('a warm cache', () => {
     counting.reset();
     await warm(lk, apiKeyToken);
     await warm(lk, apiKeyToken);
-    expect(counting.calls.findKeyByDigest).toBe(1);
+    expect(counting.calls.findKeyForValidation).toBe(1);
   });
 
   it('never accepts a revoked key again in the same process', async () => {
@@ -63,8 +64,8 @@ describe('a warm cache', () => {
   it('does not keep a lookup that was in flight while the key was revoked', async () => {
     const { user } = await aWorld(lk);
     const { apiKeyId, apiKeyToken } = await lk.createApiKey({ userId: user.id });
-    // Hold the lookup between reading the key and reading its user; revoke meanwhile.
-    const hold = holdNextCall(lk.store, 'findUserById');
+    // Hold the lookup after it has read the key; revoke meanwhile.
+    const hold = holdNextRead(lk.store);
     const inFlight = lk.validateApiKey(apiKeyToken);
     await hold.reached;
     await lk.archiveApiKey(apiKeyId);
@@ -76,7 +77,7 @@ describe('a warm cache', () => {
   it('does not keep a lookup that was in flight while the user was disabled', async () => {
     const { user } = await aWorld(lk);
     const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
-    const hold = holdNextCall(lk.store, 'listMembershipsOfUser');
+    const hold = holdNextRead(lk.store);
     const inFlight = lk.validateApiKey(apiKeyToken);
     await hold.reached;
     await lk.disableUser(user.id);
@@ -190,7 +191,7 @@ describe('with the cache off', () => {
       const { apiKeyToken } = await uncached.createApiKey({});
       off.reset();
       for (let i = 0; i < 5; i++) await uncached.validateApiKey(apiKeyToken);
-      expect(off.calls.findKeyByDigest).toBe(5);
+      expect(off.calls.findKeyForValidation).toBe(5);
     } finally {
       await uncached.close();
     }

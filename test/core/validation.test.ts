@@ -371,7 +371,7 @@ describe('checksum before store', () => {
       expect(counting.calls).toEqual({});
       // The same count proves the spy sees reads: one good token costs a read.
       await spied.validateApiKey(apiKeyToken);
-      expect(counting.calls.findKeyByDigest).toBe(1);
+      expect(counting.calls.findKeyForValidation).toBe(1);
     } finally {
       await spied.close();
     }

@@ -15,7 +15,7 @@ async function setUp(invalidKeyLimitPerMinute?: number) {
   });
   const user = await latchkey.createUser({ email: 'flood@example.com' });
   const { apiKeyToken } = await latchkey.createApiKey({ userId: user.id });
-  const storeReads = jest.spyOn(latchkey.store, 'findKeyByDigest');
+  const storeReads = jest.spyOn(latchkey.store, 'findKeyForValidation');
   const from = (ip: string, token: string) =>
     request(app).get('/protected').set('X-Forwarded-For', ip).set('Authorization', token);
   return { latchkey, valid: apiKeyToken, storeReads, from };

@@ -78,7 +78,7 @@ describe('requireApiKey validation paths', () => {
     const app = appOf(latchkey);
     const auth = `Bearer ${created.apiKeyToken}`;
     const failing = jest
-      .spyOn(latchkey.store, 'findKeyByDigest')
+      .spyOn(latchkey.store, 'findKeyForValidation')
       .mockRejectedValue(new Error('store down'));
     await request(app).get('/p').set('Authorization', auth).expect(503);
     failing.mockRestore();
@@ -93,7 +93,7 @@ describe('requireApiKey validation paths', () => {
     const { created } = await withCaller(latchkey);
     const token = created.apiKeyToken;
     const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-    const spy = jest.spyOn(latchkey.store, 'findKeyByDigest');
+    const spy = jest.spyOn(latchkey.store, 'findKeyForValidation');
     await request(appOf(latchkey)).get('/p').set('Authorization', `Bearer ${wrong}`).expect(401);
     expect(spy).not.toHaveBeenCalled();
   });

@@ -147,7 +147,7 @@ describe('refusing', () => {
 
   it('answers 503, never 500 and never a pass, when the store fails', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
-    jest.spyOn(lk.store, 'findKeyByDigest').mockRejectedValue(new Error('database is locked'));
+    jest.spyOn(lk.store, 'findKeyForValidation').mockRejectedValue(new Error('database is locked'));
     const res = await request(app).post('/any').set('Authorization', `Bearer ${apiKeyToken}`);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
@@ -157,7 +157,7 @@ describe('refusing', () => {
 
   it('answers 503 when the store throws synchronously too', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
-    jest.spyOn(lk.store, 'findKeyByDigest').mockImplementation(() => {
+    jest.spyOn(lk.store, 'findKeyForValidation').mockImplementation(() => {
       throw new Error('boom');
     });
     const res = await request(app).post('/any').set('Authorization', apiKeyToken);

@@ -183,7 +183,7 @@ describe('secrets never leak', () => {
 
     // Store failures: the unexpected-error paths log, and must log no secret.
     const failing = jest
-      .spyOn(s.latchkey.store, 'findKeyByDigest')
+      .spyOn(s.latchkey.store, 'findKeyForValidation')
       .mockRejectedValue(new Error('database is locked'));
     const uncached = (await s.latchkey.createApiKey({ userId: eve.id })).apiKeyToken;
     secrets.uncachedToken = uncached;

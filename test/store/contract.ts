@@ -350,6 +350,125 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('reading a key for validation', () => {
+      /** A user in two orgs, joined in the order b, a. */
+      async function aUserInTwoOrgs() {
+        const user = aUser({ metadata: { team: 'core' }, passwordHash: 'hash', locked: true });
+        const a = anOrg({ metadata: { tier: 'gold', limits: [1, 2] } });
+        const b = anOrg();
+        await store.insertUser(user);
+        await store.insertOrg(a);
+        await store.insertOrg(b);
+        const inA = aMembership(user, a, { role: 'Owner', joinedAt: 2000 });
+        const inB = aMembership(user, b, { role: 'Member', joinedAt: 1000 });
+        await store.upsertMembership(inA);
+        await store.upsertMembership(inB);
+        return { user, a, b, inA, inB };
+      }
+
+      async function aStoredKey(overrides: Parameters<typeof aKey>[0]) {
+        const { key } = aKey(overrides);
+        expect(await store.insertKey(key, 0, t())).toBe('inserted');
+        return key;
+      }
+
+      it('returns null for a digest no key has', async () => {
+        expect(await store.findKeyForValidation('f'.repeat(64))).toBeNull();
+      });
+
+      it('returns a personal key with its user and their memberships in join order', async () => {
+        const w = await aUserInTwoOrgs();
+        const key = await aStoredKey({
+          kind: 'personal',
+          userId: w.user.id,
+          metadata: { nested: { a: [1, 'two', null] } },
+          rateLimit: { limit: 5, periodSeconds: 60 },
+          expiresAt: t() + 100,
+        });
+        expect(await store.findKeyForValidation(key.digest)).toEqual({
+          key,
+          user: w.user,
+          org: null,
+          memberships: [
+            { membership: w.inB, org: w.b },
+            { membership: w.inA, org: w.a },
+          ],
+        });
+      });
+
+      it("returns an org key with its org, its creator and the creator's memberships", async () => {
+        const user = aUser();
+        const org = anOrg({ metadata: { region: 'eu' } });
+        await store.insertUser(user);
+        await store.insertOrg(org);
+        const membership = aMembership(user, org, { role: 'Admin' });
+        await store.upsertMembership(membership);
+        const key = await aStoredKey({
+          kind: 'org',
+          orgId: org.id,
+          userId: user.id,
+          imported: true,
+        });
+        expect(await store.findKeyForValidation(key.digest)).toEqual({
+          key,
+          user,
+          org,
+          memberships: [{ membership, org }],
+        });
+      });
+
+      it('returns a generic key alone', async () => {
+        const key = await aStoredKey({ kind: 'generic', metadata: { service: 'billing' } });
+        expect(await store.findKeyForValidation(key.digest)).toEqual({
+          key,
+          user: null,
+          org: null,
+          memberships: [],
+        });
+      });
+
+      it('returns an archived key as it is stored', async () => {
+        const w = await aUserInTwoOrgs();
+        const key = await aStoredKey({ kind: 'personal', userId: w.user.id });
+        await store.archiveKey(key.id, 1234);
+        const found = await store.findKeyForValidation(key.digest);
+        expect(found?.key).toEqual({ ...key, archivedAt: 1234 });
+        expect(found?.user).toEqual(w.user);
+        expect(found?.memberships).toHaveLength(2);
+      });
+
+      it('leaves out a deleted user and their memberships, for their own and their org keys', async () => {
+        const w = await aUserInTwoOrgs();
+        const key = await aStoredKey({ kind: 'personal', userId: w.user.id });
+        const orgKey = await aStoredKey({ kind: 'org', orgId: w.a.id, userId: w.user.id });
+        await store.deleteUserAndArchiveKeys(w.user.id, 1234, false);
+        expect(await store.findKeyForValidation(key.digest)).toEqual({
+          key: { ...key, archivedAt: 1234 },
+          user: null,
+          org: null,
+          memberships: [],
+        });
+        expect(await store.findKeyForValidation(orgKey.digest)).toEqual({
+          key: orgKey,
+          user: null,
+          org: w.a,
+          memberships: [],
+        });
+      });
+
+      it("leaves out a deleted org, also from the creator's memberships", async () => {
+        const w = await aUserInTwoOrgs();
+        const key = await aStoredKey({ kind: 'org', orgId: w.a.id, userId: w.user.id });
+        await store.deleteOrgAndArchiveKeys(w.a.id, 1234);
+        expect(await store.findKeyForValidation(key.digest)).toEqual({
+          key: { ...key, archivedAt: 1234 },
+          user: w.user,
+          org: null,
+          memberships: [{ membership: w.inB, org: w.b }],
+        });
+      });
+    });
+
     describe('usage', () => {
       it('adds counts per key per day and moves last-used forward only', async () => {
         const user = aUser();

@@ -81,6 +81,7 @@ describe('MongoDB store with hostile ids', () => {
     expect(await store.removeMemberAndArchiveTheirOrgKeys('o', operator, now, true)).toBeNull();
     expect(await store.findKeyById(operator)).toBeNull();
     expect(await store.findKeyByDigest(operator)).toBeNull();
+    expect(await store.findKeyForValidation(operator)).toBeNull();
     expect(await store.listKeys({ userId: operator, now }, page)).toEqual({ items: [], total: 0 });
     expect(await store.countKeys({ orgId: operator, now })).toBe(0);
     expect(await store.updateKey(operator, { displayName: 'x' })).toBeNull();

@@ -16,12 +16,14 @@ import { DEFAULT_SETTINGS } from '../../core/types';
 import type {
   InsertKeyResult,
   KeyFilter,
+  KeyForValidation,
   KeyPatch,
   OrgPatch,
   Page,
   Paged,
   SessionRecord,
   Store,
+  MembershipWithOrg,
   UsageFilter,
   UserPatch,
 } from '../store';
@@ -367,6 +369,30 @@ export class MongoStore implements Store {
     if (value === null) return null;
     const doc = await this.models.ApiKey.findOne({ digest: value }).lean();
     return doc ? keyFromDoc(doc) : null;
+  }
+
+  async findKeyForValidation(digest: string): Promise<KeyForValidation | null> {
+    const key = await this.findKeyByDigest(digest);
+    if (!key) return null;
+    // Separate reads rather than one snapshot (MongoDB has those only inside transactions):
+    // a change landing between them shows in the later reads only.
+    const [user, org, memberships] = await Promise.all([
+      key.userId === null ? null : this.findUserById(key.userId),
+      key.orgId === null ? null : this.findOrgById(key.orgId),
+      key.userId === null ? [] : this.membershipsWithOrgs(key.userId),
+    ]);
+    return { key, user, org, memberships: user ? memberships : [] };
+  }
+
+  /** The user's memberships with their orgs; a membership whose org is gone is left out. */
+  private async membershipsWithOrgs(userId: string): Promise<MembershipWithOrg[]> {
+    const memberships = await this.listMembershipsOfUser(userId);
+    const orgs = await this.findOrgsByIds(memberships.map((m) => m.orgId));
+    const byId = new Map(orgs.map((o) => [o.id, o]));
+    return memberships.flatMap((membership) => {
+      const org = byId.get(membership.orgId);
+      return org ? [{ membership, org }] : [];
+    });
   }
 
   async listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>> {

@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS } from '../../core/types';
 import type {
   InsertKeyResult,
   KeyFilter,
+  KeyForValidation,
   KeyPatch,
   OrgPatch,
   Page,
@@ -24,6 +25,7 @@ import type {
   UsageFilter,
   UserPatch,
 } from '../store';
+import { KeyForValidationReader } from './key-for-validation';
 import { migrate } from './migrations';
 import { RowReader } from './row-reader';
 import {
@@ -132,8 +134,9 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly stmt: Record<string, Database.Statement>;
   private readonly orgsByIds = new Map<number, RowReader>();
-  /** The reads every uncached validation makes. */
   private readonly hot: Record<'keyByDigest' | 'userById' | 'membershipsOfUser', RowReader>;
+  /** The one read every uncached validation makes. */
+  private readonly keyForValidation: KeyForValidationReader;
 
   constructor(readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
@@ -175,6 +178,7 @@ export class SqliteStore implements Store {
         p('SELECT * FROM memberships WHERE user_id = ? ORDER BY joined_at, org_id'),
       ),
     };
+    this.keyForValidation = new KeyForValidationReader(db);
   }
 
   private all(sql: string, params: Params = []): Row[] {
@@ -448,6 +452,10 @@ export class SqliteStore implements Store {
   async findKeyByDigest(digest: string): Promise<ApiKey | null> {
     const row = this.hot.keyByDigest.get(digest);
     return row ? keyFromRow(row) : null;
+  }
+
+  async findKeyForValidation(digest: string): Promise<KeyForValidation | null> {
+    return this.keyForValidation.get(digest);
   }
 
   async listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>> {

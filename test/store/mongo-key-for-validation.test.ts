@@ -1,0 +1,99 @@
+import { scriptedStore } from './mongo-offline';
+
+/** The MongoDB validation read, offline: the parts it joins and what it leaves out. */
+
+const keyDoc = (overrides: Record<string, unknown> = {}) => ({
+  _id: 'k1',
+  digest: 'd'.repeat(64),
+  kind: 'personal',
+  userId: 'u1',
+  orgId: null,
+  displayName: 'A key',
+  hint: 'lk_…abcd',
+  metadata: { plan: 'pro' },
+  expiresAt: null,
+  createdAt: 1,
+  lastUsedAt: null,
+  archivedAt: null,
+  imported: false,
+  createdBy: 'library',
+  rateLimit: null,
+  ...overrides,
+});
+const userDoc = {
+  _id: 'u1',
+  email: 'ada@example.com',
+  emailLower: 'ada@example.com',
+  emailConfirmed: true,
+  passwordHash: null,
+  pictureUrl: null,
+  firstName: 'Ada',
+  lastName: null,
+  username: null,
+  locked: false,
+  enabled: true,
+  mfaEnabled: false,
+  canCreateOrgs: false,
+  updatePasswordRequired: false,
+  metadata: {},
+  createdAt: 1,
+  lastActiveAt: 2,
+};
+const orgDoc = (id: string) => ({
+  _id: id,
+  name: `Org ${id}`,
+  urlSafeName: id,
+  metadata: {},
+  createdAt: 1,
+});
+
+describe('MongoDB findKeyForValidation', () => {
+  it('joins the key with its user and their memberships, leaving out orgs that are gone', async () => {
+    const { store, steps } = scriptedStore({
+      'ApiKey.findOne': keyDoc(),
+      'User.findOne': userDoc,
+      'Membership.find': [
+        { userId: 'u1', orgId: 'o1', role: 'Admin', joinedAt: 1 },
+        { userId: 'u1', orgId: 'gone', role: 'Member', joinedAt: 2 },
+      ],
+      'Org.find': [orgDoc('o1')],
+    });
+    const found = await store.findKeyForValidation('d'.repeat(64));
+    expect(found?.key).toMatchObject({ id: 'k1', metadata: { plan: 'pro' } });
+    expect(found?.user).toMatchObject({ id: 'u1', email: 'ada@example.com' });
+    expect(found?.org).toBeNull();
+    expect(found?.memberships).toEqual([
+      {
+        membership: { userId: 'u1', orgId: 'o1', role: 'Admin', joinedAt: 1 },
+        org: { id: 'o1', name: 'Org o1', urlSafeName: 'o1', metadata: {}, createdAt: 1 },
+      },
+    ]);
+    expect(steps).not.toContain('Org.findOne');
+  });
+
+  it('reads the org of an org key, and no memberships when its creator is gone', async () => {
+    const { store } = scriptedStore({
+      'ApiKey.findOne': keyDoc({ kind: 'org', orgId: 'o1' }),
+      'Org.findOne': orgDoc('o1'),
+      'Membership.find': [{ userId: 'u1', orgId: 'o1', role: 'Admin', joinedAt: 1 }],
+      'Org.find': [orgDoc('o1')],
+    });
+    const found = await store.findKeyForValidation('d'.repeat(64));
+    expect(found?.org).toMatchObject({ id: 'o1' });
+    expect(found?.user).toBeNull();
+    expect(found?.memberships).toEqual([]);
+  });
+
+  it('reads nothing more for an unknown digest or a generic key', async () => {
+    const unknown = scriptedStore({});
+    expect(await unknown.store.findKeyForValidation('d'.repeat(64))).toBeNull();
+    expect(unknown.steps).toEqual(['ApiKey.findOne']);
+    const generic = scriptedStore({ 'ApiKey.findOne': keyDoc({ kind: 'generic', userId: null }) });
+    expect(await generic.store.findKeyForValidation('d'.repeat(64))).toMatchObject({
+      user: null,
+      org: null,
+      memberships: [],
+    });
+    expect(generic.steps).toEqual(['ApiKey.findOne']);
+  });
+});
