@@ -1,4 +1,4 @@
-import type { Express, RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { createLatchkeyClient } from '../src/client';
 import { createBackendApi } from '../src/http/rest/router';
 import { BACKEND_API_PREFIX } from '../src/http/rest/routes';
@@ -7,8 +7,9 @@ import type { Latchkey } from '../src/latchkey';
 /**
  * Bench scenarios for the backend REST API and the remote client, in the shape
  * of `npm run bench`'s Scenario: `mount` adds a route to the bench server's app
- * and returns the request to send; throughput is reported as a ratio to the bare
- * route measured in the same run. Spread `restScenarios` into the scenario list.
+ * and returns the request to send; throughput is reported as a ratio to a baseline
+ * measured in the same run: the bare JSON route for the REST API, the bare GET route
+ * for the remote client's middleware. Spread `restScenarios` into the scenario list.
  */
 
 /** What these scenarios use of the bench fixture. */
@@ -31,6 +32,8 @@ export interface RestBenchRequest {
 export interface RestScenario {
   name: string;
   minRatio?: number;
+  /** Compared with this route instead of the bare GET route. */
+  baseline?: RestScenario;
   mount(app: Express, fixture: RestBenchFixture): Promise<RestBenchRequest>;
 }
 
@@ -52,17 +55,41 @@ function backendApiOn(app: Express, latchkey: Latchkey): Promise<string> {
   return integrationKey;
 }
 
+const validateBody = (fixture: RestBenchFixture) =>
+  JSON.stringify({ api_key_token: fixture.token });
+
+/**
+ * The REST API's baseline, a bare Express JSON route: a POST whose body (the same
+ * bytes the validate scenario sends) is parsed by express.json(), answered with JSON.
+ * What the validate endpoint costs beyond it is Latchkey's.
+ */
+export const bareJsonRoute: RestScenario = {
+  name: 'bare JSON route (POST, express.json())',
+  mount(app, fixture) {
+    const path = '/bench/bare-json';
+    app.post(path, express.json(), ok);
+    return Promise.resolve({
+      path,
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fixture.token}`, 'Content-Type': 'application/json' },
+      body: validateBody(fixture),
+      expectStatus: 200,
+    });
+  },
+};
+
 /** POST /end_user_api_keys/validate with a valid personal key. */
 export const restValidate: RestScenario = {
   name: 'REST POST /end_user_api_keys/validate',
   minRatio: 0.85,
+  baseline: bareJsonRoute,
   async mount(app, fixture) {
     const integrationKey = await backendApiOn(app, fixture.latchkey);
     return {
       path: `${BACKEND_API_PREFIX}/end_user_api_keys/validate`,
       method: 'POST',
       headers: { Authorization: `Bearer ${integrationKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ api_key_token: fixture.token }),
+      body: validateBody(fixture),
       expectStatus: 200,
     };
   },

@@ -10,8 +10,8 @@ import { mean, median } from './stats';
 import { fixed, table, whole } from './table';
 
 /**
- * `npm run bench`: HTTP scenarios as ratios to a bare Express route measured in
- * the same run, then store lookup time at two store sizes. Prints PASS/MISS per
+ * `npm run bench`: HTTP scenarios as ratios to a bare Express route (GET, or a
+ * POST parsing the same JSON body for the REST API) measured in the same run, then store lookup time at two store sizes. Prints PASS/MISS per
  * target and exits 0 either way: it reports, it does not gate.
  */
 
@@ -123,14 +123,15 @@ async function measure(
   return { ...figures, cpuMicrosPerRequest: cpuMicros / figures.responses };
 }
 
-/** A scenario's runs, each with its ratios to the bare run next to it. */
+/** A scenario's runs, each with its ratios to the baseline run next to it. */
 interface Measured {
   name: string;
   minRatio?: number;
+  baseline: string;
   runs: LoadFigures[];
-  /** req/s over the bare route's, by the wall clock. */
+  /** req/s over the baseline's, by the wall clock. */
   ratios: number[];
-  /** Bare CPU per request over this one's: the req/s ratio of a server with a core to itself. */
+  /** Baseline CPU per request over this one's: the req/s ratio of a server with a core to itself. */
   capacityRatios: number[];
 }
 
@@ -150,30 +151,36 @@ async function runHttp(): Promise<void> {
   const server = startChild('server.js', [], execArgv);
   try {
     const ready = await firstMessage<ServerReady>(server, 'the bench server', 30_000);
-    const [bare, ...all] = ready.scenarios;
-    if (!bare) throw new Error('the bench server mounted no routes');
-    const chosen = all.filter((s) => !args.only || s.name.includes(args.only));
-    for (const s of [bare, ...chosen]) await checkOnce(ready.origin, s.name, s.request);
+    const baselines = new Map(ready.baselines.map((b) => [b.name, b]));
+    const chosen = ready.scenarios.filter((s) => !args.only || s.name.includes(args.only));
+    for (const s of [...ready.baselines, ...chosen]) {
+      await checkOnce(ready.origin, s.name, s.request);
+    }
 
-    // Each scenario alternates short runs with the bare route (ABBA order, so a steady
+    // Each scenario alternates short runs with its baseline (ABBA order, so a steady
     // drift cancels out) and each ratio compares neighbours: on a shared machine the
     // load changes from second to second, and neighbours see the same machine.
-    const bareRuns: LoadFigures[] = [];
+    const baselineRuns = new Map<string, LoadFigures[]>();
     const measured: Measured[] = [];
     for (const s of chosen) {
-      process.stderr.write(`measuring: ${s.name}\n`);
-      await load(ready.origin, bare.request, warmupOptions);
+      const baseline = baselines.get(s.baseline);
+      if (!baseline) throw new Error(`"${s.name}" names an unknown baseline "${s.baseline}"`);
+      process.stderr.write(`measuring: ${s.name} (against ${baseline.name})\n`);
+      await load(ready.origin, baseline.request, warmupOptions);
       await load(ready.origin, s.request, warmupOptions);
       const m: Measured = { ...s, runs: [], ratios: [], capacityRatios: [] };
+      const bareRuns = baselineRuns.get(baseline.name) ?? [];
+      baselineRuns.set(baseline.name, bareRuns);
       for (let pair = 0; pair < PAIRS; pair++) {
         const bareFirst = pair % 2 === 0;
-        const first = await measure(server, ready.origin, bareFirst ? bare.request : s.request);
-        const second = await measure(server, ready.origin, bareFirst ? s.request : bare.request);
-        const [b, f] = bareFirst ? [first, second] : [second, first];
-        bareRuns.push(b);
+        const [a, b] = bareFirst ? [baseline.request, s.request] : [s.request, baseline.request];
+        const first = await measure(server, ready.origin, a);
+        const second = await measure(server, ready.origin, b);
+        const [base, f] = bareFirst ? [first, second] : [second, first];
+        bareRuns.push(base);
         m.runs.push(f);
-        m.ratios.push(f.requestsPerSecond / b.requestsPerSecond);
-        m.capacityRatios.push(b.cpuMicrosPerRequest / f.cpuMicrosPerRequest);
+        m.ratios.push(f.requestsPerSecond / base.requestsPerSecond);
+        m.capacityRatios.push(base.cpuMicrosPerRequest / f.cpuMicrosPerRequest);
       }
       measured.push(m);
       if (process.env.BENCH_SHOW_PAIRS) {
@@ -198,34 +205,43 @@ async function runHttp(): Promise<void> {
       target,
       result,
     ];
-    const bareAll = combine(bareRuns);
-    const rows = [row('bare route', bareAll, ['1.000', '1.000'], '', errorsOf(bareAll))];
-    for (const m of measured) {
-      const ratio = median(m.ratios);
-      const capacity = median(m.capacityRatios);
-      const figures = combine(m.runs);
-      const wanted = m.minRatio === undefined ? '' : `>= ${fixed(m.minRatio, 2)}`;
-      const result =
-        errorsOf(figures) ||
-        (m.minRatio === undefined ? '' : capacity >= m.minRatio ? 'PASS' : 'MISS');
-      rows.push(row(m.name, figures, [fixed(ratio, 3), fixed(capacity, 3)], wanted, result));
-      if (m.minRatio !== undefined) {
-        verdicts.push({
-          target: `${m.name} / bare route (capacity)`,
-          measured: `${fixed(capacity, 3)} (wall ${fixed(ratio, 3)})`,
-          wanted,
-          result: result as Verdict['result'],
-        });
+    // Each baseline that ran, followed by the scenarios compared with it.
+    const rows: string[][] = [];
+    for (const [baseline, bareRuns] of baselineRuns) {
+      const bareAll = combine(bareRuns);
+      rows.push(row(baseline, bareAll, ['1.000', '1.000'], '', errorsOf(bareAll)));
+      for (const m of measured.filter((m) => m.baseline === baseline)) {
+        const ratio = median(m.ratios);
+        const capacity = median(m.capacityRatios);
+        const figures = combine(m.runs);
+        const wanted = m.minRatio === undefined ? '' : `>= ${fixed(m.minRatio, 2)}`;
+        const result =
+          errorsOf(figures) ||
+          (m.minRatio === undefined ? '' : capacity >= m.minRatio ? 'PASS' : 'MISS');
+        rows.push(
+          row(`  ${m.name}`, figures, [fixed(ratio, 3), fixed(capacity, 3)], wanted, result),
+        );
+        if (m.minRatio !== undefined) {
+          verdicts.push({
+            target: `${m.name} / ${baseline} (capacity)`,
+            measured: `${fixed(capacity, 3)} (wall ${fixed(ratio, 3)})`,
+            wanted,
+            result: result as Verdict['result'],
+          });
+        }
       }
     }
     console.log(
-      `\nHTTP: GET on 127.0.0.1, ${measureOptions.connections} connections; per scenario ` +
-        `${PAIRS} pairs of ${measureOptions.durationSeconds} s runs, scenario and bare route ` +
+      `\nHTTP on 127.0.0.1, ${measureOptions.connections} connections; per scenario ` +
+        `${PAIRS} pairs of ${measureOptions.durationSeconds} s runs, scenario and its baseline ` +
         `side by side, after a ${warmupOptions.durationSeconds} s warm-up of each.`,
     );
     console.log(
-      'wall ratio: req/s over the req/s of the bare run next to it.\n' +
-        "capacity: the bare run's server CPU per request over this one's, i.e. the req/s\n" +
+      'Baselines: "bare route" is a GET with no middleware, for the middleware scenarios;\n' +
+        '"bare JSON route" is a POST whose body (the bytes the REST scenario sends) is parsed\n' +
+        'by express.json(), for the REST API. Each scenario is listed under its baseline.\n' +
+        'wall ratio: req/s over the req/s of the baseline run next to it.\n' +
+        "capacity: the baseline run's server CPU per request over this one's, i.e. the req/s\n" +
         'ratio when the server has a core to itself; other load on the machine moves it less.\n' +
         'Ratios are medians over the pairs; targets are judged on capacity.\n',
     );
@@ -245,9 +261,11 @@ async function runHttp(): Promise<void> {
         rows,
       ),
     );
-    console.log(
-      `\nbare route runs, in order: ${bareRuns.map((b) => whole(b.requestsPerSecond)).join(', ')} req/s`,
-    );
+    for (const [baseline, bareRuns] of baselineRuns) {
+      console.log(
+        `\n${baseline} runs, in order: ${bareRuns.map((b) => whole(b.requestsPerSecond)).join(', ')} req/s`,
+      );
+    }
   } finally {
     await stopChild(server);
   }

@@ -4,14 +4,19 @@ import type { Latchkey } from '../src/latchkey';
 /**
  * One HTTP scenario of `npm run bench`. `mount` runs inside the server process:
  * it adds its route(s) to the app and says which request autocannon should send.
- * The orchestrator measures it between two runs of the bare route and reports
- * its req/s as a ratio to their mean.
+ * The orchestrator alternates it with runs of its baseline and reports its
+ * throughput as a ratio to theirs.
  */
 export interface Scenario {
   /** Shown in the results table; also the --only filter. */
   name: string;
-  /** Lowest acceptable req/s ratio to the bare route; omit to report without a target. */
+  /** Lowest acceptable ratio to the baseline; omit to report without a target. */
   minRatio?: number;
+  /**
+   * What this scenario is compared with: a route doing the same HTTP work with nothing
+   * of Latchkey's. The bare GET route when omitted.
+   */
+  baseline?: Scenario;
   mount(app: Express, fixture: BenchFixture): Promise<BenchRequest> | BenchRequest;
 }
 

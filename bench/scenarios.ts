@@ -5,7 +5,8 @@ import type { Scenario } from './scenario';
 export { bareRoute };
 
 /**
- * Every scenario measured against the bare route, in order. To add some, export
- * a `Scenario[]` from its own file (e.g. bench/rest.ts) and spread it here.
+ * Every scenario, in order; each is measured against its baseline (the bare route
+ * unless it names another). To add some, export a `Scenario[]` from its own file
+ * (e.g. bench/rest.ts) and spread it here.
  */
 export const scenarios: Scenario[] = [...coreScenarios, ...restScenarios];

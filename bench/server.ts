@@ -3,14 +3,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
-import type { BenchFixture, BenchRequest } from './scenario';
+import type { BenchFixture, BenchRequest, Scenario } from './scenario';
 import { bareRoute, scenarios } from './scenarios';
 
-/** Sent to the orchestrator once every route is mounted; the bare route comes first. */
+/** Sent to the orchestrator once every route is mounted; the bare route is the first baseline. */
 export interface ServerReady {
   type: 'ready';
   origin: string;
-  scenarios: { name: string; minRatio?: number; request: BenchRequest }[];
+  baselines: { name: string; request: BenchRequest }[];
+  /** `baseline` names one of `baselines`. */
+  scenarios: { name: string; minRatio?: number; baseline: string; request: BenchRequest }[];
 }
 
 export interface CpuReading {
@@ -43,10 +45,18 @@ async function main(): Promise<void> {
     latchkeyUncached,
     ...caller,
   };
-  const ready: ServerReady = { type: 'ready', origin, scenarios: [] };
-  for (const scenario of [bareRoute, ...scenarios]) {
+  const ready: ServerReady = { type: 'ready', origin, baselines: [], scenarios: [] };
+  // Baselines first, so their routes sit as early in the app's stack as the bare route.
+  const baselines = new Set<Scenario>([bareRoute]);
+  for (const scenario of scenarios) if (scenario.baseline) baselines.add(scenario.baseline);
+  for (const baseline of baselines) {
+    ready.baselines.push({ name: baseline.name, request: await baseline.mount(app, fixture) });
+  }
+  for (const scenario of scenarios) {
     const request = await scenario.mount(app, fixture);
-    ready.scenarios.push({ name: scenario.name, minRatio: scenario.minRatio, request });
+    const { name, minRatio } = scenario;
+    const baseline = (scenario.baseline ?? bareRoute).name;
+    ready.scenarios.push({ name, minRatio, baseline, request });
   }
 
   let stopping = false;

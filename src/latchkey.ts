@@ -198,6 +198,8 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     listIntegrationKeys: () => integrationKeys.list(),
     archiveIntegrationKey: (id: string, by?: Actor) => integrationKeys.archive(id, by),
     authenticateIntegrationKey: (raw: unknown) => integrationKeys.authenticate(raw),
+    /** The same keys, for the backend API's middleware: a cached key is admitted in the same tick. */
+    integrationKeys,
 
     // Settings
     getSettings: (): Settings => settings(),

@@ -60,11 +60,12 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     options.maxSockets ?? 64,
   );
   const ttl = options.cacheTtlMs ?? DEFAULT_CLIENT_CACHE_TTL_MS;
-  // Keyed by digest: the cache holds no usable token.
-  const cache =
-    ttl > 0
-      ? new LRUCache<string, Validation>({ max: options.cacheMaxEntries ?? 10_000, ttl })
-      : null;
+  const maxEntries = options.cacheMaxEntries ?? 10_000;
+  // Keyed by digest: the cache holds no usable token. Native and imported answers
+  // apart, as the server validates them apart.
+  const newCache = () =>
+    ttl > 0 ? new LRUCache<string, Validation>({ max: maxEntries, ttl }) : null;
+  const caches = { native: newCache(), imported: newCache() };
 
   async function ask(token: string, imported: boolean): Promise<Validation> {
     const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
@@ -85,31 +86,44 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     throw new LatchkeyClientError('server', `Latchkey answered ${res.status}`);
   }
 
-  async function lookup(token: string, imported: boolean): Promise<Validation> {
-    const cacheKey = `${imported ? 'i' : 'n'}:${digestToken(token)}`;
-    const cached = cache?.get(cacheKey);
-    if (cached) return cached;
-    const result = await ask(token, imported);
-    // A rate-limit answer is about this moment only.
-    if (cache && (result.valid || result.reason !== 'rate_limited')) cache.set(cacheKey, result);
-    return result;
-  }
-
   /** The kind check comes last, as in the in-process validator. */
   const ofKind = (result: Validation, expected?: KeyKind): Validation =>
     result.valid && expected && result.apiKey.kind !== expected ? failure('wrong_kind') : result;
 
-  const checker: KeyChecker = {
+  /** A cached answer as is, in the same tick; otherwise the server's, cached for next time. */
+  function lookup(
+    token: string,
+    imported: boolean,
+    expected?: KeyKind,
+  ): Validation | Promise<Validation> {
+    const cache = imported ? caches.imported : caches.native;
+    const digest = cache ? digestToken(token) : '';
+    const cached = cache?.get(digest);
+    if (cached) return ofKind(cached, expected);
+    return ask(token, imported).then((result) => {
+      // A rate-limit answer is about this moment only.
+      if (cache && (result.valid || result.reason !== 'rate_limited')) cache.set(digest, result);
+      return ofKind(result, expected);
+    });
+  }
+
+  function validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+    const token = parseToken(raw);
+    if (token === null) return failure('malformed');
+    return lookup(token, false, expected);
+  }
+
+  // requireApiKey() uses validateInline, so a cached answer costs no promise.
+  const checker: Required<KeyChecker> = {
+    validateInline,
     async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-      const token = parseToken(raw);
-      if (token === null) return failure('malformed');
-      return ofKind(await lookup(token, false), expected);
+      return validateInline(raw, expected);
     },
     async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
       if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
       const token = stripBearer(raw);
       if (token.length < 8 || token.length > 512) return failure('malformed');
-      return ofKind(await lookup(token, true), expected);
+      return lookup(token, true, expected);
     },
   };
 
@@ -127,7 +141,10 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     optionalApiKey: (opts: RequireApiKeyOptions = {}): RequestHandler =>
       optionalApiKey(checker, opts),
     /** Forgets every cached answer (e.g. right after revoking a key). */
-    clearCache: (): void => cache?.clear(),
+    clearCache: (): void => {
+      caches.native?.clear();
+      caches.imported?.clear();
+    },
     /** Closes kept-alive connections. */
     close: (): void => transport.close(),
   };

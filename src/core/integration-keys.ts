@@ -31,9 +31,22 @@ const nameInput = z.object({
 /** How often a key's last-used time is written: once a minute is plenty for a dashboard. */
 const TOUCH_INTERVAL_SECONDS = 60;
 
+/** What one store lookup learned about a digest; `view` is handed out while the entry is cached. */
+interface Lookup {
+  key: IntegrationKey | null;
+  view: IntegrationKeyView | null;
+}
+
+const lookupOf = (key: IntegrationKey | null): Lookup => ({
+  key,
+  view: key ? Object.freeze(viewOf(key)) : null,
+});
+
 export class IntegrationKeys {
-  /** digest → key (or null for unknown digests), reused for `ttlMs`. */
-  private readonly cache: LRUCache<string, { key: IntegrationKey | null }> | null;
+  /** digest → what the store said about it (including "unknown"), reused for `ttlMs`. */
+  private readonly cache: LRUCache<string, Lookup> | null;
+  /** Bumped by every archive: a lookup that overlaps one answers once and is not cached. */
+  private archives = 0;
 
   constructor(
     private readonly core: Core,
@@ -68,6 +81,7 @@ export class IntegrationKeys {
     const archived =
       typeof id === 'string' ? await this.core.store.archiveIntegrationKey(id, nowSeconds()) : null;
     if (!archived) throw LatchkeyError.notFound('Integration key');
+    this.archives++;
     this.cache?.clear();
     await audit(this.core, by, 'integration_key.archived', 'settings', archived.id, {
       name: archived.name,
@@ -77,24 +91,41 @@ export class IntegrationKeys {
 
   /** The active key a raw credential (with or without "Bearer ") belongs to, else null. */
   async authenticate(raw: unknown): Promise<IntegrationKeyView | null> {
+    return this.authenticateInline(raw);
+  }
+
+  /**
+   * Same answer as authenticate(), returned as is when it needs no store read (a
+   * malformed credential, a cached lookup), so the backend API admits a known caller
+   * in the same tick, without a promise.
+   */
+  authenticateInline(raw: unknown): IntegrationKeyView | null | Promise<IntegrationKeyView | null> {
     const token = parseToken(raw);
     if (token === null || !token.startsWith(`${INTEGRATION_KEY_PREFIX}_`)) return null;
     const digest = digestToken(token);
-    let entry = this.cache?.get(digest);
-    if (!entry) {
-      entry = { key: await this.core.store.findIntegrationKeyByDigest(digest) };
-      this.cache?.set(digest, entry);
-    }
-    const key = entry.key;
+    const cached = this.cache?.get(digest);
+    if (cached) return this.admit(cached);
+    const archivesBefore = this.archives;
+    return this.core.store.findIntegrationKeyByDigest(digest).then((key) => {
+      const loaded = lookupOf(key);
+      // An archive acknowledged while this read ran may have made it stale: use it once, keep nothing.
+      if (archivesBefore === this.archives) this.cache?.set(digest, loaded);
+      return this.admit(loaded);
+    });
+  }
+
+  private admit(lookup: Lookup): IntegrationKeyView | null {
+    const key = lookup.key;
     if (!key || key.archivedAt !== null) return null;
     const now = nowSeconds();
     if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_SECONDS) {
       key.lastUsedAt = now;
+      lookup.view = Object.freeze(viewOf(key));
       // Bookkeeping only: a failed write must not fail the request it rides on.
       this.core.store.touchIntegrationKey(key.id, now).catch((err: unknown) => {
         this.core.logger.warn({ err }, 'recording integration key use failed');
       });
     }
-    return viewOf(key);
+    return lookup.view;
   }
 }

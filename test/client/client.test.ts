@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import request from 'supertest';
 import { createLatchkeyClient, LatchkeyClientError, type LatchkeyClient } from '../../src/client';
 import { closedPort, productApp, runningLatchkey, silentServer } from './support';
@@ -149,6 +150,38 @@ describe('remote client: validation against a running Latchkey server', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(await short.validateApiKey(key.apiKeyToken)).toMatchObject({ reason: 'archived' });
     short.close();
+  });
+
+  it('passes a request whose answer is cached in the same tick, with the kind still checked', async () => {
+    const cached = createLatchkeyClient({
+      url: lk.url,
+      integrationKey: lk.integrationKey,
+      cacheTtlMs: 60_000,
+    });
+    const warm = await cached.validateApiKey(tokens.personal);
+    const header = `Bearer ${tokens.personal}`;
+    const req = { headers: { authorization: header }, rawHeaders: ['Authorization', header] };
+    let passed = false;
+    cached.requireApiKey()(req as unknown as Request, {} as Response, () => {
+      passed = true;
+    });
+    expect(passed).toBe(true);
+    expect((req as unknown as Request).apiKey).toBe(warm.valid ? warm.apiKey : null);
+    expect(await cached.validateOrgApiKey(tokens.personal)).toMatchObject({ reason: 'wrong_kind' });
+    cached.close();
+  });
+
+  it('caches native and imported answers apart', async () => {
+    const cached = createLatchkeyClient({
+      url: lk.url,
+      integrationKey: lk.integrationKey,
+      cacheTtlMs: 60_000,
+    });
+    // A native token is not an imported key: that "not found" must not stick to the native path.
+    expect(await cached.validateImportedApiKey(tokens.generic)).toMatchObject({ valid: false });
+    expect(await cached.validateApiKey(tokens.generic)).toMatchObject({ valid: true });
+    expect(await cached.validateImportedApiKey(tokens.generic)).toMatchObject({ valid: false });
+    cached.close();
   });
 
   it('throws, without the token or the integration key in the message, when the integration key is refused', async () => {
@@ -304,7 +337,7 @@ describe('remote client: an unavailable Latchkey server', () => {
     const lk = await runningLatchkey();
     const { apiKeyToken } = await lk.latchkey.createApiKey({});
     jest
-      .spyOn(lk.latchkey.core.validator, 'validate')
+      .spyOn(lk.latchkey.store, 'findKeyByDigest')
       .mockRejectedValueOnce(new Error('disk on fire'));
     const client = createLatchkeyClient({
       url: lk.url,

@@ -53,6 +53,38 @@ describe('integration keys', () => {
     await lk.close();
   });
 
+  it('admits a cached key in the same tick, without reading the store', async () => {
+    const lk = await makeLatchkey();
+    const { token, key } = await lk.createIntegrationKey('svc');
+    const first = lk.integrationKeys.authenticateInline(`Bearer ${token}`);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first)?.id).toBe(key.id);
+    const reads = jest.spyOn(lk.store, 'findIntegrationKeyByDigest');
+    const again = lk.integrationKeys.authenticateInline(`Bearer ${token}`);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toEqual(await first);
+    expect(reads).not.toHaveBeenCalled();
+    expect(lk.integrationKeys.authenticateInline('Bearer lki_nonsense')).toBeNull();
+    await lk.close();
+  });
+
+  it('does not cache a lookup that an archive overlapped', async () => {
+    const lk = await makeLatchkey();
+    const { token, key } = await lk.createIntegrationKey('svc');
+    const stale = await lk.store.findIntegrationKeyByDigest(digestToken(token));
+    let release = () => {};
+    jest
+      .spyOn(lk.store, 'findIntegrationKeyByDigest')
+      .mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(stale))));
+    const during = lk.authenticateIntegrationKey(token);
+    await lk.archiveIntegrationKey(key.id);
+    release();
+    // The read began before the archive: it may answer once, but it must not stick.
+    expect((await during)?.id).toBe(key.id);
+    expect(await lk.authenticateIntegrationKey(token)).toBeNull();
+    await lk.close();
+  });
+
   it('requires a name', async () => {
     const lk = await makeLatchkey();
     await expect(lk.createIntegrationKey('  ')).rejects.toMatchObject({

@@ -98,7 +98,7 @@ describe('backend API: end-user API keys', () => {
   });
 
   it('answers a rate-limited validation with 429, wait_seconds and Retry-After', async () => {
-    jest.spyOn(t.latchkey.core.validator, 'validate').mockResolvedValueOnce({
+    jest.spyOn(t.latchkey.core.validator, 'validateInline').mockReturnValueOnce({
       valid: false,
       reason: 'rate_limited',
       message: 'Too many requests with this API key.',
@@ -282,7 +282,7 @@ describe('backend API: end-user API keys', () => {
   it('answers an unexpected failure with a JSON 500 and logs it without the token', async () => {
     const { apiKeyToken } = await t.latchkey.createApiKey({});
     jest
-      .spyOn(t.latchkey.core.validator, 'validate')
+      .spyOn(t.latchkey.store, 'findKeyByDigest')
       .mockRejectedValueOnce(new Error('database is locked'));
     const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: apiKeyToken });
     expect(res.status).toBe(500);
@@ -290,5 +290,14 @@ describe('backend API: end-user API keys', () => {
     expect(t.latchkey.logs.text).toContain('database is locked');
     expect(t.latchkey.logs.text).not.toContain(apiKeyToken);
     expect(t.latchkey.logs.text).not.toContain(t.integrationKey);
+  });
+
+  it('answers a JSON 500 when validation throws before any store read', async () => {
+    jest.spyOn(t.latchkey.core.validator, 'validateInline').mockImplementationOnce(() => {
+      throw new Error('cache corrupted');
+    });
+    const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: 'lk_x' });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'internal', message: expect.any(String) });
   });
 });

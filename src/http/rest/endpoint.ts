@@ -43,9 +43,27 @@ export interface Endpoint<
   ): Promise<z.input<R> | JsonText> | z.input<R> | JsonText;
 }
 
-/** An answer already serialized, for hot paths that can reuse one (see keys/validate.ts). */
+/** Express's `etag fn` setting: the ETag of a response body (undefined when ETags are off). */
+export type EtagFunction = (body: Buffer, encoding?: BufferEncoding) => string | undefined;
+
+/**
+ * An answer already serialized, for hot paths that can reuse one (see keys/validate.ts):
+ * its bytes, and its ETag once asked for, are worked out once rather than per response.
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  readonly bytes: Buffer;
+  private etagOf: { fn: EtagFunction; value: string | undefined } | null = null;
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+  }
+
+  /** What `fn` (the app's `etag fn`) makes of these bytes, as res.send would. */
+  etag(fn: EtagFunction | undefined): string | undefined {
+    if (typeof fn !== 'function') return undefined;
+    if (this.etagOf?.fn !== fn) this.etagOf = { fn, value: fn(this.bytes) };
+    return this.etagOf.value;
+  }
 }
 
 /** Keeps each endpoint's types checked where it is written, then erases them for the table. */
