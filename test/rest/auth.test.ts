@@ -63,6 +63,21 @@ describe('integration-key authentication on every backend route', () => {
     expect(backend.latchkey.logs.text).not.toContain(backend.integrationKey);
   });
 
+  it('answers unknown routes and methods 401 to anonymous callers, so they learn nothing of which exist', async () => {
+    for (const req of [
+      request(backend.app).get(`${API}/no_such_thing`),
+      request(backend.app).get(`${API}/end_user_api_keys/validate`),
+      request(backend.app)
+        .post(`${API}/no_such_thing`)
+        .set('Content-Type', 'application/json')
+        .send('{not json'),
+    ]) {
+      const res = await req;
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: expect.any(String) });
+    }
+  });
+
   it('answers unknown backend routes with a JSON 404', async () => {
     const res = await backend.api.get('/no_such_thing');
     expect(res.status).toBe(404);

@@ -19,16 +19,17 @@ export const BACKEND_API_PREFIX = '/api/backend/v1';
 
 /**
  * Every route of the backend API. Order matters where paths overlap: fixed
- * segments (`archived`, `usage`, `email`) come before `{id}` ones.
+ * segments (`archived`, `usage`, `email`) come before `{id}` ones. Validation
+ * comes first: it is by far the most frequent call, and overlaps no other path.
  */
 export const ENDPOINTS: readonly Endpoint[] = [
+  validateKey,
+  validateImportedKey,
   listCurrentKeys,
   listArchivedKeys,
   keyUsage,
   createKey,
-  validateKey,
   importKey,
-  validateImportedKey,
   fetchKey,
   updateKey,
   deleteKey,
