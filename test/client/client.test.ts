@@ -337,7 +337,7 @@ describe('remote client: an unavailable Latchkey server', () => {
     const lk = await runningLatchkey();
     const { apiKeyToken } = await lk.latchkey.createApiKey({});
     jest
-      .spyOn(lk.latchkey.store, 'findKeyByDigest')
+      .spyOn(lk.latchkey.store, 'findKeyForValidation')
       .mockRejectedValueOnce(new Error('disk on fire'));
     const client = createLatchkeyClient({
       url: lk.url,

@@ -282,7 +282,7 @@ describe('backend API: end-user API keys', () => {
   it('answers an unexpected failure with a JSON 500 and logs it without the token', async () => {
     const { apiKeyToken } = await t.latchkey.createApiKey({});
     jest
-      .spyOn(t.latchkey.store, 'findKeyByDigest')
+      .spyOn(t.latchkey.store, 'findKeyForValidation')
       .mockRejectedValueOnce(new Error('database is locked'));
     const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: apiKeyToken });
     expect(res.status).toBe(500);
