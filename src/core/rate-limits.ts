@@ -64,6 +64,9 @@ function wrap(limiter: RateLimiterAbstract): Limiter {
 export const memoryRateLimits = (): RateLimitBackend =>
   rateLimitBackend((spec) => new RateLimiterMemory(spec), false);
 
+/** Whose validations an allowance counts. */
+type Scope = 'key' | 'user' | 'org';
+
 /**
  * The validation allowances: the key's own, then its user's (personal keys) or its
  * org's (org keys). Only validations that would otherwise succeed are counted.
@@ -74,11 +77,11 @@ export class ValidationRateLimits {
    * same frozen allowance on every validation, so most lookups skip building the
    * backend's string key. Weak, so a replaced allowance is simply forgotten.
    */
-  private readonly limiters = {
+  private readonly limiters: Record<Scope, WeakMap<RateLimit, Limiter>> = {
     key: new WeakMap(),
     user: new WeakMap(),
     org: new WeakMap(),
-  } as Record<'key' | 'user' | 'org', WeakMap<RateLimit, Limiter>>;
+  };
 
   constructor(readonly backend: RateLimitBackend) {}
 
@@ -114,7 +117,7 @@ export class ValidationRateLimits {
     return null;
   }
 
-  private limiter(scope: 'key' | 'user' | 'org', allowance: RateLimit): Limiter {
+  private limiter(scope: Scope, allowance: RateLimit): Limiter {
     const known = this.limiters[scope];
     let limiter = known.get(allowance);
     if (!limiter) known.set(allowance, (limiter = this.backend.limiter(scope, allowance)));

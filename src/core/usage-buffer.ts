@@ -11,8 +11,9 @@ export class UsageBuffer {
   private pending = new Map<string, Map<string, UsageIncrement>>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  /** The day of the last second recorded, and its counts. */
+  /** The last second recorded, its UTC day and that day's counts. */
   private second = -1;
+  private day = '';
   private today = new Map<string, UsageIncrement>();
 
   constructor(
@@ -29,14 +30,15 @@ export class UsageBuffer {
   record(keyId: string, now: number): void {
     if (this.second !== now) {
       this.second = now;
-      this.today = this.countsOf(dayOf(now));
+      this.day = dayOf(now);
+      this.today = this.countsOf(this.day);
     }
     const entry = this.today.get(keyId);
     if (entry) {
       entry.count++;
       entry.lastUsedAt = now;
     } else {
-      this.today.set(keyId, { keyId, day: dayOf(now), count: 1, lastUsedAt: now });
+      this.today.set(keyId, { keyId, day: this.day, count: 1, lastUsedAt: now });
     }
   }
 

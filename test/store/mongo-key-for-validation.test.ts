@@ -1,51 +1,18 @@
+import type { ApiKey } from '../../src/core/types';
+import { keyToDoc, orgToDoc, userToDoc } from '../../src/store/mongo/mappers';
+import { aKey, anOrg, aUser } from '../support/fixtures';
 import { scriptedStore } from './mongo-offline';
 
 /** The MongoDB validation read, offline: the parts it joins and what it leaves out. */
 
-const keyDoc = (overrides: Record<string, unknown> = {}) => ({
-  _id: 'k1',
-  digest: 'd'.repeat(64),
-  kind: 'personal',
-  userId: 'u1',
-  orgId: null,
-  displayName: 'A key',
-  hint: 'lk_…abcd',
-  metadata: { plan: 'pro' },
-  expiresAt: null,
-  createdAt: 1,
-  lastUsedAt: null,
-  archivedAt: null,
-  imported: false,
-  createdBy: 'library',
-  rateLimit: null,
-  ...overrides,
-});
-const userDoc = {
-  _id: 'u1',
-  email: 'ada@example.com',
-  emailLower: 'ada@example.com',
-  emailConfirmed: true,
-  passwordHash: null,
-  pictureUrl: null,
-  firstName: 'Ada',
-  lastName: null,
-  username: null,
-  locked: false,
-  enabled: true,
-  mfaEnabled: false,
-  canCreateOrgs: false,
-  updatePasswordRequired: false,
-  metadata: {},
-  createdAt: 1,
-  lastActiveAt: 2,
-};
-const orgDoc = (id: string) => ({
-  _id: id,
-  name: `Org ${id}`,
-  urlSafeName: id,
-  metadata: {},
-  createdAt: 1,
-});
+// Documents as the store writes them, from the same record builders as the other store tests.
+const keyDoc = (overrides: Partial<ApiKey> = {}) =>
+  keyToDoc(
+    aKey({ id: 'k1', kind: 'personal', userId: 'u1', metadata: { plan: 'pro' }, ...overrides }).key,
+  );
+const userDoc = userToDoc(aUser({ id: 'u1', email: 'ada@example.com' }));
+const orgDoc = (id: string) =>
+  orgToDoc(anOrg({ id, name: `Org ${id}`, urlSafeName: id, createdAt: 1 }));
 
 describe('MongoDB findKeyForValidation', () => {
   it('joins the key with its user and their memberships, leaving out orgs that are gone', async () => {
