@@ -4,6 +4,7 @@ import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
 import type { InvalidKeyGuard } from './invalid-key-guard';
+import { setRequestIdentity } from './request-identity';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -63,25 +64,31 @@ function deny(
   res.status(401).json({ error: hadCredentials ? 'invalid_api_key' : 'missing_api_key', message });
 }
 
-/** The raw credential: `Authorization: Bearer <token>` or the bare `Authorization: <token>`. */
-export function credentialOf(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  return typeof header === 'string' && header.trim() !== '' ? header : undefined;
-}
+/** Two Authorization headers: the request is refused, see authorizationOf(). */
+const REPEATED = Symbol('repeated Authorization header');
 
 /**
- * Two Authorization headers are ambiguous: Node keeps the first, a proxy in front may use
- * another. Such a request is refused rather than authenticated by whichever one wins.
+ * The raw credential (`Authorization: Bearer <token>` or the bare `Authorization: <token>`),
+ * undefined when there is none, or REPEATED. Two Authorization headers are ambiguous: Node
+ * keeps the first, a proxy in front may use another, so such a request is refused rather
+ * than authenticated by whichever one wins. One pass over the raw headers answers both,
+ * without a property lookup on `req.headers`.
  */
-function hasRepeatedAuthorization(req: Request): boolean {
-  const raw = req.rawHeaders ?? [];
-  let seen = 0;
+function authorizationOf(req: Request): string | undefined | typeof REPEATED {
+  const raw = req.rawHeaders;
+  if (raw === undefined) return nonBlank(req.headers.authorization);
+  let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (value !== undefined) return REPEATED;
+    value = raw[i + 1] ?? '';
   }
-  return false;
+  return nonBlank(value);
 }
+
+const nonBlank = (header: unknown): string | undefined =>
+  typeof header === 'string' && header.trim() !== '' ? header : undefined;
 
 /** The verdict: inline when it needs no store read (see Validator.validateInline). */
 function check(
@@ -121,7 +128,7 @@ function finish(
   guard: InvalidKeyGuard | undefined,
 ): void {
   if (result.valid) {
-    req.apiKey = result.apiKey;
+    setRequestIdentity(req, result.apiKey);
     next();
     return;
   }
@@ -136,9 +143,9 @@ export function requireApiKey(
   guard?: InvalidKeyGuard,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (hasRepeatedAuthorization(req))
+    const raw = authorizationOf(req);
+    if (raw === REPEATED)
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
-    const raw = credentialOf(req);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
     // An address that keeps sending invalid keys is refused before any store read.
@@ -168,7 +175,5 @@ export function optionalApiKey(
 ): RequestHandler {
   const required = requireApiKey(validator, opts, guard);
   return (req, res, next) =>
-    credentialOf(req) === undefined && !hasRepeatedAuthorization(req)
-      ? next()
-      : required(req, res, next);
+    authorizationOf(req) === undefined ? next() : required(req, res, next);
 }
