@@ -6,7 +6,7 @@ import type { Latchkey } from '../src/latchkey';
 
 /**
  * Bench scenarios for the backend REST API and the remote client, in the shape
- * of `npm run bench`'s Scenario: `mount` adds a route to the bench server's app
+ * of `npm run bench`'s Scenario: `mount` adds a route to its own app
  * and returns the request to send; throughput is reported as a ratio to a baseline
  * measured in the same run: the bare JSON route for the REST API, the bare GET route
  * for the remote client's middleware. Spread `restScenarios` into the scenario list.
@@ -14,8 +14,8 @@ import type { Latchkey } from '../src/latchkey';
 
 /** What these scenarios use of the bench fixture. */
 export interface RestBenchFixture {
-  /** http://127.0.0.1:<port> of the bench server itself. */
-  origin: string;
+  /** The backend REST API, already served from the bench server process. */
+  backendApi: { origin: string; integrationKey: string };
   latchkey: Latchkey;
   /** A valid personal API key. */
   token: string;
@@ -40,20 +40,6 @@ export interface RestScenario {
 const ok: RequestHandler = (_req, res) => {
   res.json({ ok: true });
 };
-
-/** The backend API is mounted once per app; every scenario here shares it and its integration key. */
-const mounted = new WeakMap<Express, Promise<string>>();
-function backendApiOn(app: Express, latchkey: Latchkey): Promise<string> {
-  let integrationKey = mounted.get(app);
-  if (!integrationKey) {
-    integrationKey = latchkey.createIntegrationKey('bench').then(({ token }) => {
-      app.use(BACKEND_API_PREFIX, createBackendApi(latchkey));
-      return token;
-    });
-    mounted.set(app, integrationKey);
-  }
-  return integrationKey;
-}
 
 const validateBody = (fixture: RestBenchFixture) =>
   JSON.stringify({ api_key_token: fixture.token });
@@ -83,15 +69,18 @@ export const restValidate: RestScenario = {
   name: 'REST POST /end_user_api_keys/validate',
   minRatio: 0.85,
   baseline: bareJsonRoute,
-  async mount(app, fixture) {
-    const integrationKey = await backendApiOn(app, fixture.latchkey);
-    return {
+  mount(app, fixture) {
+    app.use(BACKEND_API_PREFIX, createBackendApi(fixture.latchkey));
+    return Promise.resolve({
       path: `${BACKEND_API_PREFIX}/end_user_api_keys/validate`,
       method: 'POST',
-      headers: { Authorization: `Bearer ${integrationKey}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${fixture.backendApi.integrationKey}`,
+        'Content-Type': 'application/json',
+      },
       body: validateBody(fixture),
       expectStatus: 200,
-    };
+    });
   },
 };
 
@@ -101,10 +90,9 @@ function remoteClientScenario(cached: boolean): RestScenario {
     name: `remote client requireApiKey() (cache ${cached ? 'warm' : 'off'})`,
     minRatio: cached ? 0.9 : undefined,
     async mount(app, fixture) {
-      const integrationKey = await backendApiOn(app, fixture.latchkey);
       const client = createLatchkeyClient({
-        url: fixture.origin,
-        integrationKey,
+        url: fixture.backendApi.origin,
+        integrationKey: fixture.backendApi.integrationKey,
         cacheTtlMs: cached ? 60_000 : 0,
       });
       app.get(path, client.requireApiKey(), ok);

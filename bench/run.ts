@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { load, type LoadFigures, type LoadOptions } from './http-load';
 import { SAMPLE_SIZE, type LookupFigures } from './lookup';
 import type { BenchRequest } from './scenario';
-import type { CpuReading, ServerReady } from './server';
+import type { CpuReading, Served, ServerReady } from './server';
 import { mean, median } from './stats';
 import { fixed, table, whole } from './table';
 
@@ -88,7 +88,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function checkOnce(origin: string, name: string, request: BenchRequest): Promise<void> {
+async function checkOnce({ origin, name, request }: Served): Promise<void> {
   const res = await fetch(origin + request.path, {
     method: request.method ?? 'GET',
     headers: request.headers,
@@ -153,9 +153,7 @@ async function runHttp(): Promise<void> {
     const ready = await firstMessage<ServerReady>(server, 'the bench server', 30_000);
     const baselines = new Map(ready.baselines.map((b) => [b.name, b]));
     const chosen = ready.scenarios.filter((s) => !args.only || s.name.includes(args.only));
-    for (const s of [...ready.baselines, ...chosen]) {
-      await checkOnce(ready.origin, s.name, s.request);
-    }
+    for (const s of [...ready.baselines, ...chosen]) await checkOnce(s);
 
     // Each scenario alternates short runs with its baseline (ABBA order, so a steady
     // drift cancels out) and each ratio compares neighbours: on a shared machine the
@@ -166,16 +164,16 @@ async function runHttp(): Promise<void> {
       const baseline = baselines.get(s.baseline);
       if (!baseline) throw new Error(`"${s.name}" names an unknown baseline "${s.baseline}"`);
       process.stderr.write(`measuring: ${s.name} (against ${baseline.name})\n`);
-      await load(ready.origin, baseline.request, warmupOptions);
-      await load(ready.origin, s.request, warmupOptions);
+      await load(baseline.origin, baseline.request, warmupOptions);
+      await load(s.origin, s.request, warmupOptions);
       const m: Measured = { ...s, runs: [], ratios: [], capacityRatios: [] };
       const bareRuns = baselineRuns.get(baseline.name) ?? [];
       baselineRuns.set(baseline.name, bareRuns);
       for (let pair = 0; pair < PAIRS; pair++) {
         const bareFirst = pair % 2 === 0;
-        const [a, b] = bareFirst ? [baseline.request, s.request] : [s.request, baseline.request];
-        const first = await measure(server, ready.origin, a);
-        const second = await measure(server, ready.origin, b);
+        const [a, b] = bareFirst ? [baseline, s] : [s, baseline];
+        const first = await measure(server, a.origin, a.request);
+        const second = await measure(server, b.origin, b.request);
         const [base, f] = bareFirst ? [first, second] : [second, first];
         bareRuns.push(base);
         m.runs.push(f);
@@ -234,7 +232,8 @@ async function runHttp(): Promise<void> {
     console.log(
       `\nHTTP on 127.0.0.1, ${measureOptions.connections} connections; per scenario ` +
         `${PAIRS} pairs of ${measureOptions.durationSeconds} s runs, scenario and its baseline ` +
-        `side by side, after a ${warmupOptions.durationSeconds} s warm-up of each.`,
+        `side by side, after a ${warmupOptions.durationSeconds} s warm-up of each. Every route ` +
+        'is served by an Express app of its own, on its own port.',
     );
     console.log(
       'Baselines: "bare route" is a GET with no middleware, for the middleware scenarios;\n' +

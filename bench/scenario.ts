@@ -3,7 +3,9 @@ import type { Latchkey } from '../src/latchkey';
 
 /**
  * One HTTP scenario of `npm run bench`. `mount` runs inside the server process:
- * it adds its route(s) to the app and says which request autocannon should send.
+ * it adds its route(s) to an app of its own (every scenario and baseline is served by
+ * its own app on its own port, so none pays for matching another's routes first) and
+ * says which request autocannon should send.
  * The orchestrator alternates it with runs of its baseline and reports its
  * throughput as a ratio to theirs.
  */
@@ -31,8 +33,8 @@ export interface BenchRequest {
 
 /** The seeded world every scenario can use, built once per server process. */
 export interface BenchFixture {
-  /** http://127.0.0.1:<port> of this server, for scenarios that call it back (remote client). */
-  origin: string;
+  /** The backend REST API, served by its own app in the bench server (for the remote client). */
+  backendApi: { origin: string; integrationKey: string };
   /** A temp dir removed when the server stops. */
   tempDir: string;
   databasePath: string;

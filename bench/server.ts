@@ -1,18 +1,26 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Express } from 'express';
+import { createBackendApi } from '../src/http/rest/router';
+import { BACKEND_API_PREFIX } from '../src/http/rest/routes';
 import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
 import type { BenchFixture, BenchRequest, Scenario } from './scenario';
 import { bareRoute, scenarios } from './scenarios';
 
+/** A route to load: the request to send, and the origin of the app that serves it. */
+export interface Served {
+  name: string;
+  origin: string;
+  request: BenchRequest;
+}
+
 /** Sent to the orchestrator once every route is mounted; the bare route is the first baseline. */
 export interface ServerReady {
   type: 'ready';
-  origin: string;
-  baselines: { name: string; request: BenchRequest }[];
+  baselines: Served[];
   /** `baseline` names one of `baselines`. */
-  scenarios: { name: string; minRatio?: number; baseline: string; request: BenchRequest }[];
+  scenarios: (Served & { minRatio?: number; baseline: string })[];
 }
 
 export interface CpuReading {
@@ -22,9 +30,10 @@ export interface CpuReading {
 }
 
 /**
- * The bench's server process: one Express app with every scenario's route, on
- * 127.0.0.1, over a temp SQLite file. Runs apart from autocannon so the two do
- * not compete for one event loop.
+ * The bench's server process, on 127.0.0.1 over a temp SQLite file. Every baseline and
+ * scenario has an Express app and a port of its own, so each route is the first its app
+ * matches and none pays for walking past another's. Runs apart from autocannon so the
+ * two do not compete for one event loop.
  */
 async function main(): Promise<void> {
   const { tempDir, databasePath } = makeTempDatabase();
@@ -32,39 +41,52 @@ async function main(): Promise<void> {
   const latchkeyUncached = await openBenchLatchkey(databasePath, { cacheTtlMs: 0 });
   const caller = await seedCaller(latchkey);
 
-  const app = express();
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const servers: http.Server[] = [];
+  const serve = async (app: Express): Promise<string> => {
+    const server = http.createServer(app);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  // The backend API the remote client calls, as a separate Latchkey server would serve it.
+  const backendApp = express();
+  backendApp.use(BACKEND_API_PREFIX, createBackendApi(latchkey));
+  const backendApi = {
+    origin: await serve(backendApp),
+    integrationKey: (await latchkey.createIntegrationKey('bench')).token,
+  };
 
   const fixture: BenchFixture = {
-    origin,
+    backendApi,
     tempDir,
     databasePath,
     latchkey,
     latchkeyUncached,
     ...caller,
   };
-  const ready: ServerReady = { type: 'ready', origin, baselines: [], scenarios: [] };
-  // Baselines first, so their routes sit as early in the app's stack as the bare route.
+  const mount = async (scenario: Scenario): Promise<Served> => {
+    const app = express();
+    const request = await scenario.mount(app, fixture);
+    return { name: scenario.name, origin: await serve(app), request };
+  };
+  const ready: ServerReady = { type: 'ready', baselines: [], scenarios: [] };
   const baselines = new Set<Scenario>([bareRoute]);
   for (const scenario of scenarios) if (scenario.baseline) baselines.add(scenario.baseline);
-  for (const baseline of baselines) {
-    ready.baselines.push({ name: baseline.name, request: await baseline.mount(app, fixture) });
-  }
+  for (const baseline of baselines) ready.baselines.push(await mount(baseline));
   for (const scenario of scenarios) {
-    const request = await scenario.mount(app, fixture);
-    const { name, minRatio } = scenario;
     const baseline = (scenario.baseline ?? bareRoute).name;
-    ready.scenarios.push({ name, minRatio, baseline, request });
+    ready.scenarios.push({ ...(await mount(scenario)), minRatio: scenario.minRatio, baseline });
   }
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    server.closeAllConnections();
-    server.close();
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
     await latchkeyUncached.close();
     await latchkey.close();
     fs.rmSync(tempDir, { recursive: true, force: true });
