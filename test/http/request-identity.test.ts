@@ -48,7 +48,9 @@ describe('req.apiKey', () => {
   it('is shared by every copy of the module in the process', () => {
     let copy: typeof import('../../src/http/request-identity') | undefined;
     jest.isolateModules(() => {
-      copy = jest.requireActual('../../src/http/request-identity');
+      copy = jest.requireActual<typeof import('../../src/http/request-identity')>(
+        '../../src/http/request-identity',
+      );
     });
     expect(copy).toBeDefined();
     expect(copy!.setRequestIdentity).not.toBe(setRequestIdentity);

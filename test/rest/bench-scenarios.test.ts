@@ -1,6 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { bareJsonRoute, restScenarios, restValidate } from '../../bench/rest';
+import { createBackendApi } from '../../src/http/rest/router';
+import { BACKEND_API_PREFIX } from '../../src/http/rest/routes';
 import { closeServer, listen } from '../client/support';
 import { makeLatchkey } from '../support/harness';
 
@@ -9,11 +11,16 @@ describe('REST bench scenarios', () => {
     const latchkey = await makeLatchkey();
     const user = await latchkey.createUser({ email: 'bench@example.com' });
     const { apiKeyToken: token } = await latchkey.createApiKey({ userId: user.id });
-    const app = express();
-    const { server, url } = await listen(app);
+    // As in the bench server: the backend API on an app of its own, each scenario on another.
+    const backendApp = express();
+    backendApp.use(BACKEND_API_PREFIX, createBackendApi(latchkey));
+    const { server, url } = await listen(backendApp);
+    const { token: integrationKey } = await latchkey.createIntegrationKey('bench');
+    const fixture = { backendApi: { origin: url, integrationKey }, latchkey, token };
     try {
       for (const scenario of [bareJsonRoute, ...restScenarios]) {
-        const req = await scenario.mount(app, { origin: url, latchkey, token });
+        const app = express();
+        const req = await scenario.mount(app, fixture);
         const agent = request(app);
         let call = (req.method === 'POST' ? agent.post(req.path) : agent.get(req.path)).set(
           req.headers ?? {},
@@ -35,12 +42,13 @@ describe('REST bench scenarios', () => {
     const latchkey = await makeLatchkey();
     const user = await latchkey.createUser({ email: 'bench@example.com' });
     const { apiKeyToken: token } = await latchkey.createApiKey({ userId: user.id });
-    const fixture = { origin: 'http://127.0.0.1:1', latchkey, token };
+    const backendApi = { origin: 'http://127.0.0.1:1', integrationKey: 'unused' };
+    const fixture = { backendApi, latchkey, token };
     try {
       expect(restValidate.baseline).toBe(bareJsonRoute);
       const app = express();
       const baseline = await bareJsonRoute.mount(app, fixture);
-      const scenario = await restValidate.mount(app, fixture);
+      const scenario = await restValidate.mount(express(), fixture);
       expect(baseline.method).toBe('POST');
       expect(baseline.body).toBe(scenario.body);
       expect(baseline.headers?.['Content-Type']).toBe('application/json');
