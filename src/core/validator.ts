@@ -19,11 +19,18 @@ import { failure, type FailureReason, type Validation } from './validation-resul
 interface Resolved {
   key: ApiKey | null;
   identity: ApiKeyIdentity | null;
+  /** The passing verdict for `identity`, built once: a cached pass allocates nothing. */
+  passed: Validation | null;
   /** A reason the owner makes the key fail (disabled user, deleted org...). */
   ownerFailure: FailureReason | null;
 }
 
-const NOT_FOUND: Resolved = Object.freeze({ key: null, identity: null, ownerFailure: null });
+const NOT_FOUND: Resolved = Object.freeze({
+  key: null,
+  identity: null,
+  passed: null,
+  ownerFailure: null,
+});
 
 export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
@@ -122,7 +129,7 @@ export class Validator {
     expected: KeyKind | undefined,
     imported: boolean,
   ): Validation | Promise<Validation> {
-    const { key, identity } = r;
+    const { key, identity, passed } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
     const now = nowSeconds();
@@ -130,19 +137,19 @@ export class Validator {
     const settings = this.settings();
     if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
-    if (r.ownerFailure || !identity) return failure(r.ownerFailure ?? 'not_found');
+    if (r.ownerFailure || !identity || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
-    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, identity, now);
+    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
     return this.rateLimits
       .consume(key, settings)
       .then((wait) =>
-        wait === null ? this.pass(key, identity, now) : failure('rate_limited', wait),
+        wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait),
       );
   }
 
-  private pass(key: ApiKey, identity: ApiKeyIdentity, now: number): Validation {
+  private pass(key: ApiKey, passed: Validation, now: number): Validation {
     this.usage.record(key.id, now);
-    return { valid: true, apiKey: identity };
+    return passed;
   }
 
   private async load(digest: string): Promise<Resolved> {
@@ -153,27 +160,35 @@ export class Validator {
   /** What the owner makes of the key; the key's own state is judged on every request. */
   private resolve({ key, user, org, memberships }: KeyForValidation): Resolved {
     const base = { apiKeyId: key.id, metadata: key.metadata };
-    if (key.kind === 'generic') {
-      return deepFreeze({ key, identity: { kind: 'generic', ...base }, ownerFailure: null });
-    }
+    if (key.kind === 'generic') return resolved(key, { kind: 'generic', ...base });
     const settings = this.settings();
     if (key.kind === 'personal') {
-      if (!user) return { key, identity: null, ownerFailure: 'user_deleted' };
+      if (!user) return resolved(key, null, 'user_deleted');
       const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;
       const identity = {
         kind: 'personal' as const,
         ...base,
         user: userInfo(user, memberships, settings),
       };
-      return deepFreeze({ key, identity, ownerFailure });
+      return resolved(key, identity, ownerFailure);
     }
-    if (!org) return { key, identity: null, ownerFailure: 'org_deleted' };
+    if (!org) return resolved(key, null, 'org_deleted');
     const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgSummary(org) };
     if (user) {
       identity.user = userInfo(user, memberships, settings);
       const inOrg = memberships.find((m) => m.org.id === org.id);
       if (inOrg) identity.userInOrg = orgInfo(org, inOrg.membership, settings);
     }
-    return deepFreeze({ key, identity, ownerFailure: null });
+    return resolved(key, identity);
   }
+}
+
+/** A lookup's outcome, frozen: it is cached and shared by every request that presents the key. */
+function resolved(
+  key: ApiKey,
+  identity: ApiKeyIdentity | null,
+  ownerFailure: FailureReason | null = null,
+): Resolved {
+  const passed: Validation | null = identity && { valid: true, apiKey: identity };
+  return deepFreeze({ key, identity, passed, ownerFailure });
 }

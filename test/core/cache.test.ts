@@ -199,6 +199,15 @@ describe('with the cache off', () => {
 });
 
 describe('cached results', () => {
+  it('are one frozen verdict per cached key: a repeat validation allocates no new result', async () => {
+    const { apiKeyToken } = await lk.createApiKey({});
+    const first = await lk.validateApiKey(apiKeyToken);
+    const second = await lk.validateApiKey(apiKeyToken);
+    expect(first.valid).toBe(true);
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
   it('are frozen, so a caller cannot change what later callers receive', async () => {
     const { user } = await aWorld(lk);
     const { apiKeyToken } = await lk.createApiKey({ userId: user.id, metadata: { plan: 'free' } });
