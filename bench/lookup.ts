@@ -6,7 +6,7 @@ import { createSqliteStore, type SqliteStore } from '../src/store/sqlite';
 import { insertKeysInBulk, personalKeys } from './bulk-keys';
 import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
 import { withBadChecksum } from './scenario';
-import { median, percentile } from './stats';
+import { mean, median, percentile } from './stats';
 
 /** The same number of distinct keys is looked up at every store size. */
 export const SAMPLE_SIZE = 10_000;
@@ -146,14 +146,12 @@ async function round({ items, op }: Sized['ops'][Operation]): Promise<Float64Arr
   return us.sort();
 }
 
-const meanOf = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
-
 function timingOf(rounds: Float64Array[]): Timing {
   const all = new Float64Array(rounds.length * OPS_PER_ROUND);
   rounds.forEach((r, i) => all.set(r, i * OPS_PER_ROUND));
   all.sort();
   return {
-    meanUs: median(rounds.map(meanOf)),
+    meanUs: median(rounds.map(mean)),
     p50Us: percentile(all, 0.5),
     p99Us: percentile(all, 0.99),
     ops: all.length,

@@ -5,8 +5,10 @@ export function percentile(sorted: Float64Array, q: number): number {
   return sorted[index]!;
 }
 
-export function mean(values: number[]): number {
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
+export function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
 }
 
 export function median(values: number[]): number {

@@ -6,7 +6,7 @@ import {
   type OrgKeyIdentity,
   type PersonalKeyIdentity,
 } from '../core/identity';
-import { digestToken, parseToken, stripBearer } from '../core/token';
+import { digestToken, parseImportedToken, parseToken } from '../core/token';
 import type { KeyKind } from '../core/types';
 import { failure, type Validation } from '../core/validation-result';
 import {
@@ -120,9 +120,8 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
       return validateInline(raw, expected);
     },
     async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
-      if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
-      const token = stripBearer(raw);
-      if (token.length < 8 || token.length > 512) return failure('malformed');
+      const token = parseImportedToken(raw);
+      if (token === null) return failure('malformed');
       return lookup(token, true, expected);
     },
   };

@@ -116,6 +116,17 @@ export function parseToken(raw: unknown): string | null {
   return isWellFormed(token) ? token : null;
 }
 
+/**
+ * Returns the token of a key imported from another system (with or without "Bearer "),
+ * or null when it cannot be one. Such tokens have no format or checksum of ours: only
+ * their length is checked.
+ */
+export function parseImportedToken(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.length > 1024) return null;
+  const token = stripBearer(raw);
+  return token.length < 8 || token.length > 512 ? null : token;
+}
+
 export function digestToken(token: string): string {
   // One-shot hash: no Hash object per request.
   return hash('sha256', token, 'hex');

@@ -10,7 +10,7 @@ import {
 } from './identity';
 import type { ValidationRateLimits } from './rate-limits';
 import { nowSeconds } from './time';
-import { digestToken, parseToken, stripBearer } from './token';
+import { digestToken, parseImportedToken, parseToken } from './token';
 import type { ApiKey, KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
 import { failure, type FailureReason, type Validation } from './validation-result';
@@ -18,8 +18,7 @@ import { failure, type FailureReason, type Validation } from './validation-resul
 /** What one store lookup learned about a digest: cached as a whole, judged on every request. */
 interface Resolved {
   key: ApiKey | null;
-  identity: ApiKeyIdentity | null;
-  /** The passing verdict for `identity`, built once: a cached pass allocates nothing. */
+  /** The passing verdict with the caller's identity, built once: a cached pass allocates nothing. */
   passed: Validation | null;
   /** A reason the owner makes the key fail (disabled user, deleted org...). */
   ownerFailure: FailureReason | null;
@@ -27,7 +26,6 @@ interface Resolved {
 
 const NOT_FOUND: Resolved = Object.freeze({
   key: null,
-  identity: null,
   passed: null,
   ownerFailure: null,
 });
@@ -79,9 +77,8 @@ export class Validator {
 
   /** Validates a key imported from another system; its token has no checksum to check. */
   async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
-    if (typeof raw !== 'string' || raw.length > 1024) return failure('malformed');
-    const token = stripBearer(raw);
-    if (token.length < 8 || token.length > 512) return failure('malformed');
+    const token = parseImportedToken(raw);
+    if (token === null) return failure('malformed');
     return this.check(digestToken(token), expected, true);
   }
 
@@ -129,7 +126,7 @@ export class Validator {
     expected: KeyKind | undefined,
     imported: boolean,
   ): Validation | Promise<Validation> {
-    const { key, identity, passed } = r;
+    const { key, passed } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
     const now = nowSeconds();
@@ -137,7 +134,7 @@ export class Validator {
     const settings = this.settings();
     if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
-    if (r.ownerFailure || !identity || !passed) return failure(r.ownerFailure ?? 'not_found');
+    if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
     return this.rateLimits
@@ -190,5 +187,5 @@ function resolved(
   ownerFailure: FailureReason | null = null,
 ): Resolved {
   const passed: Validation | null = identity && { valid: true, apiKey: identity };
-  return deepFreeze({ key, identity, passed, ownerFailure });
+  return deepFreeze({ key, passed, ownerFailure });
 }

@@ -3,6 +3,10 @@ import request from 'supertest';
 import { createLatchkeyClient, LatchkeyClientError, type LatchkeyClient } from '../../src/client';
 import { closedPort, productApp, runningLatchkey, silentServer } from './support';
 
+/** A client of the running test server, with the given cache lifetime (0: no cache). */
+const clientOf = (server: { url: string; integrationKey: string }, cacheTtlMs: number) =>
+  createLatchkeyClient({ url: server.url, integrationKey: server.integrationKey, cacheTtlMs });
+
 describe('remote client: validation against a running Latchkey server', () => {
   let lk: Awaited<ReturnType<typeof runningLatchkey>>;
   let client: LatchkeyClient;
@@ -24,11 +28,7 @@ describe('remote client: validation against a running Latchkey server', () => {
   });
   afterAll(() => lk.stop());
   beforeEach(() => {
-    client = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 0,
-    });
+    client = clientOf(lk, 0);
   });
   afterEach(() => client.close());
 
@@ -123,11 +123,7 @@ describe('remote client: validation against a running Latchkey server', () => {
   });
 
   it('serves repeated validations from its cache within the TTL, and not with the cache off', async () => {
-    const cached = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 60_000,
-    });
+    const cached = clientOf(lk, 60_000);
     let before = lk.counts.requests;
     for (let i = 0; i < 5; i++) await cached.validateApiKey(tokens.personal);
     expect(lk.counts.requests - before).toBe(1);
@@ -139,11 +135,7 @@ describe('remote client: validation against a running Latchkey server', () => {
   });
 
   it('sees a revocation once its cached answer expires', async () => {
-    const short = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 50,
-    });
+    const short = clientOf(lk, 50);
     const key = await lk.latchkey.createApiKey({});
     expect((await short.validateApiKey(key.apiKeyToken)).valid).toBe(true);
     await lk.latchkey.archiveApiKey(key.apiKeyId);
@@ -153,11 +145,7 @@ describe('remote client: validation against a running Latchkey server', () => {
   });
 
   it('passes a request whose answer is cached in the same tick, with the kind still checked', async () => {
-    const cached = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 60_000,
-    });
+    const cached = clientOf(lk, 60_000);
     const warm = await cached.validateApiKey(tokens.personal);
     const header = `Bearer ${tokens.personal}`;
     const req = { headers: { authorization: header }, rawHeaders: ['Authorization', header] };
@@ -172,11 +160,7 @@ describe('remote client: validation against a running Latchkey server', () => {
   });
 
   it('caches native and imported answers apart', async () => {
-    const cached = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 60_000,
-    });
+    const cached = clientOf(lk, 60_000);
     // A native token is not an imported key: that "not found" must not stick to the native path.
     expect(await cached.validateImportedApiKey(tokens.generic)).toMatchObject({ valid: false });
     expect(await cached.validateApiKey(tokens.generic)).toMatchObject({ valid: true });
@@ -200,11 +184,7 @@ describe('remote client: requireApiKey() behaves like the in-process middleware'
   let client: LatchkeyClient;
   beforeAll(async () => {
     lk = await runningLatchkey();
-    client = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 0,
-    });
+    client = clientOf(lk, 0);
   });
   afterAll(async () => {
     client.close();
@@ -339,11 +319,7 @@ describe('remote client: an unavailable Latchkey server', () => {
     jest
       .spyOn(lk.latchkey.store, 'findKeyForValidation')
       .mockRejectedValueOnce(new Error('disk on fire'));
-    const client = createLatchkeyClient({
-      url: lk.url,
-      integrationKey: lk.integrationKey,
-      cacheTtlMs: 0,
-    });
+    const client = clientOf(lk, 0);
     const res = await request(productApp(client.requireApiKey()))
       .get('/me')
       .set('Authorization', `Bearer ${apiKeyToken}`);
