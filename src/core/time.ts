@@ -1,6 +1,9 @@
 import type { ExpiryChoice } from './types';
 
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+/** Unix seconds of a Date.now() reading. */
+export const secondsOf = (ms: number): number => Math.floor(ms / 1000);
+
+export const nowSeconds = (): number => secondsOf(Date.now());
 
 /** UTC calendar day of a unix time, as YYYY-MM-DD. */
 export const dayOf = (seconds: number): string =>

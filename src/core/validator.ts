@@ -9,8 +9,15 @@ import {
   type OrgKeyIdentity,
 } from './identity';
 import type { ValidationRateLimits } from './rate-limits';
-import { nowSeconds } from './time';
-import { digestToken, parseImportedToken, parseToken } from './token';
+import { secondsOf } from './time';
+import {
+  digestKey,
+  digestKeyOfHex,
+  digestToken,
+  hexOfDigestKey,
+  parseImportedToken,
+  parseToken,
+} from './token';
 import type { ApiKey, KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
 import { failure, type FailureReason, type Validation } from './validation-result';
@@ -30,6 +37,12 @@ const NOT_FOUND: Resolved = Object.freeze({
   ownerFailure: null,
 });
 
+/** A cached lookup and the time (ms) until which it may be reused. */
+interface Cached {
+  resolved: Resolved;
+  freshUntil: number;
+}
+
 export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
   cacheTtlMs: number;
@@ -39,7 +52,12 @@ export interface ValidatorOptions {
 }
 
 export class Validator {
-  private readonly cache: LRUCache<string, Resolved> | null;
+  /**
+   * Freshness is checked here against the clock reading judging needs anyway, not by
+   * lru-cache's TTL, which reads a clock of its own and arms a timer every millisecond.
+   */
+  private readonly cache: LRUCache<string, Cached> | null;
+  private readonly cacheTtlMs: number;
   private readonly rateLimits: ValidationRateLimits | null;
   /** Lookups running per digest, so a forget can tell whether it overlaps one. */
   private readonly loading = new Map<string, number>();
@@ -52,9 +70,10 @@ export class Validator {
     private readonly usage: UsageBuffer,
     options: ValidatorOptions,
   ) {
+    this.cacheTtlMs = options.cacheTtlMs;
     this.cache =
       options.cacheTtlMs > 0
-        ? new LRUCache<string, Resolved>({ max: options.cacheMaxEntries, ttl: options.cacheTtlMs })
+        ? new LRUCache<string, Cached>({ max: options.cacheMaxEntries })
         : null;
     this.rateLimits = options.rateLimits ?? null;
   }
@@ -72,20 +91,20 @@ export class Validator {
   validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(digestToken(token), expected, false);
+    return this.check(token, expected, false);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
   async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
     const token = parseImportedToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(digestToken(token), expected, true);
+    return this.check(token, expected, true);
   }
 
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
     if (this.loading.has(digest)) this.changes++;
-    this.cache?.delete(digest);
+    this.cache?.delete(digestKeyOfHex(digest));
   }
 
   /** Drops every cached lookup (after a user, org, membership or settings change). */
@@ -96,17 +115,31 @@ export class Validator {
 
   /** Judges a cached lookup in the same tick; otherwise looks the digest up first. */
   private check(
-    digest: string,
+    token: string,
     expected: KeyKind | undefined,
     imported: boolean,
   ): Validation | Promise<Validation> {
-    const cached = this.cache?.get(digest);
-    if (cached) return this.judge(cached, expected, imported);
-    return this.lookup(digest).then((r) => this.judge(r, expected, imported));
+    const cache = this.cache;
+    if (!cache) {
+      return this.load(digestToken(token)).then((r) =>
+        this.judge(r, expected, imported, Date.now()),
+      );
+    }
+    const cacheKey = digestKey(token);
+    const nowMs = Date.now();
+    const cached = cache.get(cacheKey);
+    if (cached) {
+      if (cached.freshUntil > nowMs) return this.judge(cached.resolved, expected, imported, nowMs);
+      cache.delete(cacheKey);
+    }
+    return this.lookup(cache, cacheKey).then((r) => this.judge(r, expected, imported, Date.now()));
   }
 
-  private async lookup(digest: string): Promise<Resolved> {
+  /** Loads a digest and caches what it found, unless a change overlapped the load. */
+  private async lookup(cache: LRUCache<string, Cached>, cacheKey: string): Promise<Resolved> {
+    const digest = hexOfDigestKey(cacheKey);
     const changesBefore = this.changes;
+    const startedAt = Date.now();
     this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
     let resolved: Resolved;
     try {
@@ -117,7 +150,8 @@ export class Validator {
       else this.loading.delete(digest);
     }
     // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
-    if (changesBefore === this.changes) this.cache?.set(digest, resolved);
+    if (changesBefore === this.changes)
+      cache.set(cacheKey, { resolved, freshUntil: startedAt + this.cacheTtlMs });
     return resolved;
   }
 
@@ -125,11 +159,12 @@ export class Validator {
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
+    nowMs: number,
   ): Validation | Promise<Validation> {
     const { key, passed } = r;
     if (!key || key.imported !== imported) return failure('not_found');
     if (key.archivedAt !== null) return failure('archived');
-    const now = nowSeconds();
+    const now = secondsOf(nowMs);
     if (key.expiresAt !== null && key.expiresAt <= now) return failure('expired');
     const settings = this.settings();
     if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
@@ -180,7 +215,10 @@ export class Validator {
   }
 }
 
-/** A lookup's outcome, frozen: it is cached and shared by every request that presents the key. */
+/**
+ * A lookup's outcome, frozen: it is cached and shared by every request that presents
+ * the key (and the result is frozen with the cache off too, as documented).
+ */
 function resolved(
   key: ApiKey,
   identity: ApiKeyIdentity | null,
