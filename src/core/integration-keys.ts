@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { parseInput } from './inputs';
-import { nowSeconds } from './time';
-import { digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
+import { nowSeconds, secondsOf } from './time';
+import { digestKey, digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
 import type { IntegrationKey } from './types';
 import { z } from 'zod';
 
@@ -37,22 +37,31 @@ interface Lookup {
   view: IntegrationKeyView | null;
 }
 
+/** A cached lookup and the time (ms) until which it may be reused. */
+interface Cached {
+  lookup: Lookup;
+  freshUntil: number;
+}
+
 const lookupOf = (key: IntegrationKey | null): Lookup => ({
   key,
   view: key ? Object.freeze(viewOf(key)) : null,
 });
 
 export class IntegrationKeys {
-  /** digest → what the store said about it (including "unknown"), reused for `ttlMs`. */
-  private readonly cache: LRUCache<string, Lookup> | null;
+  /**
+   * digestKey() → what the store said about it (including "unknown"), reused for
+   * `ttlMs`. Freshness is checked with the clock admit() reads anyway (see Validator).
+   */
+  private readonly cache: LRUCache<string, Cached> | null;
   /** Bumped by every archive: a lookup that overlaps one answers once and is not cached. */
   private archives = 0;
 
   constructor(
     private readonly core: Core,
-    ttlMs: number,
+    private readonly ttlMs: number,
   ) {
-    this.cache = ttlMs > 0 ? new LRUCache({ max: 1000, ttl: ttlMs }) : null;
+    this.cache = ttlMs > 0 ? new LRUCache({ max: 1000 }) : null;
   }
 
   async create(name: unknown, by?: Actor): Promise<CreatedIntegrationKey> {
@@ -102,22 +111,27 @@ export class IntegrationKeys {
   authenticateInline(raw: unknown): IntegrationKeyView | null | Promise<IntegrationKeyView | null> {
     const token = parseToken(raw);
     if (token === null || !token.startsWith(`${INTEGRATION_KEY_PREFIX}_`)) return null;
-    const digest = digestToken(token);
-    const cached = this.cache?.get(digest);
-    if (cached) return this.admit(cached);
+    const cacheKey = this.cache ? digestKey(token) : '';
+    const nowMs = Date.now();
+    const cached = this.cache?.get(cacheKey);
+    if (cached) {
+      if (cached.freshUntil > nowMs) return this.admit(cached.lookup, nowMs);
+      this.cache!.delete(cacheKey);
+    }
     const archivesBefore = this.archives;
-    return this.core.store.findIntegrationKeyByDigest(digest).then((key) => {
+    return this.core.store.findIntegrationKeyByDigest(digestToken(token)).then((key) => {
       const loaded = lookupOf(key);
       // An archive acknowledged while this read ran may have made it stale: use it once, keep nothing.
-      if (archivesBefore === this.archives) this.cache?.set(digest, loaded);
-      return this.admit(loaded);
+      if (archivesBefore === this.archives)
+        this.cache?.set(cacheKey, { lookup: loaded, freshUntil: nowMs + this.ttlMs });
+      return this.admit(loaded, Date.now());
     });
   }
 
-  private admit(lookup: Lookup): IntegrationKeyView | null {
+  private admit(lookup: Lookup, nowMs: number): IntegrationKeyView | null {
     const key = lookup.key;
     if (!key || key.archivedAt !== null) return null;
-    const now = nowSeconds();
+    const now = secondsOf(nowMs);
     if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_SECONDS) {
       key.lastUsedAt = now;
       lookup.view = Object.freeze(viewOf(key));

@@ -68,6 +68,18 @@ describe('integration keys', () => {
     await lk.close();
   });
 
+  it('sees an archive made by another process once the cached lookup is older than its TTL', async () => {
+    const lk = await makeLatchkey({ cacheTtlMs: 50 });
+    const { token, key } = await lk.createIntegrationKey('svc');
+    expect((await lk.authenticateIntegrationKey(token))?.id).toBe(key.id);
+    // Straight to the store: this process is not told.
+    await lk.store.archiveIntegrationKey(key.id, 1);
+    expect((await lk.authenticateIntegrationKey(token))?.id).toBe(key.id);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await lk.authenticateIntegrationKey(token)).toBeNull();
+    await lk.close();
+  });
+
   it('does not cache a lookup that an archive overlapped', async () => {
     const lk = await makeLatchkey();
     const { token, key } = await lk.createIntegrationKey('svc');
