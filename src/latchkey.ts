@@ -63,7 +63,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     (err) => logger.error({ err }, 'writing key usage failed; will retry'),
     options.usageFlushIntervalMs ?? 5_000,
   );
-  const settings = () => settingsHolder.current();
+  const settings = (nowMs?: number) => settingsHolder.current(nowMs);
   const backend = options.rateLimitBackend ?? 'memory';
   const rateLimits = new ValidationRateLimits(
     backend === 'memory'

@@ -66,7 +66,8 @@ export class Validator {
 
   constructor(
     private readonly store: Store,
-    private readonly settings: () => Settings,
+    /** The current settings; `nowMs` is a clock reading the caller already has. */
+    private readonly settings: (nowMs?: number) => Settings,
     private readonly usage: UsageBuffer,
     options: ValidatorOptions,
   ) {
@@ -166,7 +167,7 @@ export class Validator {
     if (key.archivedAt !== null) return failure('archived');
     const now = secondsOf(nowMs);
     if (key.expiresAt !== null && key.expiresAt <= now) return failure('expired');
-    const settings = this.settings();
+    const settings = this.settings(nowMs);
     if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
