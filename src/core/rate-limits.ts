@@ -60,9 +60,13 @@ function wrap(limiter: RateLimiterAbstract): Limiter {
   return { consume: (subject) => limiter.consume(subject).then(withinAllowance, secondsToWait) };
 }
 
-/** Counts in this process only: the default, and right for a single server process. */
+/**
+ * Counts in this process only: the default, and right for a single server process.
+ * Each allowance's limiter keeps a Map of its own, so the subject alone keys it: with a
+ * prefix, rate-limiter-flexible would build (and hash) a new string on every count.
+ */
 export const memoryRateLimits = (): RateLimitBackend =>
-  rateLimitBackend((spec) => new RateLimiterMemory(spec), false);
+  rateLimitBackend((spec) => new RateLimiterMemory({ ...spec, keyPrefix: '' }), false);
 
 /** Whose validations an allowance counts. */
 type Scope = 'key' | 'user' | 'org';
