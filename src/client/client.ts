@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
-import { LRUCache } from 'lru-cache';
 import {
   deepFreeze,
   type ApiKeyIdentity,
   type OrgKeyIdentity,
   type PersonalKeyIdentity,
 } from '../core/identity';
+import { FreshCache } from '../core/fresh-cache';
 import { digestKey, parseImportedToken, parseToken } from '../core/token';
 import type { KeyKind } from '../core/types';
 import { failure, type Validation } from '../core/validation-result';
@@ -33,12 +33,6 @@ export interface LatchkeyClientOptions {
 }
 
 export const DEFAULT_CLIENT_CACHE_TTL_MS = 5_000;
-
-/** A cached answer and the time (ms) until which it may be reused. */
-interface Answer {
-  result: Validation;
-  freshUntil: number;
-}
 export const DEFAULT_CLIENT_TIMEOUT_MS = 2_000;
 
 const API = '/api/backend/v1/end_user_api_keys';
@@ -68,9 +62,8 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   const ttl = options.cacheTtlMs ?? DEFAULT_CLIENT_CACHE_TTL_MS;
   const maxEntries = options.cacheMaxEntries ?? 10_000;
   // Keyed by digest: the cache holds no usable token. Native and imported answers
-  // apart, as the server validates them apart. Freshness is checked in lookup() with
-  // one Date.now(): lru-cache's own TTL arms a timer every millisecond under load.
-  const newCache = () => (ttl > 0 ? new LRUCache<string, Answer>({ max: maxEntries }) : null);
+  // apart, as the server validates them apart.
+  const newCache = () => (ttl > 0 ? new FreshCache<Validation>(maxEntries, ttl) : null);
   const caches = { native: newCache(), imported: newCache() };
 
   async function ask(token: string, imported: boolean): Promise<Validation> {
@@ -105,16 +98,12 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     const cache = imported ? caches.imported : caches.native;
     if (!cache) return ask(token, imported).then((result) => ofKind(result, expected));
     const digest = digestKey(token);
-    const cached = cache.get(digest);
-    if (cached) {
-      if (cached.freshUntil > Date.now()) return ofKind(cached.result, expected);
-      cache.delete(digest);
-    }
     const askedAt = Date.now();
+    const cached = cache.get(digest, askedAt);
+    if (cached) return ofKind(cached, expected);
     return ask(token, imported).then((result) => {
       // A rate-limit answer is about this moment only.
-      if (result.valid || result.reason !== 'rate_limited')
-        cache.set(digest, { result, freshUntil: askedAt + ttl });
+      if (result.valid || result.reason !== 'rate_limited') cache.set(digest, result, askedAt);
       return ofKind(result, expected);
     });
   }

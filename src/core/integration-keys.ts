@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { FreshCache } from './fresh-cache';
 import { parseInput } from './inputs';
 import { nowSeconds, secondsOf } from './time';
 import { digestKey, digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
@@ -37,12 +37,6 @@ interface Lookup {
   view: IntegrationKeyView | null;
 }
 
-/** A cached lookup and the time (ms) until which it may be reused. */
-interface Cached {
-  lookup: Lookup;
-  freshUntil: number;
-}
-
 const lookupOf = (key: IntegrationKey | null): Lookup => ({
   key,
   view: key ? Object.freeze(viewOf(key)) : null,
@@ -51,17 +45,17 @@ const lookupOf = (key: IntegrationKey | null): Lookup => ({
 export class IntegrationKeys {
   /**
    * digestKey() → what the store said about it (including "unknown"), reused for
-   * `ttlMs`. Freshness is checked with the clock admit() reads anyway (see Validator).
+   * `ttlMs`; freshness is judged with the clock reading admit() needs anyway.
    */
-  private readonly cache: LRUCache<string, Cached> | null;
+  private readonly cache: FreshCache<Lookup> | null;
   /** Bumped by every archive: a lookup that overlaps one answers once and is not cached. */
   private archives = 0;
 
   constructor(
     private readonly core: Core,
-    private readonly ttlMs: number,
+    ttlMs: number,
   ) {
-    this.cache = ttlMs > 0 ? new LRUCache({ max: 1000 }) : null;
+    this.cache = ttlMs > 0 ? new FreshCache(1000, ttlMs) : null;
   }
 
   async create(name: unknown, by?: Actor): Promise<CreatedIntegrationKey> {
@@ -113,17 +107,13 @@ export class IntegrationKeys {
     if (token === null || !token.startsWith(`${INTEGRATION_KEY_PREFIX}_`)) return null;
     const cacheKey = this.cache ? digestKey(token) : '';
     const nowMs = Date.now();
-    const cached = this.cache?.get(cacheKey);
-    if (cached) {
-      if (cached.freshUntil > nowMs) return this.admit(cached.lookup, nowMs);
-      this.cache!.delete(cacheKey);
-    }
+    const cached = this.cache?.get(cacheKey, nowMs);
+    if (cached) return this.admit(cached, nowMs);
     const archivesBefore = this.archives;
     return this.core.store.findIntegrationKeyByDigest(digestToken(token)).then((key) => {
       const loaded = lookupOf(key);
       // An archive acknowledged while this read ran may have made it stale: use it once, keep nothing.
-      if (archivesBefore === this.archives)
-        this.cache?.set(cacheKey, { lookup: loaded, freshUntil: nowMs + this.ttlMs });
+      if (archivesBefore === this.archives) this.cache?.set(cacheKey, loaded, nowMs);
       return this.admit(loaded, Date.now());
     });
   }

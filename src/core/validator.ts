@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { KeyForValidation, Store } from '../store/store';
+import { FreshCache } from './fresh-cache';
 import {
   deepFreeze,
   orgInfo,
@@ -37,12 +37,6 @@ const NOT_FOUND: Resolved = Object.freeze({
   ownerFailure: null,
 });
 
-/** A cached lookup and the time (ms) until which it may be reused. */
-interface Cached {
-  resolved: Resolved;
-  freshUntil: number;
-}
-
 export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
   cacheTtlMs: number;
@@ -52,12 +46,8 @@ export interface ValidatorOptions {
 }
 
 export class Validator {
-  /**
-   * Freshness is checked here against the clock reading judging needs anyway, not by
-   * lru-cache's TTL, which reads a clock of its own and arms a timer every millisecond.
-   */
-  private readonly cache: LRUCache<string, Cached> | null;
-  private readonly cacheTtlMs: number;
+  /** By digestKey(); freshness is judged with the clock reading judging needs anyway. */
+  private readonly cache: FreshCache<Resolved> | null;
   private readonly rateLimits: ValidationRateLimits | null;
   /** Lookups running per digest, so a forget can tell whether it overlaps one. */
   private readonly loading = new Map<string, number>();
@@ -71,11 +61,8 @@ export class Validator {
     private readonly usage: UsageBuffer,
     options: ValidatorOptions,
   ) {
-    this.cacheTtlMs = options.cacheTtlMs;
     this.cache =
-      options.cacheTtlMs > 0
-        ? new LRUCache<string, Cached>({ max: options.cacheMaxEntries })
-        : null;
+      options.cacheTtlMs > 0 ? new FreshCache(options.cacheMaxEntries, options.cacheTtlMs) : null;
     this.rateLimits = options.rateLimits ?? null;
   }
 
@@ -128,19 +115,21 @@ export class Validator {
     }
     const cacheKey = digestKey(token);
     const nowMs = Date.now();
-    const cached = cache.get(cacheKey);
-    if (cached) {
-      if (cached.freshUntil > nowMs) return this.judge(cached.resolved, expected, imported, nowMs);
-      cache.delete(cacheKey);
-    }
-    return this.lookup(cache, cacheKey).then((r) => this.judge(r, expected, imported, Date.now()));
+    const cached = cache.get(cacheKey, nowMs);
+    if (cached) return this.judge(cached, expected, imported, nowMs);
+    return this.lookup(cache, cacheKey, nowMs).then((r) =>
+      this.judge(r, expected, imported, Date.now()),
+    );
   }
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
-  private async lookup(cache: LRUCache<string, Cached>, cacheKey: string): Promise<Resolved> {
+  private async lookup(
+    cache: FreshCache<Resolved>,
+    cacheKey: string,
+    startedAt: number,
+  ): Promise<Resolved> {
     const digest = hexOfDigestKey(cacheKey);
     const changesBefore = this.changes;
-    const startedAt = Date.now();
     this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
     let resolved: Resolved;
     try {
@@ -151,8 +140,7 @@ export class Validator {
       else this.loading.delete(digest);
     }
     // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
-    if (changesBefore === this.changes)
-      cache.set(cacheKey, { resolved, freshUntil: startedAt + this.cacheTtlMs });
+    if (changesBefore === this.changes) cache.set(cacheKey, resolved, startedAt);
     return resolved;
   }
 
