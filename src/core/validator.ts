@@ -53,6 +53,8 @@ export class Validator {
   private readonly loading = new Map<string, number>();
   /** Bumped when a change overlaps running lookups: those answer once and are not cached. */
   private changes = 0;
+  /** The store reads synchronously (SQLite): a lookup then needs no promise. */
+  private readonly readsNow: boolean;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +66,7 @@ export class Validator {
     this.cache =
       options.cacheTtlMs > 0 ? new FreshCache(options.cacheMaxEntries, options.cacheTtlMs) : null;
     this.rateLimits = options.rateLimits ?? null;
+    this.readsNow = typeof store.findKeyForValidationSync === 'function';
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
@@ -101,7 +104,10 @@ export class Validator {
     this.cache?.clear();
   }
 
-  /** Judges a cached lookup in the same tick; otherwise looks the digest up first. */
+  /**
+   * Judges a cached lookup in the same tick; otherwise looks the digest up first, also in
+   * the same tick when the store reads synchronously.
+   */
   private check(
     token: string,
     expected: KeyKind | undefined,
@@ -109,17 +115,21 @@ export class Validator {
   ): Validation | Promise<Validation> {
     const cache = this.cache;
     if (!cache) {
-      return this.load(digestToken(token)).then((r) =>
-        this.judge(r, expected, imported, Date.now()),
-      );
+      const digest = digestToken(token);
+      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported);
+      return this.load(digest).then((r) => this.judge(r, expected, imported));
     }
     const cacheKey = digestKey(token);
     const nowMs = Date.now();
     const cached = cache.get(cacheKey, nowMs);
     if (cached) return this.judge(cached, expected, imported, nowMs);
-    return this.lookup(cache, cacheKey, nowMs).then((r) =>
-      this.judge(r, expected, imported, Date.now()),
-    );
+    if (this.readsNow) {
+      // Nothing can run between this read and the cache write: no change can overlap it.
+      const r = this.readNow(hexOfDigestKey(cacheKey));
+      cache.set(cacheKey, r, nowMs);
+      return this.judge(r, expected, imported, nowMs);
+    }
+    return this.lookup(cache, cacheKey, nowMs).then((r) => this.judge(r, expected, imported));
   }
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
@@ -148,7 +158,7 @@ export class Validator {
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
-    nowMs: number,
+    nowMs = Date.now(),
   ): Validation | Promise<Validation> {
     const { key, passed } = r;
     if (!key || key.imported !== imported) return failure('not_found');
@@ -174,7 +184,14 @@ export class Validator {
   }
 
   private async load(digest: string): Promise<Resolved> {
-    const found = await this.store.findKeyForValidation(digest);
+    return this.resolveFound(await this.store.findKeyForValidation(digest));
+  }
+
+  private readNow(digest: string): Resolved {
+    return this.resolveFound(this.store.findKeyForValidationSync!(digest));
+  }
+
+  private resolveFound(found: KeyForValidation | null): Resolved {
     return found ? this.resolve(found) : NOT_FOUND;
   }
 

@@ -139,6 +139,12 @@ export interface Store {
   findKeyByDigest(digest: string): Promise<ApiKey | null>;
   /** The key with its user, org and the user's memberships, read together; null when unknown. */
   findKeyForValidation(digest: string): Promise<KeyForValidation | null>;
+  /**
+   * The same read without a promise, for adapters whose driver answers synchronously
+   * (SQLite): a validation that must read the store then still finishes in one tick.
+   * Adapters that wait on I/O leave it out.
+   */
+  findKeyForValidationSync?(digest: string): KeyForValidation | null;
   listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>>;
   countKeys(filter: KeyFilter): Promise<number>;
   /** Updates a key that is not archived; null otherwise. */

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import request from 'supertest';
 import { createLatchkeyClient, LatchkeyClientError, type LatchkeyClient } from '../../src/client';
 import { closedPort, productApp, runningLatchkey, silentServer } from './support';
+import { failValidationReads } from '../support/world';
 
 /** A client of the running test server, with the given cache lifetime (0: no cache). */
 const clientOf = (server: { url: string; integrationKey: string }, cacheTtlMs: number) =>
@@ -316,9 +317,7 @@ describe('remote client: an unavailable Latchkey server', () => {
   it('answers 503 (never a pass) when the server errors', async () => {
     const lk = await runningLatchkey();
     const { apiKeyToken } = await lk.latchkey.createApiKey({});
-    jest
-      .spyOn(lk.latchkey.store, 'findKeyForValidation')
-      .mockRejectedValueOnce(new Error('disk on fire'));
+    failValidationReads(lk.latchkey.store, new Error('disk on fire'));
     const client = clientOf(lk, 0);
     const res = await request(productApp(client.requireApiKey()))
       .get('/me')

@@ -2,7 +2,8 @@ import type { Store } from '../../src/store/store';
 import type { SqliteStore } from '../../src/store/sqlite';
 import type { Validation } from '../../src/core/validation-result';
 import { makeLatchkey } from '../support/harness';
-import { aCountingStore, aWorld } from '../support/world';
+import { createSqliteStore } from '../../src/store/sqlite';
+import { aCountingStore, aWorld, validationReads, withoutSyncReads } from '../support/world';
 
 type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
 
@@ -50,7 +51,7 @@ describe('a warm cache', () => {
     counting.reset();
     await warm(lk, apiKeyToken);
     await warm(lk, apiKeyToken);
-    expect(counting.calls.findKeyForValidation).toBe(1);
+    expect(validationReads(counting)).toBe(1);
   });
 
   it('never accepts a revoked key again in the same process', async () => {
@@ -59,6 +60,29 @@ describe('a warm cache', () => {
     await lk.archiveApiKey(apiKeyId);
     for (let i = 0; i < 3; i++)
       expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('archived');
+  });
+
+  it('reads the store in the same tick on a miss when the store reads synchronously', async () => {
+    const { apiKeyToken } = await lk.createApiKey({});
+    counting.reset();
+    const first = lk.core.validator.validateInline(apiKeyToken);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect(counting.calls.findKeyForValidationSync).toBe(1);
+    expect(lk.core.validator.validateInline(apiKeyToken)).toBe(first);
+    expect(validationReads(counting)).toBe(1);
+  });
+});
+
+describe('a warm cache, on a store that waits on I/O', () => {
+  let lk: Lk;
+  beforeEach(async () => {
+    lk = await makeLatchkey({
+      store: withoutSyncReads(createSqliteStore(':memory:')),
+      cacheTtlMs: 60_000,
+    });
+  });
+  afterEach(async () => {
+    await lk.close();
   });
 
   it('does not keep a lookup that was in flight while the key was revoked', async () => {
@@ -191,7 +215,10 @@ describe('with the cache off', () => {
       const { apiKeyToken } = await uncached.createApiKey({});
       off.reset();
       for (let i = 0; i < 5; i++) await uncached.validateApiKey(apiKeyToken);
-      expect(off.calls.findKeyForValidation).toBe(5);
+      expect(validationReads(off)).toBe(5);
+      // SQLite reads synchronously, so even with the cache off a verdict needs no promise.
+      expect(uncached.core.validator.validateInline(apiKeyToken)).not.toBeInstanceOf(Promise);
+      expect(validationReads(off)).toBe(6);
     } finally {
       await uncached.close();
     }

@@ -1,6 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { makeLatchkey } from '../support/harness';
+import { createSqliteStore } from '../../src/store/sqlite';
+import { failValidationReads, spyOnValidationReads, withoutSyncReads } from '../support/world';
 
 type Harness = Awaited<ReturnType<typeof makeLatchkey>>;
 
@@ -59,8 +61,18 @@ describe('requireApiKey validation paths', () => {
     expect(res.body.user.userId).toBe(user.id);
   });
 
-  it('decides a cached key without waiting on a promise, and an uncached one with it', async () => {
+  it('decides a key without waiting on a promise when SQLite reads it', async () => {
     latchkey = await makeLatchkey();
+    const { created } = await withCaller(latchkey);
+    const validator = latchkey.core.validator;
+    const first = validator.validateInline(created.apiKeyToken);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect(first).toMatchObject({ valid: true });
+    expect(validator.validateInline(`Bearer ${created.apiKeyToken}`)).toBe(first);
+  });
+
+  it('waits on a promise for an uncached key only when the store waits on I/O', async () => {
+    latchkey = await makeLatchkey({ store: withoutSyncReads(createSqliteStore(':memory:')) });
     const { created } = await withCaller(latchkey);
     const validator = latchkey.core.validator;
     const first = validator.validateInline(created.apiKeyToken);
@@ -77,11 +89,9 @@ describe('requireApiKey validation paths', () => {
     const { created } = await withCaller(latchkey);
     const app = appOf(latchkey);
     const auth = `Bearer ${created.apiKeyToken}`;
-    const failing = jest
-      .spyOn(latchkey.store, 'findKeyForValidation')
-      .mockRejectedValue(new Error('store down'));
+    failValidationReads(latchkey.store, new Error('store down'));
     await request(app).get('/p').set('Authorization', auth).expect(503);
-    failing.mockRestore();
+    jest.restoreAllMocks();
     jest.spyOn(latchkey.core.validator, 'validateInline').mockImplementation(() => {
       throw new Error('unexpected');
     });
@@ -93,9 +103,12 @@ describe('requireApiKey validation paths', () => {
     const { created } = await withCaller(latchkey);
     const token = created.apiKeyToken;
     const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-    const spy = jest.spyOn(latchkey.store, 'findKeyForValidation');
+    const reads = spyOnValidationReads(latchkey.store);
     await request(appOf(latchkey)).get('/p').set('Authorization', `Bearer ${wrong}`).expect(401);
-    expect(spy).not.toHaveBeenCalled();
+    expect(reads.count()).toBe(0);
+    // The spy sees reads: the right token costs one.
+    await request(appOf(latchkey)).get('/p').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(reads.count()).toBe(1);
   });
 });
 

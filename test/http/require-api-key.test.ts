@@ -5,7 +5,8 @@ import { generateToken } from '../../src/core/token';
 import { errorHandler } from '../../src/http/error-handler';
 import { makeLatchkey } from '../support/harness';
 import { close, listen, rawRequest, requestWithHeaders } from '../support/raw-http';
-import { aWorld } from '../support/world';
+import { createSqliteStore } from '../../src/store/sqlite';
+import { aWorld, failValidationReads, withoutSyncReads } from '../support/world';
 
 type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
 
@@ -147,7 +148,7 @@ describe('refusing', () => {
 
   it('answers 503, never 500 and never a pass, when the store fails', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
-    jest.spyOn(lk.store, 'findKeyForValidation').mockRejectedValue(new Error('database is locked'));
+    failValidationReads(lk.store, new Error('database is locked'));
     const res = await request(app).post('/any').set('Authorization', `Bearer ${apiKeyToken}`);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
@@ -157,11 +158,25 @@ describe('refusing', () => {
 
   it('answers 503 when the store throws synchronously too', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
-    jest.spyOn(lk.store, 'findKeyForValidation').mockImplementation(() => {
+    jest.spyOn(lk.store, 'findKeyForValidationSync').mockImplementation(() => {
       throw new Error('boom');
     });
     const res = await request(app).post('/any').set('Authorization', apiKeyToken);
     expect(res.status).toBe(503);
+  });
+
+  it('answers 503 when a store that waits on I/O throws instead of rejecting', async () => {
+    const ioLk = await makeLatchkey({ store: withoutSyncReads(createSqliteStore(':memory:')) });
+    try {
+      const { apiKeyToken } = await ioLk.createApiKey({});
+      jest.spyOn(ioLk.store, 'findKeyForValidation').mockImplementation(() => {
+        throw new Error('boom');
+      });
+      const res = await request(appFor(ioLk)).post('/any').set('Authorization', apiKeyToken);
+      expect(res.status).toBe(503);
+    } finally {
+      await ioLk.close();
+    }
   });
 });
 

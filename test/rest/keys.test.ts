@@ -1,5 +1,6 @@
 import * as wire from '../../src/http/rest/wire-schemas';
 import { makeBackend, shaped } from './support';
+import { failValidationReads } from '../support/world';
 
 const future = () => Math.floor(Date.now() / 1000) + 3600;
 
@@ -281,9 +282,7 @@ describe('backend API: end-user API keys', () => {
 
   it('answers an unexpected failure with a JSON 500 and logs it without the token', async () => {
     const { apiKeyToken } = await t.latchkey.createApiKey({});
-    jest
-      .spyOn(t.latchkey.store, 'findKeyForValidation')
-      .mockRejectedValueOnce(new Error('database is locked'));
+    failValidationReads(t.latchkey.store, new Error('database is locked'));
     const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: apiKeyToken });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: 'internal', message: expect.any(String) });

@@ -4,6 +4,7 @@ import { createAdmin } from '../../src/core/admins';
 import { BACKEND_API_PREFIX as API } from '../../src/http/rest/routes';
 import { formTokens, shownToken } from '../support/pages';
 import { makeSecurityApp, type Agent, type SecurityApp } from './support';
+import { failValidationReads } from '../support/world';
 
 /**
  * Runs the flows that handle secrets (sign-in, failed sign-in, key and integration key
@@ -182,16 +183,14 @@ describe('secrets never leak', () => {
     );
 
     // Store failures: the unexpected-error paths log, and must log no secret.
-    const failing = jest
-      .spyOn(s.latchkey.store, 'findKeyForValidation')
-      .mockRejectedValue(new Error('database is locked'));
+    const restoreReads = failValidationReads(s.latchkey.store, new Error('database is locked'));
     const uncached = (await s.latchkey.createApiKey({ userId: eve.id })).apiKeyToken;
     secrets.uncachedToken = uncached;
     record(
       'POST /api/whoami (store down)',
       await request(s.app).post('/api/whoami').set('Authorization', `Bearer ${uncached}`),
     );
-    failing.mockRestore();
+    restoreReads();
     const failingLogin = jest
       .spyOn(s.latchkey.store, 'findUserByEmail')
       .mockRejectedValue(new Error('database is locked'));

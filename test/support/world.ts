@@ -37,6 +37,40 @@ export function aCountingStore(inner: Store = createSqliteStore(':memory:')) {
   return { store, calls, total, reset };
 }
 
+/** How many validation reads a counting store saw, whichever way the validator asked. */
+export const validationReads = (counting: ReturnType<typeof aCountingStore>): number =>
+  counting.total(['findKeyForValidation', 'findKeyForValidationSync']);
+
+/** The store as an adapter that waits on I/O (MongoDB) presents it: no synchronous read. */
+export function withoutSyncReads(store: Store): Store {
+  return new Proxy(store, {
+    get: (target, prop, receiver) =>
+      prop === 'findKeyForValidationSync' ? undefined : Reflect.get(target, prop, receiver),
+  });
+}
+
+/** Makes every validation read fail with `error`, whichever way the validator asks; returns the undo. */
+export function failValidationReads(store: Store, error: Error): () => void {
+  const spies: { mockRestore(): void }[] = [
+    jest.spyOn(store, 'findKeyForValidation').mockRejectedValue(error),
+  ];
+  if (store.findKeyForValidationSync) {
+    spies.push(
+      jest.spyOn(store, 'findKeyForValidationSync').mockImplementation(() => {
+        throw error;
+      }),
+    );
+  }
+  return () => spies.forEach((spy) => spy.mockRestore());
+}
+
+/** Counts validation reads of a store, whichever way the validator asks. */
+export function spyOnValidationReads(store: Store): { count(): number } {
+  const spies: { mock: { calls: unknown[] } }[] = [jest.spyOn(store, 'findKeyForValidation')];
+  if (store.findKeyForValidationSync) spies.push(jest.spyOn(store, 'findKeyForValidationSync'));
+  return { count: () => spies.reduce((n, spy) => n + spy.mock.calls.length, 0) };
+}
+
 /** Store methods that write; used to prove a rejected call stored nothing. */
 export const WRITE_METHODS = [
   'insertUser',

@@ -458,6 +458,10 @@ export class SqliteStore implements Store {
     return this.keyForValidation.get(digest);
   }
 
+  findKeyForValidationSync(digest: string): KeyForValidation | null {
+    return this.keyForValidation.get(digest);
+  }
+
   async listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>> {
     const { sql, params } = keyWhere(filter);
     return this.paged('api_keys', sql, params, 'created_at DESC, id', page, keyFromRow);
