@@ -53,6 +53,11 @@ export class Validator {
   private readonly loading = new Map<string, number>();
   /** Bumped when a change overlaps running lookups: those answer once and are not cached. */
   private changes = 0;
+  /** What was made of each read the store may hand over again unchanged; weak, so it goes with the read. */
+  private readonly resolvedReads = new WeakMap<
+    KeyForValidation,
+    { settings: Settings; resolved: Resolved }
+  >();
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
 
@@ -191,15 +196,25 @@ export class Validator {
     return this.resolveFound(this.store.findKeyForValidationSync!(digest));
   }
 
+  /**
+   * What a read found, judged as far as the owner goes. A store that answers an
+   * unchanged read with the same (frozen) object, as SQLite does, gets back what was
+   * made of it last time, as long as the settings are the same object too.
+   */
   private resolveFound(found: KeyForValidation | null): Resolved {
-    return found ? this.resolve(found) : NOT_FOUND;
+    if (!found) return NOT_FOUND;
+    const settings = this.settings();
+    const last = this.resolvedReads.get(found);
+    if (last && last.settings === settings) return last.resolved;
+    const resolved = this.resolve(found, settings);
+    this.resolvedReads.set(found, { settings, resolved });
+    return resolved;
   }
 
   /** What the owner makes of the key; the key's own state is judged on every request. */
-  private resolve({ key, user, org, memberships }: KeyForValidation): Resolved {
+  private resolve({ key, user, org, memberships }: KeyForValidation, settings: Settings): Resolved {
     const base = { apiKeyId: key.id, metadata: key.metadata };
     if (key.kind === 'generic') return resolved(key, { kind: 'generic', ...base });
-    const settings = this.settings();
     if (key.kind === 'personal') {
       if (!user) return resolved(key, null, 'user_deleted');
       const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;

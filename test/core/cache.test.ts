@@ -224,14 +224,60 @@ describe('with the cache off', () => {
     }
   });
 
-  it('results are frozen all the same, and each lookup answers afresh', async () => {
+  it('results are frozen all the same, and the same while the rows read are unchanged', async () => {
     const uncached = await makeLatchkey({ cacheTtlMs: 0 });
     try {
       const { apiKeyToken } = await uncached.createApiKey({ metadata: { plan: 'free' } });
       const first = identityOf(await uncached.validateApiKey(apiKeyToken));
       expect(Object.isFrozen(first)).toBe(true);
       expect(Object.isFrozen(first.metadata)).toBe(true);
-      expect(identityOf(await uncached.validateApiKey(apiKeyToken))).not.toBe(first);
+      expect(identityOf(await uncached.validateApiKey(apiKeyToken))).toBe(first);
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  it("every change made behind the process's back shows on the very next validation", async () => {
+    const uncached = await makeLatchkey({ cacheTtlMs: 0 });
+    try {
+      const { user, org } = await aWorld(uncached);
+      const { apiKeyToken } = await uncached.createApiKey({ userId: user.id });
+      const db = (uncached.store as SqliteStore).db;
+      // Another process writes: this process is not told.
+      const elsewhere = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+      const personal = async () => {
+        const identity = identityOf(await uncached.validateApiKey(apiKeyToken));
+        if (identity.kind !== 'personal')
+          throw new Error(`expected personal, got ${identity.kind}`);
+        return identity;
+      };
+      expect((await personal()).metadata).toEqual({});
+
+      elsewhere(`UPDATE api_keys SET metadata = '{"plan":"pro"}' WHERE user_id = ?`, user.id);
+      expect((await personal()).metadata).toEqual({ plan: 'pro' });
+      elsewhere('UPDATE users SET email = ? WHERE id = ?', 'renamed@example.com', user.id);
+      expect((await personal()).user.email).toBe('renamed@example.com');
+      elsewhere('UPDATE orgs SET name = ? WHERE id = ?', 'Renamed Inc', org.id);
+      expect((await personal()).user.orgIdToOrgInfo[org.id]?.orgName).toBe('Renamed Inc');
+      elsewhere('UPDATE memberships SET role = ? WHERE user_id = ?', 'Member', user.id);
+      const asMember = await personal();
+      expect(asMember.user.orgIdToOrgInfo[org.id]?.userAssignedRole).toBe('Member');
+      expect(asMember.user.orgIdToOrgInfo[org.id]?.userPermissions).toEqual([]);
+
+      // A settings change alters the verdict though the rows read are the same.
+      await uncached.updateSettings({ orgKeyManagerRoles: ['Owner', 'Admin', 'Member'] });
+      expect((await personal()).user.orgIdToOrgInfo[org.id]?.userPermissions).toEqual([
+        'can_manage_api_keys',
+      ]);
+
+      elsewhere('UPDATE users SET enabled = 0 WHERE id = ?', user.id);
+      expect(reasonOf(await uncached.validateApiKey(apiKeyToken))).toBe('user_disabled');
+      elsewhere('UPDATE users SET enabled = 1 WHERE id = ?', user.id);
+      expect(reasonOf(await uncached.validateApiKey(apiKeyToken))).toBe('valid');
+      elsewhere('UPDATE api_keys SET archived_at = 1 WHERE user_id = ?', user.id);
+      expect(reasonOf(await uncached.validateApiKey(apiKeyToken))).toBe('archived');
+      elsewhere('DELETE FROM api_keys WHERE user_id = ?', user.id);
+      expect(reasonOf(await uncached.validateApiKey(apiKeyToken))).toBe('not_found');
     } finally {
       await uncached.close();
     }
