@@ -53,11 +53,6 @@ export class Validator {
   private readonly loading = new Map<string, number>();
   /** Bumped when a change overlaps running lookups: those answer once and are not cached. */
   private changes = 0;
-  /** What was made of each read the store may hand over again unchanged; weak, so it goes with the read. */
-  private readonly resolvedReads = new WeakMap<
-    KeyForValidation,
-    { settings: Settings; resolved: Resolved }
-  >();
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
 
@@ -196,19 +191,8 @@ export class Validator {
     return this.resolveFound(this.store.findKeyForValidationSync!(digest));
   }
 
-  /**
-   * What a read found, judged as far as the owner goes. A store that answers an
-   * unchanged read with the same (frozen) object, as SQLite does, gets back what was
-   * made of it last time, as long as the settings are the same object too.
-   */
   private resolveFound(found: KeyForValidation | null): Resolved {
-    if (!found) return NOT_FOUND;
-    const settings = this.settings();
-    const last = this.resolvedReads.get(found);
-    if (last && last.settings === settings) return last.resolved;
-    const resolved = this.resolve(found, settings);
-    this.resolvedReads.set(found, { settings, resolved });
-    return resolved;
+    return found ? this.resolve(found, this.settings()) : NOT_FOUND;
   }
 
   /** What the owner makes of the key; the key's own state is judged on every request. */

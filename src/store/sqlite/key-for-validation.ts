@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { deepFreeze } from '../../core/identity';
 import type { KeyForValidation, MembershipWithOrg } from '../store';
 import { keyFromRow, membershipFromRow, orgFromRow, userFromRow } from './rows';
 
@@ -49,19 +48,10 @@ interface Columns {
   id: number;
 }
 
-/** How many digests keep their last read for comparison. */
-export const REMEMBERED_READS = 1_024;
-
 /**
  * Reads everything a validation needs in one statement: one native call instead
  * of four, and one read transaction, so the key, its owner and their
  * memberships are seen as they stood at one moment.
- *
- * Every call reads the database. When what it read is, byte for byte, what the
- * previous read of that digest found, it answers with the same frozen object
- * instead of building an equal one: the validator can then reuse what it made of
- * it. Any change to the key, its user, its org or the memberships changes the
- * bytes, and so the answer.
  */
 export class KeyForValidationReader {
   private readonly statement: Database.Statement;
@@ -69,7 +59,6 @@ export class KeyForValidationReader {
   private readonly user: Columns;
   private readonly org: Columns;
   private readonly memberships: number;
-  private readonly lastRead = new Map<string, { packed: string; found: KeyForValidation }>();
 
   constructor(db: Database.Database) {
     const columnsOf = db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck();
@@ -92,21 +81,8 @@ export class KeyForValidationReader {
 
   get(digest: string): KeyForValidation | null {
     const packed = this.statement.get(digest) as string | undefined;
-    if (packed === undefined) {
-      this.lastRead.delete(digest);
-      return null;
-    }
-    const last = this.lastRead.get(digest);
-    if (last && last.packed === packed) return last.found;
-    const found = deepFreeze(this.unpack(JSON.parse(packed) as unknown[]));
-    if (!last && this.lastRead.size >= REMEMBERED_READS) {
-      this.lastRead.delete(this.lastRead.keys().next().value!);
-    }
-    this.lastRead.set(digest, { packed, found });
-    return found;
-  }
-
-  private unpack(values: unknown[]): KeyForValidation {
+    if (packed === undefined) return null;
+    const values = JSON.parse(packed) as unknown[];
     const user = rowOf(values, this.user);
     const org = rowOf(values, this.org);
     return {
