@@ -114,18 +114,19 @@ export class Validator {
     imported: boolean,
   ): Validation | Promise<Validation> {
     const cache = this.cache;
+    // One clock reading serves the cache's freshness, the settings and the expiry check.
+    const nowMs = Date.now();
     if (!cache) {
       const digest = digestToken(token);
-      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported);
+      if (this.readsNow) return this.judge(this.readNow(digest, nowMs), expected, imported, nowMs);
       return this.load(digest).then((r) => this.judge(r, expected, imported));
     }
     const cacheKey = digestKey(token);
-    const nowMs = Date.now();
     const cached = cache.get(cacheKey, nowMs);
     if (cached) return this.judge(cached, expected, imported, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
-      const r = this.readNow(hexOfDigestKey(cacheKey));
+      const r = this.readNow(hexOfDigestKey(cacheKey), nowMs);
       cache.set(cacheKey, r, nowMs);
       return this.judge(r, expected, imported, nowMs);
     }
@@ -187,12 +188,12 @@ export class Validator {
     return this.resolveFound(await this.store.findKeyForValidation(digest));
   }
 
-  private readNow(digest: string): Resolved {
-    return this.resolveFound(this.store.findKeyForValidationSync!(digest));
+  private readNow(digest: string, nowMs: number): Resolved {
+    return this.resolveFound(this.store.findKeyForValidationSync!(digest), nowMs);
   }
 
-  private resolveFound(found: KeyForValidation | null): Resolved {
-    return found ? this.resolve(found, this.settings()) : NOT_FOUND;
+  private resolveFound(found: KeyForValidation | null, nowMs?: number): Resolved {
+    return found ? this.resolve(found, this.settings(nowMs)) : NOT_FOUND;
   }
 
   /** What the owner makes of the key; the key's own state is judged on every request. */
