@@ -8,10 +8,19 @@ type Row = Record<string, unknown>;
 const TABLES = { k: 'api_keys', u: 'users', o: 'orgs' } as const;
 
 /**
- * The key, its user and its org joined, with the user's memberships and their orgs as
- * `[org_id, role, joined_at, name, url_safe_name, metadata, created_at]` entries, all
- * packed by SQLite into one JSON array: one string crosses into JS instead of 38 values,
- * each of which better-sqlite3 would turn into a JS value through V8's slow API.
+ * Read beside the packed array rather than inside it. Every hint holds '…' (U+2026): one
+ * character outside ASCII makes V8 decode the whole string from UTF-8, one character at a
+ * time, into a two-byte string, and JSON.parse then reads two-byte text. Kept apart, the
+ * packed string of a key whose owner's names and metadata are ASCII is copied as it is.
+ */
+const APART = 'hint';
+
+/**
+ * The key (but its hint, see APART), its user and its org joined, with the user's
+ * memberships and their orgs as `[org_id, role, joined_at, name, url_safe_name, metadata,
+ * created_at]` entries, all packed by SQLite into one JSON array, then the hint: two
+ * strings cross into JS instead of 38 values, each of which better-sqlite3 would turn into
+ * a JS value through V8's slow API.
  * The entries are sorted in JS: an ORDER BY inside the aggregate costs SQLite a sorter
  * on every call.
  */
@@ -26,7 +35,7 @@ function validationSql(columns: Record<keyof typeof TABLES, string[]>): string {
       ))
       FROM memberships m JOIN orgs mo ON mo.id = m.org_id
       WHERE m.user_id = u.id
-    )))
+    ))), k."${APART}"
     FROM api_keys k
     LEFT JOIN users u ON u.id = k.user_id
     LEFT JOIN orgs o ON o.id = k.org_id
@@ -63,11 +72,11 @@ export class KeyForValidationReader {
   constructor(db: Database.Database) {
     const columnsOf = db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck();
     const names = {
-      k: columnsOf.all(TABLES.k) as string[],
+      k: (columnsOf.all(TABLES.k) as string[]).filter((name) => name !== APART),
       u: columnsOf.all(TABLES.u) as string[],
       o: columnsOf.all(TABLES.o) as string[],
     };
-    this.statement = db.prepare(validationSql(names)).pluck();
+    this.statement = db.prepare(validationSql(names)).raw();
     const at = (list: string[], from: number): Columns => ({
       names: list,
       from,
@@ -80,13 +89,15 @@ export class KeyForValidationReader {
   }
 
   get(digest: string): KeyForValidation | null {
-    const packed = this.statement.get(digest) as string | undefined;
-    if (packed === undefined) return null;
-    const values = JSON.parse(packed) as unknown[];
+    const found = this.statement.get(digest) as [string, string] | undefined;
+    if (found === undefined) return null;
+    const values = JSON.parse(found[0]) as unknown[];
+    const key = rowOf(values, this.key)!;
+    key[APART] = found[1];
     const user = rowOf(values, this.user);
     const org = rowOf(values, this.org);
     return {
-      key: keyFromRow(rowOf(values, this.key)!),
+      key: keyFromRow(key),
       user: user && userFromRow(user),
       org: org && orgFromRow(org),
       memberships: user
