@@ -1,11 +1,20 @@
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import MemoryStorage from 'rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage';
 import type { ApiKey, RateLimit, Settings } from './types';
 
 /** Counts one event for a subject; null when it is within the allowance, else seconds to wait. */
 export interface Limiter {
   consume(subject: string): Promise<number | null>;
+  /**
+   * The same count, answered at once. Only a limiter whose counts live in this process
+   * has it; then a validation that counts needs no promise.
+   */
+  consumeNow?(subject: string): number | null;
 }
+
+/** null within the allowance, else seconds to wait; a promise only when the count waits on I/O. */
+export type Wait = number | null | Promise<number | null>;
 
 /**
  * Where the counts live. The in-memory backend counts per process; a shared
@@ -29,8 +38,8 @@ export type LimiterFactory = (spec: LimiterSpec) => RateLimiterAbstract;
 /** How many distinct allowances keep a limiter object alive (per-key limits can all differ). */
 const MAX_LIMITERS = 1_000;
 
-/** Wraps rate-limiter-flexible limiters made by `factory` as a backend. */
-export function rateLimitBackend(factory: LimiterFactory, shared: boolean): RateLimitBackend {
+/** A backend keeping one limiter, made by `make`, per allowance. */
+function backendOf(shared: boolean, make: (spec: LimiterSpec) => Limiter): RateLimitBackend {
   const limiters = new LRUCache<string, Limiter>({ max: MAX_LIMITERS });
   return {
     shared,
@@ -39,7 +48,7 @@ export function rateLimitBackend(factory: LimiterFactory, shared: boolean): Rate
       const keyPrefix = `lk:${scope}:${limit}/${periodSeconds}`;
       let limiter = limiters.get(keyPrefix);
       if (!limiter) {
-        limiter = wrap(factory({ keyPrefix, points: limit, duration: periodSeconds }));
+        limiter = make({ keyPrefix, points: limit, duration: periodSeconds });
         limiters.set(keyPrefix, limiter);
       }
       return limiter;
@@ -47,12 +56,18 @@ export function rateLimitBackend(factory: LimiterFactory, shared: boolean): Rate
   };
 }
 
+/** Wraps rate-limiter-flexible limiters made by `factory` as a backend. */
+export const rateLimitBackend = (factory: LimiterFactory, shared: boolean): RateLimitBackend =>
+  backendOf(shared, (spec) => wrap(factory(spec)));
+
 const withinAllowance = (): null => null;
+
+const secondsBefore = (res: RateLimiterRes): number =>
+  Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise. */
 function secondsToWait(rejection: unknown): number {
-  if (rejection instanceof RateLimiterRes)
-    return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+  if (rejection instanceof RateLimiterRes) return secondsBefore(rejection);
   throw rejection;
 }
 
@@ -62,11 +77,24 @@ function wrap(limiter: RateLimiterAbstract): Limiter {
 
 /**
  * Counts in this process only: the default, and right for a single server process.
- * Each allowance's limiter keeps a Map of its own, so the subject alone keys it: with a
- * prefix, rate-limiter-flexible would build (and hash) a new string on every count.
+ * Each allowance counts in a store of its own, so the subject alone keys it: with a
+ * prefix, every count would build (and hash) a new string. The store is the one
+ * rate-limiter-flexible's RateLimiterMemory counts with (the same fixed windows), used
+ * directly so that a count is answered at once rather than through a promise.
  */
 export const memoryRateLimits = (): RateLimitBackend =>
-  rateLimitBackend((spec) => new RateLimiterMemory({ ...spec, keyPrefix: '' }), false);
+  backendOf(false, ({ points, duration }) => {
+    const counts = new MemoryStorage();
+    const consumeNow = (subject: string): number | null => {
+      const res = counts.incrby(subject, 1, duration);
+      return res.consumedPoints > points ? secondsBefore(res) : null;
+    };
+    return { consumeNow, consume: async (subject) => consumeNow(subject) };
+  });
+
+/** Counts through the limiter's synchronous path when it has one. */
+const count = (limiter: Limiter, subject: string): Wait =>
+  limiter.consumeNow ? limiter.consumeNow(subject) : limiter.consume(subject);
 
 /** Whose validations an allowance counts. */
 type Scope = 'key' | 'user' | 'org';
@@ -98,26 +126,27 @@ export class ValidationRateLimits {
     );
   }
 
-  /** null when this validation is within every allowance that applies, else seconds to wait. */
-  consume(key: ApiKey, settings: Settings): Promise<number | null> {
-    const owner = this.ownerCount(key, settings);
-    if (!key.rateLimit) return owner ? owner() : Promise.resolve(null);
-    const own = this.limiter('key', key.rateLimit).consume(key.id);
-    return owner ? own.then((wait) => (wait === null ? owner() : wait)) : own;
+  /**
+   * null when this validation is within every allowance that applies, else seconds to
+   * wait: the key's own allowance is counted first, its owner's only if that one passes.
+   * Answered at once when the backend counts in this process.
+   */
+  consume(key: ApiKey, settings: Settings): Wait {
+    if (key.rateLimit) {
+      const own = count(this.limiter('key', key.rateLimit), key.id);
+      if (own instanceof Promise)
+        return own.then((wait) => (wait === null ? this.countOwner(key, settings) : wait));
+      if (own !== null) return own;
+    }
+    return this.countOwner(key, settings);
   }
 
   /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
-  private ownerCount(key: ApiKey, settings: Settings): (() => Promise<number | null>) | null {
-    if (key.kind === 'personal' && key.userId && settings.userRateLimit) {
-      const limiter = this.limiter('user', settings.userRateLimit);
-      const userId = key.userId;
-      return () => limiter.consume(userId);
-    }
-    if (key.kind === 'org' && key.orgId && settings.orgRateLimit) {
-      const limiter = this.limiter('org', settings.orgRateLimit);
-      const orgId = key.orgId;
-      return () => limiter.consume(orgId);
-    }
+  private countOwner(key: ApiKey, settings: Settings): Wait {
+    if (key.kind === 'personal' && key.userId && settings.userRateLimit)
+      return count(this.limiter('user', settings.userRateLimit), key.userId);
+    if (key.kind === 'org' && key.orgId && settings.orgRateLimit)
+      return count(this.limiter('org', settings.orgRateLimit), key.orgId);
     return null;
   }
 

@@ -75,9 +75,10 @@ export class Validator {
   }
 
   /**
-   * Same verdict as validate(), but returned as is when it needs no store read and
-   * no rate-limit count (a malformed token, a cached lookup), so middleware can answer
-   * in the same tick without allocating promises on the hot path.
+   * Same verdict as validate(), but returned as is when nothing it needs waits on I/O (a
+   * malformed token, a cached lookup, a read from a store that answers synchronously, a
+   * rate-limit count kept in this process), so middleware can answer in the same tick
+   * without allocating promises on the hot path.
    */
   validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
     const token = parseToken(raw);
@@ -172,11 +173,14 @@ export class Validator {
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
-    return this.rateLimits
-      .consume(key, settings)
-      .then((wait) =>
-        wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait),
-      );
+    const wait = this.rateLimits.consume(key, settings);
+    if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
+    return this.counted(key, passed, now, wait);
+  }
+
+  /** The verdict once the rate limits have counted this validation. */
+  private counted(key: ApiKey, passed: Validation, now: number, wait: number | null): Validation {
+    return wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait);
   }
 
   private pass(key: ApiKey, passed: Validation, now: number): Validation {
