@@ -100,16 +100,18 @@ describe('admin settings page', () => {
   });
 
   it('turning personal keys off fails existing personal keys and hides the personal page; on restores both', async () => {
-    const { app, agent, latchkey, personal, orgKey, endUser } = await setup();
+    const { app, agent, latchkey, org, personal, orgKey, endUser } = await setup();
     await whoami(app, personal).expect(200);
     expect((await save(agent, latchkey, { personalKeysEnabled: false })).status).toBe(303);
     await whoami(app, personal).expect(401);
     await whoami(app, orgKey).expect(200);
     await endUser.get('/keys').set('Accept', 'text/html').expect(404);
-    expect((await endUser.get('/orgs').expect(303)).text).not.toContain('My API keys');
+    const orgPage = `/orgs/${org.id}/keys`;
+    expect((await endUser.get(orgPage).expect(200)).text).not.toContain('My API keys');
     await save(agent, latchkey, { personalKeysEnabled: true });
     await whoami(app, personal).expect(200);
     await endUser.get('/keys').expect(200);
+    expect((await endUser.get(orgPage).expect(200)).text).toContain('My API keys');
   });
 
   it('turning org keys off fails existing org keys and hides the org page; on restores both', async () => {
@@ -156,6 +158,8 @@ describe('admin settings page', () => {
     await request(app).get('/signup').set('Accept', 'text/html').expect(404);
     await save(agent, latchkey, { selfSignupEnabled: true });
     await request(app).get('/signup').expect(200);
+    await save(agent, latchkey, { selfSignupEnabled: false });
+    await request(app).get('/signup').set('Accept', 'text/html').expect(404);
   });
 
   it('offers only the chosen expiry times on the hosted pages, with the default selected', async () => {

@@ -120,11 +120,17 @@ describe('removing a member', () => {
   });
 
   it('fails with not_found for someone who is not a member, changing nothing', async () => {
-    const { org } = await aWorld(lk);
+    await lk.updateSettings({ revokeOrgKeysWhenCreatorLeaves: true });
+    const { user, org, theirs, colleagues } = await memberWithKeys();
     const outsider = await lk.createUser({ email: 'outsider@example.com' });
     await expect(lk.removeUserFromOrg(org.id, outsider.id)).rejects.toMatchObject({
       code: 'not_found',
     });
+    expect((await lk.fetchUsersInOrg(org.id)).total).toBe(2);
+    expect(await lk.store.findMembership(user.id, org.id)).not.toBeNull();
+    expect(await archivedIds()).toEqual([]);
+    for (const k of [theirs, colleagues])
+      expect((await lk.validateApiKey(k.apiKeyToken)).valid).toBe(true);
   });
 });
 

@@ -15,6 +15,9 @@ describe('guardrail configuration', () => {
 
   it('names the variable when a value is wrong', () => {
     expect(() => loadConfig({ INVALID_KEY_LIMIT_PER_MINUTE: 'lots' })).toThrow(ConfigError);
+    expect(() => loadConfig({ INVALID_KEY_LIMIT_PER_MINUTE: 'lots' })).toThrow(
+      /INVALID_KEY_LIMIT_PER_MINUTE/,
+    );
     expect(() => loadConfig({ RATE_LIMIT_BACKEND: 'redis' })).toThrow(/RATE_LIMIT_BACKEND/);
   });
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { generateToken } from '../../src/core/token';
 import { makeApp } from '../support/harness';
 import { aWorld } from '../support/world';
 
@@ -121,9 +122,18 @@ describe('the standalone app', () => {
 
   it('logs nothing about refused keys, and never the token', async () => {
     const lk = made.latchkey;
-    const { apiKeyToken } = await lk.createApiKey({});
+    const { apiKeyId, apiKeyToken } = await lk.createApiKey({});
     await request(made.app).post('/api/whoami').set('Authorization', `Bearer ${apiKeyToken}`);
-    await request(made.app).post('/api/whoami').set('Authorization', `Bearer ${apiKeyToken}x`);
+    await lk.archiveApiKey(apiKeyId);
+    const unknown = generateToken('lk');
+    const before = lk.logs.lines.length;
+    for (const refused of [`${apiKeyToken}x`, unknown, apiKeyToken]) {
+      const res = await request(made.app)
+        .post('/api/whoami')
+        .set('Authorization', `Bearer ${refused}`);
+      expect(res.status).toBe(401);
+    }
+    expect(lk.logs.lines.slice(before)).toEqual([]);
     expect(lk.logs.text).not.toContain(apiKeyToken);
   });
 });

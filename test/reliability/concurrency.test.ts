@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CreatedKey } from '../../src/core/keys';
+import { createSqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
+import { withoutSyncReads } from '../support/world';
 import { spawnTs, waitForLine } from '../support/child';
 
 describe('concurrency', () => {
@@ -50,23 +52,32 @@ describe('concurrency', () => {
   }, 60_000);
 
   it('does not cache a lookup that was in flight while the key was revoked', async () => {
-    const lk = await makeLatchkey();
+    // A store that waits on I/O, as MongoDB does: SQLite's synchronous read leaves no
+    // moment in which a revoke could overlap a lookup.
+    const lk = await makeLatchkey({ store: withoutSyncReads(createSqliteStore(':memory:')) });
     const user = await lk.createUser({ email: 'slow-lookup@example.com' });
     const key = await lk.createApiKey({ userId: user.id });
     // Hold the lookup after it has read the (still current) key.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const findUser = lk.store.findUserById.bind(lk.store);
-    jest.spyOn(lk.store, 'findUserById').mockImplementationOnce(async (id) => {
-      await gate;
-      return findUser(id);
-    });
+    let reached!: () => void;
+    const read = new Promise<void>((r) => (reached = r));
+    const findKey = lk.store.findKeyForValidation.bind(lk.store);
+    const lookups = jest
+      .spyOn(lk.store, 'findKeyForValidation')
+      .mockImplementationOnce(async (digest) => {
+        const found = await findKey(digest);
+        reached();
+        await gate;
+        return found;
+      });
     const inFlight = lk.validateApiKey(key.apiKeyToken);
-    await new Promise((r) => setImmediate(r));
+    await read;
     await lk.archiveApiKey(key.apiKeyId);
     release();
     await inFlight; // started before the revoke: either answer is acceptable
     expect(await lk.validateApiKey(key.apiKeyToken)).toMatchObject({ reason: 'archived' });
+    expect(lookups).toHaveBeenCalledTimes(2);
     await lk.close();
   });
 

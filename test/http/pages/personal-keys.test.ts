@@ -104,8 +104,9 @@ describe('My API keys page', () => {
       expect(res.status).toBe(400);
       expect(res.text).toContain(message);
       expect(res.text).toContain('aria-invalid="true"');
-      if ('displayName' in fields && fields.displayName.trim())
-        expect(res.text).toContain(`value="${fields.displayName}"`);
+      // The name as typed (createKey types "Deploy script" unless the case gives another).
+      const typed = 'displayName' in fields ? fields.displayName : 'Deploy script';
+      if (typed.trim()) expect(res.text).toContain(`value="${typed}"`);
       expect((await latchkey.listApiKeys({ userId: user.id })).total).toBe(0);
     },
   );
