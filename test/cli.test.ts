@@ -224,6 +224,31 @@ describe('the CLI refuses bad input with a clear message and a non-zero exit', (
     expect(JSON.parse(stderr)).toEqual({ error: 'invalid_input', message: 'email: is required' });
   });
 
+  it.each(['MONGODB_URI', 'DATABASE_URL'])(
+    'works on the MongoDB the server would use when %s is set, never on the SQLite file',
+    async (variable) => {
+      // Nothing listens on port 9 here: the connection fails fast and says where it went.
+      process.env[variable] =
+        'mongodb://alice:s3cret-pw@127.0.0.1:9/latchkey?serverSelectionTimeoutMS=300';
+      const { code, stdout, stderr } = await cli(
+        'create-user',
+        '--email',
+        'ada@example.com',
+        '--json',
+      );
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(JSON.parse(stderr)).toEqual({
+        error: 'unavailable',
+        message: expect.stringMatching(
+          /^Could not connect to MongoDB at mongodb:\/\/\*\*\*@127\.0\.0\.1:9\/latchkey /,
+        ),
+      });
+      expect(stderr).not.toContain('s3cret-pw');
+      expect(fs.existsSync(process.env.DATABASE_PATH!)).toBe(false);
+    },
+  );
+
   it('names a bad environment variable', async () => {
     process.env.BCRYPT_COST = 'lots';
     const { code, stderr } = await cli('create-user', '--email', 'ada@example.com');

@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, mongoUriOf, type Config } from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
 import { createLogger } from '../logger';
+import { createMongoStore } from '../store/mongo';
+import type { Store } from '../store/store';
 
 /**
- * `npm run -s latchkey -- <command> [options]`: works on the database named by
- * DATABASE_PATH, the same one the server uses.
+ * `npm run -s latchkey -- <command> [options]`: works on the database the server uses,
+ * MongoDB when MONGODB_URI (or a mongodb:// DATABASE_URL) is set, else the SQLite file
+ * at DATABASE_PATH.
  */
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -235,22 +238,23 @@ export async function runCli(argv: string[]): Promise<number> {
   const json = flags.json === true;
   let lk: Latchkey | undefined;
   try {
-    const config = loadConfig();
-    lk = await createLatchkey({
-      databasePath: config.DATABASE_PATH,
-      logger: createLogger({ level: 'warn' }),
-      bcryptCost: config.BCRYPT_COST,
-      cacheTtlMs: 0,
-    });
+    lk = await openLatchkey(loadConfig());
     print(await command.run(lk, flags), json);
     return 0;
   } catch (err) {
-    if (err instanceof LatchkeyError || err instanceof ConfigError) {
+    if (
+      err instanceof LatchkeyError ||
+      err instanceof ConfigError ||
+      err instanceof StoreUnreachable
+    ) {
+      const code =
+        err instanceof LatchkeyError
+          ? err.code
+          : err instanceof ConfigError
+            ? 'config'
+            : 'unavailable';
       const out = json
-        ? JSON.stringify({
-            error: err instanceof LatchkeyError ? err.code : 'config',
-            message: err.message,
-          })
+        ? JSON.stringify({ error: code, message: err.message })
         : `Error: ${err.message}`;
       process.stderr.write(`${out}\n`);
       return 1;
@@ -258,6 +262,34 @@ export async function runCli(argv: string[]): Promise<number> {
     throw err;
   } finally {
     await lk?.close();
+  }
+}
+
+/** The store could not be opened; its message names the variable and has no credentials. */
+class StoreUnreachable extends Error {}
+
+/** A Latchkey on the server's database, with no cache: each command sees the latest state. */
+async function openLatchkey(config: Config): Promise<Latchkey> {
+  const mongoUri = mongoUriOf(config);
+  let store: Store | undefined;
+  if (mongoUri) {
+    try {
+      store = await createMongoStore({ uri: mongoUri });
+    } catch (err) {
+      throw new StoreUnreachable(err instanceof Error ? err.message : String(err));
+    }
+  }
+  try {
+    return await createLatchkey({
+      store,
+      databasePath: config.DATABASE_PATH,
+      logger: createLogger({ level: 'warn' }),
+      bcryptCost: config.BCRYPT_COST,
+      cacheTtlMs: 0,
+    });
+  } catch (err) {
+    await store?.close();
+    throw err;
   }
 }
 
