@@ -64,14 +64,25 @@ export function permissionsOf(role: OrgRole, settings: Settings): string[] {
   return settings.orgKeyManagerRoles.includes(role) ? [CAN_MANAGE_API_KEYS] : [];
 }
 
+/**
+ * The metadata of the org behind each OrgInfo built here. The seed's orgIdToOrgInfo has
+ * none, so it is not a property; the REST API's answers carry it as PropelAuth's
+ * `org_metadata`.
+ */
+const orgMetadataByInfo = new WeakMap<OrgInfo, JsonObject>();
+
+export const orgMetadataOf = (info: OrgInfo): JsonObject => orgMetadataByInfo.get(info) ?? {};
+
 export function orgInfo(org: Org, membership: Membership, settings: Settings): OrgInfo {
-  return {
+  const info: OrgInfo = {
     orgId: org.id,
     orgName: org.name,
     urlSafeOrgName: org.urlSafeName,
     userAssignedRole: membership.role,
     userPermissions: permissionsOf(membership.role, settings),
   };
+  orgMetadataByInfo.set(info, org.metadata);
+  return info;
 }
 
 export function userInfo(

@@ -53,6 +53,7 @@ describe('backend API: end-user API keys', () => {
       expect(v).toMatchObject({ api_key_id: apiKeyId, metadata: { tier: 1 } });
       expect(v.user).toMatchObject({ user_id: t.user.id, email: 'ada@example.com' });
       expect(v.user?.org_id_to_org_info?.[t.org.id]).toMatchObject({
+        org_metadata: { plan: 'pro' },
         user_role: 'Admin',
         inherited_user_roles_plus_current_role: ['Admin', 'Member'],
       });
@@ -73,6 +74,7 @@ describe('backend API: end-user API keys', () => {
     });
     expect(v.user?.user_id).toBe(t.user.id);
     expect(v.user_in_org).toMatchObject({ org_id: t.org.id, user_role: 'Admin' });
+    expect(v.user?.org_id_to_org_info?.[t.org.id]).toEqual(v.user_in_org);
   });
 
   it('validates a generic key with its metadata only', async () => {

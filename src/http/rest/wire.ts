@@ -1,4 +1,10 @@
-import type { ApiKeyIdentity, OrgInfo, OrgSummary, UserInfo } from '../../core/identity';
+import {
+  orgMetadataOf,
+  type ApiKeyIdentity,
+  type OrgInfo,
+  type OrgSummary,
+  type UserInfo,
+} from '../../core/identity';
 import type { ApiKeyView, KeyList } from '../../core/keys';
 import { ORG_ROLES, type Org, type OrgRole, type User } from '../../core/types';
 import type {
@@ -34,7 +40,7 @@ export function orgMemberInfoWire(info: OrgInfo, orgMetadata = {}): OrgMemberInf
 
 function orgMapWire(orgs: Record<string, OrgInfo>): Record<string, OrgMemberInfoWire> {
   return Object.fromEntries(
-    Object.entries(orgs).map(([id, info]) => [id, orgMemberInfoWire(info)]),
+    Object.entries(orgs).map(([id, info]) => [id, orgMemberInfoWire(info, orgMetadataOf(info))]),
   );
 }
 
