@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import MemoryStorage from 'rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage';
 import type { ApiKey, RateLimit, Settings } from './types';
+import { WindowCounts } from './window-counts';
 
 /** Counts one event for a subject; null when it is within the allowance, else seconds to wait. */
 export interface Limiter {
@@ -14,7 +14,7 @@ export interface Limiter {
 }
 
 /** null within the allowance, else seconds to wait; a promise only when the count waits on I/O. */
-export type Wait = number | null | Promise<number | null>;
+export type WaitSeconds = number | null | Promise<number | null>;
 
 /**
  * Where the counts live. The in-memory backend counts per process; a shared
@@ -62,12 +62,10 @@ export const rateLimitBackend = (factory: LimiterFactory, shared: boolean): Rate
 
 const withinAllowance = (): null => null;
 
-const secondsBefore = (res: RateLimiterRes): number =>
-  Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise. */
 function secondsToWait(rejection: unknown): number {
-  if (rejection instanceof RateLimiterRes) return secondsBefore(rejection);
+  if (rejection instanceof RateLimiterRes)
+    return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
   throw rejection;
 }
 
@@ -77,24 +75,19 @@ function wrap(limiter: RateLimiterAbstract): Limiter {
 
 /**
  * Counts in this process only: the default, and right for a single server process.
- * Each allowance counts in a store of its own, so the subject alone keys it: with a
- * prefix, every count would build (and hash) a new string. The store is the one
- * rate-limiter-flexible's RateLimiterMemory counts with (the same fixed windows), used
- * directly so that a count is answered at once rather than through a promise.
+ * Each allowance counts in windows of its own (`WindowCounts`), so the subject alone keys
+ * them, and a count is answered at once rather than through a promise.
  */
 export const memoryRateLimits = (): RateLimitBackend =>
   backendOf(false, ({ points, duration }) => {
-    const counts = new MemoryStorage();
-    const consumeNow = (subject: string): number | null => {
-      const res = counts.incrby(subject, 1, duration);
-      return res.consumedPoints > points ? secondsBefore(res) : null;
-    };
+    const windows = new WindowCounts(points, duration * 1000);
+    const consumeNow = (subject: string): number | null => windows.count(subject);
     return { consumeNow, consume: async (subject) => consumeNow(subject) };
   });
 
-/** Counts through the limiter's synchronous path when it has one. */
-const count = (limiter: Limiter, subject: string): Wait =>
-  limiter.consumeNow ? limiter.consumeNow(subject) : limiter.consume(subject);
+/** Counts through the limiter's synchronous path when it has one (any thenable becomes a promise). */
+const count = (limiter: Limiter, subject: string): WaitSeconds =>
+  limiter.consumeNow ? limiter.consumeNow(subject) : Promise.resolve(limiter.consume(subject));
 
 /** Whose validations an allowance counts. */
 type Scope = 'key' | 'user' | 'org';
@@ -131,7 +124,7 @@ export class ValidationRateLimits {
    * wait: the key's own allowance is counted first, its owner's only if that one passes.
    * Answered at once when the backend counts in this process.
    */
-  consume(key: ApiKey, settings: Settings): Wait {
+  consume(key: ApiKey, settings: Settings): WaitSeconds {
     if (key.rateLimit) {
       const own = count(this.limiter('key', key.rateLimit), key.id);
       if (own instanceof Promise)
@@ -142,7 +135,7 @@ export class ValidationRateLimits {
   }
 
   /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
-  private countOwner(key: ApiKey, settings: Settings): Wait {
+  private countOwner(key: ApiKey, settings: Settings): WaitSeconds {
     if (key.kind === 'personal' && key.userId && settings.userRateLimit)
       return count(this.limiter('user', settings.userRateLimit), key.userId);
     if (key.kind === 'org' && key.orgId && settings.orgRateLimit)

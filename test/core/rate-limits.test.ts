@@ -55,7 +55,7 @@ async function keyWithLimits(backend?: RateLimitBackend) {
         rateLimit: limit ? { limit, periodSeconds: 60 } : null,
       })
     ).apiKeyToken;
-  return { latchkey, token };
+  return { latchkey, user, token };
 }
 
 const limited = { valid: false, reason: 'rate_limited', retryAfterSeconds: 60 };
@@ -71,6 +71,22 @@ describe('validation rate limits', () => {
     const third = latchkey.core.validator.validateInline(t);
     expect(third).not.toBeInstanceOf(Promise);
     expect(third).toMatchObject(limited);
+    await latchkey.close();
+  });
+
+  it('hold for a 31-day allowance', async () => {
+    const { latchkey, user } = await keyWithLimits();
+    const { apiKeyToken } = await latchkey.createApiKey({
+      userId: user.id,
+      rateLimit: { limit: 1, periodSeconds: 31 * 86_400 },
+    });
+    expect((await latchkey.validateApiKey(apiKeyToken)).valid).toBe(true);
+    // Let any timer run: one armed for longer than 24.8 days fires after 1 ms instead.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await latchkey.validateApiKey(apiKeyToken)).toMatchObject({
+      reason: 'rate_limited',
+      retryAfterSeconds: 31 * 86_400,
+    });
     await latchkey.close();
   });
 
