@@ -94,3 +94,8 @@ export function mongoUriOf(
 ): string | undefined {
   return config.MONGODB_URI ?? config.DATABASE_URL;
 }
+
+/** The variable mongoUriOf() took the connection string from, for messages. */
+export const mongoUriSourceOf = (
+  config: Pick<Config, 'MONGODB_URI' | 'DATABASE_URL'>,
+): 'MONGODB_URI' | 'DATABASE_URL' => (config.MONGODB_URI ? 'MONGODB_URI' : 'DATABASE_URL');

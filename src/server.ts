@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { setupLinkIfNoAdmin } from './core/admins';
-import { ConfigError, loadConfig, mongoUriOf, type Config } from './config';
+import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
@@ -20,7 +20,9 @@ export async function startServer(
   logger: Logger = createLogger({ level: config.LOG_LEVEL }),
 ): Promise<RunningServer> {
   const mongoUri = mongoUriOf(config);
-  const store = mongoUri ? await createMongoStore({ uri: mongoUri }) : undefined;
+  const store = mongoUri
+    ? await createMongoStore({ uri: mongoUri, uriSource: mongoUriSourceOf(config) })
+    : undefined;
   const latchkey = await createLatchkey({
     store,
     databasePath: config.DATABASE_PATH,

@@ -241,7 +241,9 @@ describe('the CLI refuses bad input with a clear message and a non-zero exit', (
       expect(JSON.parse(stderr)).toEqual({
         error: 'unavailable',
         message: expect.stringMatching(
-          /^Could not connect to MongoDB at mongodb:\/\/\*\*\*@127\.0\.0\.1:9\/latchkey /,
+          new RegExp(
+            `^Could not connect to MongoDB at mongodb://\\*\\*\\*@127\\.0\\.0\\.1:9/latchkey \\(set by ${variable}\\)`,
+          ),
         ),
       });
       expect(stderr).not.toContain('s3cret-pw');

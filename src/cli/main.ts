@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, mongoUriOf, type Config } from '../config';
+import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf, type Config } from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
@@ -274,7 +274,7 @@ async function openLatchkey(config: Config): Promise<Latchkey> {
   let store: Store | undefined;
   if (mongoUri) {
     try {
-      store = await createMongoStore({ uri: mongoUri });
+      store = await createMongoStore({ uri: mongoUri, uriSource: mongoUriSourceOf(config) });
     } catch (err) {
       throw new StoreUnreachable(err instanceof Error ? err.message : String(err));
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Collection, mongo } from 'mongoose';
-import { ConfigError, loadConfig, mongoUriOf } from '../config';
+import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf } from '../config';
 import type { SessionDoc, SettingsDoc, SetupTokenDoc, UsageDoc } from '../store/mongo/models';
 import {
   adminToDoc,
@@ -230,7 +230,10 @@ export async function runMigrateCommand(
     say(`No SQLite database at ${from} (set --from or DATABASE_PATH).`);
     return 1;
   }
-  const store = await createMongoStore({ uri });
+  const store = await createMongoStore({
+    uri,
+    uriSource: values.to ? '--to' : mongoUriSourceOf(config),
+  });
   const sqlite = new Database(from, { readonly: true, fileMustExist: true });
   try {
     say(`Copying ${from} into ${redactMongoUri(uri)}`);

@@ -9,6 +9,8 @@ export interface MongoConnectionConfig {
   serverSelectionTimeoutMS?: number;
   /** Extra driver options, passed through. */
   driverOptions?: ConnectOptions;
+  /** Where the URI was set, named in connection errors (default MONGODB_URI). */
+  uriSource?: string;
 }
 
 const MONGO_URI = /^mongodb(\+srv)?:\/\/([^/?#]*@)?([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/;
@@ -81,17 +83,18 @@ export function connectionFailure(
   uri: string,
   cause: unknown,
   what = 'Could not connect to MongoDB',
+  source = 'MONGODB_URI',
 ): Error {
   let reason = cause instanceof Error ? cause.message : String(cause);
   for (const secret of secretsOf(uri)) reason = reason.split(secret).join('***');
-  return new Error(`${what} at ${redactMongoUri(uri)} (set by MONGODB_URI): ${reason}`);
+  return new Error(`${what} at ${redactMongoUri(uri)} (set by ${source}): ${reason}`);
 }
 
 /** Opens a dedicated connection (not mongoose's global one) and waits until it is usable. */
 export async function connectMongo(config: MongoConnectionConfig): Promise<Connection> {
   if (!isMongoUri(config.uri)) {
     throw new Error(
-      `MONGODB_URI must start with mongodb:// or mongodb+srv:// and name a host (got ${redactMongoUri(config.uri)}).`,
+      `${config.uriSource ?? 'MONGODB_URI'} must start with mongodb:// or mongodb+srv:// and name a host (got ${redactMongoUri(config.uri)}).`,
     );
   }
   let conn: Connection | undefined;
@@ -100,6 +103,6 @@ export async function connectMongo(config: MongoConnectionConfig): Promise<Conne
     return await conn.asPromise();
   } catch (e) {
     await conn?.close().catch(() => undefined);
-    throw connectionFailure(config.uri, e);
+    throw connectionFailure(config.uri, e, undefined, config.uriSource);
   }
 }

@@ -34,7 +34,12 @@ export async function createMongoStore(options: CreateMongoStoreOptions): Promis
   } catch (e) {
     await conn.close().catch(() => undefined);
     // Most often a unique index that existing documents violate.
-    throw connectionFailure(options.uri, e, 'Could not prepare the collections and indexes');
+    throw connectionFailure(
+      options.uri,
+      e,
+      'Could not prepare the collections and indexes',
+      options.uriSource,
+    );
   }
 }
 
