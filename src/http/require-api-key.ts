@@ -90,7 +90,7 @@ function authorizationOf(req: Request): string | undefined | typeof REPEATED {
 const nonBlank = (header: unknown): string | undefined =>
   typeof header === 'string' && header.trim() !== '' ? header : undefined;
 
-/** The verdict: inline when it needs no store read (see Validator.validateInline). */
+/** The verdict: inline when nothing it needs waits on I/O (see Validator.validateInline). */
 function check(
   validator: KeyChecker,
   raw: string,

@@ -6,7 +6,7 @@ import {
   type UserInfo,
 } from '../../core/identity';
 import type { ApiKeyView, KeyList } from '../../core/keys';
-import { ORG_ROLES, type Org, type OrgRole, type User } from '../../core/types';
+import { ORG_ROLES, type JsonObject, type Org, type OrgRole, type User } from '../../core/types';
 import type {
   ApiKeyValidationWire,
   ApiKeyWire,
@@ -24,7 +24,11 @@ export function rolesAtOrBelow(role: OrgRole): string[] {
   return index < 0 ? [role] : ORG_ROLES.slice(index);
 }
 
-export function orgMemberInfoWire(info: OrgInfo, orgMetadata = {}): OrgMemberInfoWire {
+/** `orgMetadata` defaults to the metadata the validator noted for this OrgInfo. */
+export function orgMemberInfoWire(
+  info: OrgInfo,
+  orgMetadata: JsonObject = orgMetadataOf(info),
+): OrgMemberInfoWire {
   return {
     org_id: info.orgId,
     org_name: info.orgName,
@@ -40,7 +44,7 @@ export function orgMemberInfoWire(info: OrgInfo, orgMetadata = {}): OrgMemberInf
 
 function orgMapWire(orgs: Record<string, OrgInfo>): Record<string, OrgMemberInfoWire> {
   return Object.fromEntries(
-    Object.entries(orgs).map(([id, info]) => [id, orgMemberInfoWire(info, orgMetadataOf(info))]),
+    Object.entries(orgs).map(([id, info]) => [id, orgMemberInfoWire(info)]),
   );
 }
 

@@ -13,10 +13,10 @@ const TABLES = { k: 'api_keys', u: 'users', o: 'orgs' } as const;
  * time, into a two-byte string, and JSON.parse then reads two-byte text. Kept apart, the
  * packed string of a key whose owner's names and metadata are ASCII is copied as it is.
  */
-const APART = 'hint';
+const HINT_COLUMN = 'hint';
 
 /**
- * The key (but its hint, see APART), its user and its org joined, with the user's
+ * The key (but its hint, see HINT_COLUMN), its user and its org joined, with the user's
  * memberships and their orgs as `[org_id, role, joined_at, name, url_safe_name, metadata,
  * created_at]` entries, all packed by SQLite into one JSON array, then the hint: two
  * strings cross into JS instead of 38 values, each of which better-sqlite3 would turn into
@@ -35,7 +35,7 @@ function validationSql(columns: Record<keyof typeof TABLES, string[]>): string {
       ))
       FROM memberships m JOIN orgs mo ON mo.id = m.org_id
       WHERE m.user_id = u.id
-    ))), k."${APART}"
+    ))), k."${HINT_COLUMN}"
     FROM api_keys k
     LEFT JOIN users u ON u.id = k.user_id
     LEFT JOIN orgs o ON o.id = k.org_id
@@ -72,7 +72,7 @@ export class KeyForValidationReader {
   constructor(db: Database.Database) {
     const columnsOf = db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck();
     const names = {
-      k: (columnsOf.all(TABLES.k) as string[]).filter((name) => name !== APART),
+      k: (columnsOf.all(TABLES.k) as string[]).filter((name) => name !== HINT_COLUMN),
       u: columnsOf.all(TABLES.u) as string[],
       o: columnsOf.all(TABLES.o) as string[],
     };
@@ -93,7 +93,7 @@ export class KeyForValidationReader {
     if (found === undefined) return null;
     const values = JSON.parse(found[0]) as unknown[];
     const key = rowOf(values, this.key)!;
-    key[APART] = found[1];
+    key[HINT_COLUMN] = found[1];
     const user = rowOf(values, this.user);
     const org = rowOf(values, this.org);
     return {
