@@ -62,16 +62,38 @@ export const rateLimitBackend = (factory: LimiterFactory, shared: boolean): Rate
 
 const withinAllowance = (): null => null;
 
+const secondsBefore = (res: RateLimiterRes): number =>
+  Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise. */
 function secondsToWait(rejection: unknown): number {
-  if (rejection instanceof RateLimiterRes)
-    return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+  if (rejection instanceof RateLimiterRes) return secondsBefore(rejection);
   throw rejection;
 }
 
 function wrap(limiter: RateLimiterAbstract): Limiter {
   return { consume: (subject) => limiter.consume(subject).then(withinAllowance, secondsToWait) };
 }
+
+/**
+ * As `rateLimitBackend(factory, true)`, but a count the shared store cannot take (an error
+ * rather than a verdict) is counted in this process instead, in windows of the same
+ * allowance, until the store answers again: an outage neither refuses every caller nor
+ * lifts the limits.
+ */
+export const insuredSharedBackend = (factory: LimiterFactory): RateLimitBackend =>
+  backendOf(true, (spec) => {
+    const shared = factory(spec);
+    const local = new WindowCounts(spec.points, spec.duration * 1000);
+    return {
+      consume: (subject) =>
+        shared
+          .consume(subject)
+          .then(withinAllowance, (rejection: unknown) =>
+            rejection instanceof RateLimiterRes ? secondsBefore(rejection) : local.count(subject),
+          ),
+    };
+  });
 
 /**
  * Counts in this process only: the default, and right for a single server process.

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Connection } from 'mongoose';
-import { RateLimiterMemory, RateLimiterMongo, RateLimiterSQLite } from 'rate-limiter-flexible';
-import { rateLimitBackend, type LimiterSpec, type RateLimitBackend } from '../core/rate-limits';
+import { RateLimiterMongo, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { insuredSharedBackend, type RateLimitBackend } from '../core/rate-limits';
 import { SqliteStore } from './sqlite';
 import type { Store } from './store';
 
@@ -13,16 +13,16 @@ const SQLITE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${SQLITE_TABLE} (
   expire INTEGER
 )`;
 
-/** If the shared store cannot answer, each process falls back to counting on its own. */
-const insured = (spec: LimiterSpec) => ({ ...spec, insuranceLimiter: new RateLimiterMemory(spec) });
-
-/** Counts in the SQLite file, shared by every process that opens it. */
+/**
+ * Counts in the SQLite file, shared by every process that opens it. If the file cannot
+ * answer, each process counts on its own until it can.
+ */
 export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
   db.exec(SQLITE_TABLE_SQL);
-  return rateLimitBackend(
+  return insuredSharedBackend(
     (spec) =>
       new RateLimiterSQLite({
-        ...insured(spec),
+        ...spec,
         storeClient: db,
         storeType: 'better-sqlite3',
         tableName: SQLITE_TABLE,
@@ -31,16 +31,12 @@ export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
         // there is at most one per allowance and subject.
         clearExpiredByTimeout: false,
       }),
-    true,
   );
 }
 
-/** Counts in MongoDB through the store's mongoose connection. */
+/** Counts in MongoDB through the store's mongoose connection (on its own while it cannot). */
 export function mongoRateLimits(connection: Connection): RateLimitBackend {
-  return rateLimitBackend(
-    (spec) => new RateLimiterMongo({ ...insured(spec), storeClient: connection }),
-    true,
-  );
+  return insuredSharedBackend((spec) => new RateLimiterMongo({ ...spec, storeClient: connection }));
 }
 
 /** A store that can lend its mongoose connection (the MongoDB store does). */

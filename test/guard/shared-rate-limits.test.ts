@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sqliteRateLimits } from '../../src/store/shared-rate-limits';
 import { makeLatchkey } from '../support/harness';
 
 /** Two Latchkey instances on one SQLite file stand in for two server processes. */
@@ -38,5 +40,26 @@ describe('shared rate-limit backend', () => {
     expect(outcomes.every((o) => o.valid)).toBe(true);
     await first.close();
     await second.close();
+  });
+});
+
+describe('a shared backend whose store cannot answer', () => {
+  it('counts in each process meanwhile, allowances of up to 31 days included', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const db = new Database(':memory:');
+    const limiter = sqliteRateLimits(db).limiter('key', { limit: 1, periodSeconds: 31 * 86_400 });
+    db.close();
+    try {
+      await expect(limiter.consume('k')).resolves.toBeNull();
+      // Let any timer run: one armed for longer than 24.8 days fires after 1 ms instead.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(limiter.consume('k')).resolves.toBeGreaterThan(86_400);
+      await expect(limiter.consume('other')).resolves.toBeNull();
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
