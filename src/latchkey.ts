@@ -69,7 +69,14 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     backend === 'memory'
       ? memoryRateLimits()
       : backend === 'store'
-        ? storeRateLimits(store)
+        ? storeRateLimits(store, {
+            failing: (err) =>
+              logger.error(
+                { err },
+                'shared rate-limit counts unavailable: each process counts on its own until the store answers',
+              ),
+            recovered: () => logger.warn('shared rate-limit counts available again'),
+          })
         : backend,
   );
   const validator = new Validator(store, settings, usage, {

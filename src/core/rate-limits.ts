@@ -75,25 +75,57 @@ function wrap(limiter: RateLimiterAbstract): Limiter {
   return { consume: (subject) => limiter.consume(subject).then(withinAllowance, secondsToWait) };
 }
 
+/** Told when a shared backend starts counting in this process, and when its store answers again. */
+export interface SharedCountsHealth {
+  failing(err: unknown): void;
+  recovered(): void;
+}
+
 /**
  * As `rateLimitBackend(factory, true)`, but a count the shared store cannot take (an error
  * rather than a verdict) is counted in this process instead, in windows of the same
  * allowance, until the store answers again: an outage neither refuses every caller nor
- * lifts the limits.
+ * lifts the limits. Any error counts as an outage, so `health` hears of the first one
+ * (and of the recovery) to make it visible: with N processes each counting on its own, a
+ * client gets up to N times its allowance meanwhile.
  */
-export const insuredSharedBackend = (factory: LimiterFactory): RateLimitBackend =>
-  backendOf(true, (spec) => {
+export function insuredSharedBackend(
+  factory: LimiterFactory,
+  health?: SharedCountsHealth,
+): RateLimitBackend {
+  let failing = false;
+  const answered = () => {
+    if (!failing) return;
+    failing = false;
+    health?.recovered();
+  };
+  const failed = (err: unknown) => {
+    if (failing) return;
+    failing = true;
+    health?.failing(err);
+  };
+  return backendOf(true, (spec) => {
     const shared = factory(spec);
     const local = new WindowCounts(spec.points, spec.duration * 1000);
     return {
       consume: (subject) =>
-        shared
-          .consume(subject)
-          .then(withinAllowance, (rejection: unknown) =>
-            rejection instanceof RateLimiterRes ? secondsBefore(rejection) : local.count(subject),
-          ),
+        shared.consume(subject).then(
+          () => {
+            answered();
+            return null;
+          },
+          (rejection: unknown) => {
+            if (rejection instanceof RateLimiterRes) {
+              answered();
+              return secondsBefore(rejection);
+            }
+            failed(rejection);
+            return local.count(subject);
+          },
+        ),
     };
   });
+}
 
 /**
  * Counts in this process only: the default, and right for a single server process.

@@ -10,10 +10,11 @@ const SWEEP_FLOOR = 1_024;
  * Fixed-window counts per subject, kept in this process: a subject's window opens with
  * its first count and lasts `periodMs`, as in rate-limiter-flexible's memory limiter.
  * It holds no timer: an ended window is replaced by the next count of its subject, and
- * ended windows are swept out whenever the map has doubled since the last sweep, so
- * memory follows the subjects counted within one period and each count costs O(1)
- * amortized. (rate-limiter-flexible arms a timer per window, which Node cuts to 1 ms
- * beyond 24.8 days, so a 31-day allowance would never be reached.)
+ * ended windows are swept out whenever the map has doubled since the last sweep (and
+ * holds at least SWEEP_FLOOR), so each count costs O(1) amortized and memory stays
+ * within about twice the most subjects counted in one period. (rate-limiter-flexible
+ * arms a timer per window, which Node cuts to 1 ms beyond 24.8 days, so a 31-day
+ * allowance would never be reached.)
  */
 export class WindowCounts {
   private readonly windows = new Map<string, Window>();

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterSQLite } from 'rate-limiter-flexible';
-import { insuredSharedBackend, type RateLimitBackend } from '../core/rate-limits';
+import {
+  insuredSharedBackend,
+  type RateLimitBackend,
+  type SharedCountsHealth,
+} from '../core/rate-limits';
 import { SqliteStore } from './sqlite';
 import type { Store } from './store';
 
@@ -15,10 +19,15 @@ const SQLITE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${SQLITE_TABLE} (
 
 /**
  * Counts in the SQLite file, shared by every process that opens it. If the file cannot
- * answer, each process counts on its own until it can.
+ * answer, each process counts on its own until it can (see insuredSharedBackend).
  */
-export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
+export function sqliteRateLimits(
+  db: Database.Database,
+  health?: SharedCountsHealth,
+): RateLimitBackend {
   db.exec(SQLITE_TABLE_SQL);
+  // A table of another shape fails here, at start-up, not as an outage on every count.
+  db.prepare(`SELECT key, points, expire FROM ${SQLITE_TABLE} LIMIT 0`).all();
   return insuredSharedBackend(
     (spec) =>
       new RateLimiterSQLite({
@@ -31,12 +40,19 @@ export function sqliteRateLimits(db: Database.Database): RateLimitBackend {
         // there is at most one per allowance and subject.
         clearExpiredByTimeout: false,
       }),
+    health,
   );
 }
 
 /** Counts in MongoDB through the store's mongoose connection (on its own while it cannot). */
-export function mongoRateLimits(connection: Connection): RateLimitBackend {
-  return insuredSharedBackend((spec) => new RateLimiterMongo({ ...spec, storeClient: connection }));
+export function mongoRateLimits(
+  connection: Connection,
+  health?: SharedCountsHealth,
+): RateLimitBackend {
+  return insuredSharedBackend(
+    (spec) => new RateLimiterMongo({ ...spec, storeClient: connection }),
+    health,
+  );
 }
 
 /** A store that can lend its mongoose connection (the MongoDB store does). */
@@ -48,9 +64,10 @@ const hasConnection = (store: Store): store is Store & WithMongooseConnection =>
   'connection' in store && typeof (store as { connection?: unknown }).connection === 'object';
 
 /** The shared backend that lives in the given store's own database. */
-export function storeRateLimits(store: Store): RateLimitBackend {
-  if (store instanceof SqliteStore) return sqliteRateLimits(store.db);
-  if (store.kind === 'mongo' && hasConnection(store)) return mongoRateLimits(store.connection);
+export function storeRateLimits(store: Store, health?: SharedCountsHealth): RateLimitBackend {
+  if (store instanceof SqliteStore) return sqliteRateLimits(store.db, health);
+  if (store.kind === 'mongo' && hasConnection(store))
+    return mongoRateLimits(store.connection, health);
   throw new Error(
     'This store cannot hold shared rate-limit counts; pass a rateLimitBackend built with rateLimitBackend().',
   );

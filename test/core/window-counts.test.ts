@@ -26,6 +26,9 @@ describe('fixed-window counts', () => {
     const counts = new WindowCounts(1, 1_000);
     for (let i = 0; i < 5_000; i++) counts.count(`old-${i}`, 0);
     expect(counts.size).toBe(5_000);
+    // No sweep until the map has doubled since the last one: a count stays O(1) amortized.
+    counts.count('first-new', 2_000);
+    expect(counts.size).toBe(5_001);
     for (let i = 0; i < 5_000; i++) counts.count(`new-${i}`, 2_000);
     // The sweep that made room dropped every ended window; without it there would be 10,000.
     expect(counts.size).toBeLessThan(8_192);

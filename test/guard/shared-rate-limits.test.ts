@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteRateLimits } from '../../src/store/shared-rate-limits';
+import type { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
 
 /** Two Latchkey instances on one SQLite file stand in for two server processes. */
@@ -44,22 +45,57 @@ describe('shared rate-limit backend', () => {
 });
 
 describe('a shared backend whose store cannot answer', () => {
-  it('counts in each process meanwhile, allowances of up to 31 days included', async () => {
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.name);
-    process.on('warning', onWarning);
-    const db = new Database(':memory:');
-    const limiter = sqliteRateLimits(db).limiter('key', { limit: 1, periodSeconds: 31 * 86_400 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-busy-limits-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const DAYS_31 = 31 * 86_400;
+
+  /** Another process holding the write lock: the shared count answers SQLITE_BUSY. */
+  function lockedBy(file: string) {
+    const other = new Database(file, { timeout: 0 });
+    other.exec('BEGIN EXCLUSIVE');
+    return () => {
+      other.exec('COMMIT');
+      other.close();
+    };
+  }
+
+  it('counts in this process meanwhile, says so once, and shares the count again after', async () => {
+    const file = path.join(dir, 'busy.db');
+    const db = new Database(file, { timeout: 0 });
+    db.pragma('journal_mode = WAL');
+    const events: string[] = [];
+    const limiter = sqliteRateLimits(db, {
+      failing: (err) => events.push(`failing ${(err as { code?: string }).code}`),
+      recovered: () => events.push('recovered'),
+    }).limiter('key', { limit: 1, periodSeconds: DAYS_31 });
+    const unlock = lockedBy(file);
+    await expect(limiter.consume('k')).resolves.toBeNull();
+    // Let any timer run: one armed for longer than 24.8 days fires after 1 ms instead.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(limiter.consume('k')).resolves.toBe(DAYS_31);
+    await expect(limiter.consume('other')).resolves.toBeNull();
+    expect(events).toEqual(['failing SQLITE_BUSY']);
+    unlock();
+    // The store's own count starts afresh: its first count passes, its second does not.
+    await expect(limiter.consume('k')).resolves.toBeNull();
+    await expect(limiter.consume('k')).resolves.toBe(DAYS_31);
+    expect(events).toEqual(['failing SQLITE_BUSY', 'recovered']);
     db.close();
-    try {
-      await expect(limiter.consume('k')).resolves.toBeNull();
-      // Let any timer run: one armed for longer than 24.8 days fires after 1 ms instead.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await expect(limiter.consume('k')).resolves.toBeGreaterThan(86_400);
-      await expect(limiter.consume('other')).resolves.toBeNull();
-      expect(warnings).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+  });
+
+  it('is logged when the store stops and starts answering', async () => {
+    const file = path.join(dir, 'logged.db');
+    const lk = await makeLatchkey({ databasePath: file, rateLimitBackend: 'store' });
+    (lk.store as SqliteStore).db.pragma('busy_timeout = 0');
+    const user = await lk.createUser({ email: 'busy@example.com' });
+    await lk.updateSettings({ userRateLimit: { limit: 5, periodSeconds: 60 } });
+    const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
+    const unlock = lockedBy(file);
+    expect((await lk.validateApiKey(apiKeyToken)).valid).toBe(true);
+    expect(lk.logs.text).toMatch(/"level":50.*shared rate-limit counts unavailable/);
+    unlock();
+    expect((await lk.validateApiKey(apiKeyToken)).valid).toBe(true);
+    expect(lk.logs.text).toContain('shared rate-limit counts available again');
+    await lk.close();
   });
 });
