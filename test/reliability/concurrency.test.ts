@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CreatedKey } from '../../src/core/keys';
 import { createSqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
-import { withoutSyncReads } from '../support/world';
+import { withoutSyncReads, withSlowValidationReads } from '../support/world';
 import { spawnTs, waitForLine } from '../support/child';
 
 describe('concurrency', () => {
@@ -81,8 +81,16 @@ describe('concurrency', () => {
     await lk.close();
   });
 
-  it('never lets a key pass once its revocation was acknowledged, with validations in flight', async () => {
-    const lk = await makeLatchkey(); // the validation cache is on (10 s), as in production
+  it.each([
+    ['SQLite, which reads in the same tick', () => createSqliteStore(':memory:')],
+    // As MongoDB does: lookups are then in flight while revokes are acknowledged.
+    [
+      'a store that answers 2 ms later',
+      () => withSlowValidationReads(createSqliteStore(':memory:'), 2),
+    ],
+  ])('never lets a key pass once its revocation was acknowledged (%s)', async (_name, store) => {
+    // The validation cache is on (10 s), as in production.
+    const lk = await makeLatchkey({ store: store() });
     const org = await lk.createOrg({ name: 'Racing' });
     const keys: CreatedKey[] = [];
     for (let i = 0; i < 20; i++) {
@@ -114,11 +122,12 @@ describe('concurrency', () => {
       await new Promise((r) => setTimeout(r, 50));
       stop = true;
     };
-    // Settings changes empty the validation cache, so lookups are in flight during revokes.
+    // Settings changes empty the validation cache, so lookups start again and overlap
+    // revokes; spaced out, so that a wrongly cached lookup would live long enough to pass.
     const changeSettings = async () => {
       for (let n = 1; !stop; n++) {
         await lk.updateSettings({ maxKeysPerOrg: 100 + (n % 2) });
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise((r) => setTimeout(r, 20));
       }
     };
     const hammers = keys.flatMap((key) => [hammer(key), hammer(key), hammer(key)]);

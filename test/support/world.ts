@@ -49,6 +49,27 @@ export function withoutSyncReads(store: Store): Store {
   });
 }
 
+/**
+ * A store whose validation read answers `delayMs` after reading, as a networked store does:
+ * lookups are then in flight while other work (a revoke, say) is acknowledged.
+ */
+export function withSlowValidationReads(store: Store, delayMs: number): Store {
+  const read = store.findKeyForValidation.bind(store);
+  const slowRead = async (digest: string) => {
+    const found = await read(digest);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return found;
+  };
+  return new Proxy(store, {
+    get: (target, prop, receiver) =>
+      prop === 'findKeyForValidationSync'
+        ? undefined
+        : prop === 'findKeyForValidation'
+          ? slowRead
+          : Reflect.get(target, prop, receiver),
+  });
+}
+
 /** Makes every validation read fail with `error`, whichever way the validator asks; returns the undo. */
 export function failValidationReads(store: Store, error: Error): () => void {
   const spies: { mockRestore(): void }[] = [
