@@ -88,14 +88,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
 }
 
-/** The MongoDB connection string when MongoDB is chosen (MONGODB_URI wins over DATABASE_URL). */
-export function mongoUriOf(
+/**
+ * Where MongoDB is, when it is chosen (MONGODB_URI wins over DATABASE_URL), with the
+ * variable that said so, named in connection errors: createMongoStore takes it as is.
+ */
+export function mongoConnectionOf(
   config: Pick<Config, 'MONGODB_URI' | 'DATABASE_URL'>,
-): string | undefined {
-  return config.MONGODB_URI ?? config.DATABASE_URL;
+): { uri: string; uriSource: 'MONGODB_URI' | 'DATABASE_URL' } | undefined {
+  if (config.MONGODB_URI !== undefined)
+    return { uri: config.MONGODB_URI, uriSource: 'MONGODB_URI' };
+  if (config.DATABASE_URL !== undefined)
+    return { uri: config.DATABASE_URL, uriSource: 'DATABASE_URL' };
+  return undefined;
 }
 
-/** The variable mongoUriOf() took the connection string from, for messages. */
-export const mongoUriSourceOf = (
+/** The MongoDB connection string when MongoDB is chosen. */
+export const mongoUriOf = (
   config: Pick<Config, 'MONGODB_URI' | 'DATABASE_URL'>,
-): 'MONGODB_URI' | 'DATABASE_URL' => (config.MONGODB_URI ? 'MONGODB_URI' : 'DATABASE_URL');
+): string | undefined => mongoConnectionOf(config)?.uri;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { setupLinkIfNoAdmin } from './core/admins';
-import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf, type Config } from './config';
+import { ConfigError, loadConfig, mongoConnectionOf, mongoUriOf, type Config } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
@@ -19,10 +19,8 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger({ level: config.LOG_LEVEL }),
 ): Promise<RunningServer> {
-  const mongoUri = mongoUriOf(config);
-  const store = mongoUri
-    ? await createMongoStore({ uri: mongoUri, uriSource: mongoUriSourceOf(config) })
-    : undefined;
+  const mongo = mongoConnectionOf(config);
+  const store = mongo ? await createMongoStore(mongo) : undefined;
   const latchkey = await createLatchkey({
     store,
     databasePath: config.DATABASE_PATH,

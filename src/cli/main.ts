@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf, type Config } from '../config';
+import { ConfigError, loadConfig, mongoConnectionOf, type Config } from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
@@ -270,11 +270,11 @@ class StoreUnreachable extends Error {}
 
 /** A Latchkey on the server's database, with no cache: each command sees the latest state. */
 async function openLatchkey(config: Config): Promise<Latchkey> {
-  const mongoUri = mongoUriOf(config);
+  const mongo = mongoConnectionOf(config);
   let store: Store | undefined;
-  if (mongoUri) {
+  if (mongo) {
     try {
-      store = await createMongoStore({ uri: mongoUri, uriSource: mongoUriSourceOf(config) });
+      store = await createMongoStore(mongo);
     } catch (err) {
       throw new StoreUnreachable(err instanceof Error ? err.message : String(err));
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Collection, mongo } from 'mongoose';
-import { ConfigError, loadConfig, mongoUriOf, mongoUriSourceOf } from '../config';
+import { ConfigError, loadConfig, mongoConnectionOf } from '../config';
 import type { SessionDoc, SettingsDoc, SetupTokenDoc, UsageDoc } from '../store/mongo/models';
 import {
   adminToDoc,
@@ -221,8 +221,8 @@ export async function runMigrateCommand(
   }
   const config = loadConfig(env);
   const from = values.from ?? config.DATABASE_PATH;
-  const uri = values.to ?? mongoUriOf(config);
-  if (!uri) {
+  const target = values.to ? { uri: values.to, uriSource: '--to' } : mongoConnectionOf(config);
+  if (!target) {
     say('Set MONGODB_URI (or pass --to mongodb://...) to say where to copy to.');
     return 1;
   }
@@ -230,13 +230,10 @@ export async function runMigrateCommand(
     say(`No SQLite database at ${from} (set --from or DATABASE_PATH).`);
     return 1;
   }
-  const store = await createMongoStore({
-    uri,
-    uriSource: values.to ? '--to' : mongoUriSourceOf(config),
-  });
+  const store = await createMongoStore(target);
   const sqlite = new Database(from, { readonly: true, fileMustExist: true });
   try {
-    say(`Copying ${from} into ${redactMongoUri(uri)}`);
+    say(`Copying ${from} into ${redactMongoUri(target.uri)}`);
     const reports = await migrateSqliteToMongo(sqlite, store, {
       onProgress: (table, done, total) => {
         const line = renderProgress(table.padEnd(16), done, total);

@@ -1,16 +1,17 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ApiKey, RateLimit, Settings } from './types';
-import { WindowCounts } from './window-counts';
+import { secondsToWaitFor, WindowCounts } from './window-counts';
 
 /** Counts one event for a subject; null when it is within the allowance, else seconds to wait. */
 export interface Limiter {
   consume(subject: string): Promise<number | null>;
   /**
    * The same count, answered at once. Only a limiter whose counts live in this process
-   * has it; then a validation that counts needs no promise.
+   * has it; then a validation that counts needs no promise. `nowMs` saves a clock read
+   * for a caller that has one.
    */
-  consumeNow?(subject: string): number | null;
+  consumeNow?(subject: string, nowMs?: number): number | null;
 }
 
 /** null within the allowance, else seconds to wait; a promise only when the count waits on I/O. */
@@ -62,8 +63,7 @@ export const rateLimitBackend = (factory: LimiterFactory, shared: boolean): Rate
 
 const withinAllowance = (): null => null;
 
-const secondsBefore = (res: RateLimiterRes): number =>
-  Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const secondsBefore = (res: RateLimiterRes): number => secondsToWaitFor(res.msBeforeNext);
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise. */
 function secondsToWait(rejection: unknown): number {
@@ -135,13 +135,16 @@ export function insuredSharedBackend(
 export const memoryRateLimits = (): RateLimitBackend =>
   backendOf(false, ({ points, duration }) => {
     const windows = new WindowCounts(points, duration * 1000);
-    const consumeNow = (subject: string): number | null => windows.count(subject);
+    const consumeNow = (subject: string, nowMs?: number): number | null =>
+      windows.count(subject, nowMs);
     return { consumeNow, consume: async (subject) => consumeNow(subject) };
   });
 
 /** Counts through the limiter's synchronous path when it has one (any thenable becomes a promise). */
-const count = (limiter: Limiter, subject: string): WaitSeconds =>
-  limiter.consumeNow ? limiter.consumeNow(subject) : Promise.resolve(limiter.consume(subject));
+const count = (limiter: Limiter, subject: string, nowMs: number): WaitSeconds =>
+  limiter.consumeNow
+    ? limiter.consumeNow(subject, nowMs)
+    : Promise.resolve(limiter.consume(subject));
 
 /** Whose validations an allowance counts. */
 type Scope = 'key' | 'user' | 'org';
@@ -176,24 +179,27 @@ export class ValidationRateLimits {
   /**
    * null when this validation is within every allowance that applies, else seconds to
    * wait: the key's own allowance is counted first, its owner's only if that one passes.
-   * Answered at once when the backend counts in this process.
+   * Answered at once when the backend counts in this process; `nowMs` is the caller's
+   * clock reading.
    */
-  consume(key: ApiKey, settings: Settings): WaitSeconds {
+  consume(key: ApiKey, settings: Settings, nowMs = Date.now()): WaitSeconds {
     if (key.rateLimit) {
-      const own = count(this.limiter('key', key.rateLimit), key.id);
+      const own = count(this.limiter('key', key.rateLimit), key.id, nowMs);
       if (own instanceof Promise)
-        return own.then((wait) => (wait === null ? this.countOwner(key, settings) : wait));
+        return own.then((wait) =>
+          wait === null ? this.countOwner(key, settings, Date.now()) : wait,
+        );
       if (own !== null) return own;
     }
-    return this.countOwner(key, settings);
+    return this.countOwner(key, settings, nowMs);
   }
 
   /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
-  private countOwner(key: ApiKey, settings: Settings): WaitSeconds {
+  private countOwner(key: ApiKey, settings: Settings, nowMs: number): WaitSeconds {
     if (key.kind === 'personal' && key.userId && settings.userRateLimit)
-      return count(this.limiter('user', settings.userRateLimit), key.userId);
+      return count(this.limiter('user', settings.userRateLimit), key.userId, nowMs);
     if (key.kind === 'org' && key.orgId && settings.orgRateLimit)
-      return count(this.limiter('org', settings.orgRateLimit), key.orgId);
+      return count(this.limiter('org', settings.orgRateLimit), key.orgId, nowMs);
     return null;
   }
 

@@ -173,7 +173,7 @@ export class Validator {
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
-    const wait = this.rateLimits.consume(key, settings);
+    const wait = this.rateLimits.consume(key, settings, nowMs);
     if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
     return this.counted(key, passed, now, wait);
   }

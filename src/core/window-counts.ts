@@ -3,6 +3,9 @@ interface Window {
   endsAt: number;
 }
 
+/** Whole seconds to wait for `ms` to pass, at least 1: what Retry-After says. */
+export const secondsToWaitFor = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
 /** Below this many windows, ended ones are left for their subject's next count to replace. */
 const SWEEP_FLOOR = 1_024;
 
@@ -34,7 +37,7 @@ export class WindowCounts {
       this.windows.set(subject, window);
     }
     window.used++;
-    return window.used > this.limit ? Math.max(1, Math.ceil((window.endsAt - nowMs) / 1000)) : null;
+    return window.used > this.limit ? secondsToWaitFor(window.endsAt - nowMs) : null;
   }
 
   /** How many windows are kept (ended ones included until a sweep). */
