@@ -1,4 +1,5 @@
-import type { JsonObject, Membership, Org, OrgRole, Settings, User } from './types';
+import type { UserToValidate } from '../store/store';
+import type { JsonObject, Membership, Org, OrgRole, Settings } from './types';
 
 /** What a valid key says about its caller, in the shapes of PropelAuth's API (times in unix seconds). */
 
@@ -59,9 +60,15 @@ export type ApiKeyIdentity = PersonalKeyIdentity | OrgKeyIdentity | GenericKeyId
 
 export const CAN_MANAGE_API_KEYS = 'can_manage_api_keys';
 
-/** Permissions follow from the role and the admin's choice of who manages org keys. */
+const KEY_MANAGER: string[] = Object.freeze([CAN_MANAGE_API_KEYS]) as string[];
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * Permissions follow from the role and the admin's choice of who manages org keys.
+ * One frozen list for each answer, shared by every membership.
+ */
 export function permissionsOf(role: OrgRole, settings: Settings): string[] {
-  return settings.orgKeyManagerRoles.includes(role) ? [CAN_MANAGE_API_KEYS] : [];
+  return settings.orgKeyManagerRoles.includes(role) ? KEY_MANAGER : NONE;
 }
 
 /**
@@ -73,31 +80,36 @@ const orgMetadataByInfo = new WeakMap<OrgInfo, JsonObject>();
 
 export const orgMetadataOf = (info: OrgInfo): JsonObject => orgMetadataByInfo.get(info) ?? {};
 
+/**
+ * The builders below answer frozen values, so a verdict can be shared by every request
+ * that presents its key; only metadata, whose shape is the integrator's, is walked.
+ */
 export function orgInfo(org: Org, membership: Membership, settings: Settings): OrgInfo {
-  const info: OrgInfo = {
+  const info: OrgInfo = Object.freeze({
     orgId: org.id,
     orgName: org.name,
     urlSafeOrgName: org.urlSafeName,
     userAssignedRole: membership.role,
     userPermissions: permissionsOf(membership.role, settings),
-  };
+  });
   orgMetadataByInfo.set(info, org.metadata);
   return info;
 }
 
 export function userInfo(
-  user: User,
+  user: UserToValidate,
   memberships: { membership: Membership; org: Org }[],
   settings: Settings,
 ): UserInfo {
   const orgIdToOrgInfo: Record<string, OrgInfo> = {};
   for (const { membership, org } of memberships)
     orgIdToOrgInfo[org.id] = orgInfo(org, membership, settings);
-  return {
+  Object.freeze(orgIdToOrgInfo);
+  return Object.freeze({
     userId: user.id,
     email: user.email,
     emailConfirmed: user.emailConfirmed,
-    hasPassword: user.passwordHash !== null,
+    hasPassword: user.hasPassword,
     pictureUrl: user.pictureUrl,
     locked: user.locked,
     enabled: user.enabled,
@@ -107,23 +119,24 @@ export function userInfo(
     lastActiveAt: user.lastActiveAt,
     orgIdToOrgInfo,
     updatePasswordRequired: user.updatePasswordRequired,
-  };
+  });
 }
 
 export function orgSummary(org: Org): OrgSummary {
-  return {
+  return Object.freeze({
     orgId: org.id,
     orgName: org.name,
     urlSafeOrgName: org.urlSafeName,
-    metadata: org.metadata,
-  };
+    metadata: deepFreeze(org.metadata),
+  });
 }
 
-/** Freezes a cached result so a route handler cannot alter what later requests receive. */
+/** Freezes a value and everything it holds, so no holder can alter what others receive. */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value as object)) deepFreeze(child);
+    // for...in rather than Object.values(): no array to allocate per object.
+    for (const key in value) deepFreeze(value[key]);
   }
   return value;
 }

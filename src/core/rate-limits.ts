@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { ApiKey, RateLimit, Settings } from './types';
+import type { KeyToValidate } from '../store/store';
+import type { RateLimit, Settings } from './types';
 import { secondsToWaitFor, WindowCounts } from './window-counts';
 
 /** Counts one event for a subject; null when it is within the allowance, else seconds to wait. */
@@ -168,7 +169,7 @@ export class ValidationRateLimits {
   constructor(readonly backend: RateLimitBackend) {}
 
   /** Whether any allowance applies to this key (when none does, validation needs no count). */
-  appliesTo(key: ApiKey, settings: Settings): boolean {
+  appliesTo(key: KeyToValidate, settings: Settings): boolean {
     return (
       key.rateLimit !== null ||
       (key.kind === 'personal' && settings.userRateLimit !== null) ||
@@ -182,7 +183,7 @@ export class ValidationRateLimits {
    * Answered at once when the backend counts in this process; `nowMs` is the caller's
    * clock reading.
    */
-  consume(key: ApiKey, settings: Settings, nowMs = Date.now()): WaitSeconds {
+  consume(key: KeyToValidate, settings: Settings, nowMs = Date.now()): WaitSeconds {
     if (key.rateLimit) {
       const own = count(this.limiter('key', key.rateLimit), key.id, nowMs);
       if (own instanceof Promise)
@@ -195,7 +196,7 @@ export class ValidationRateLimits {
   }
 
   /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
-  private countOwner(key: ApiKey, settings: Settings, nowMs: number): WaitSeconds {
+  private countOwner(key: KeyToValidate, settings: Settings, nowMs: number): WaitSeconds {
     if (key.kind === 'personal' && key.userId && settings.userRateLimit)
       return count(this.limiter('user', settings.userRateLimit), key.userId, nowMs);
     if (key.kind === 'org' && key.orgId && settings.orgRateLimit)

@@ -1,4 +1,4 @@
-import type { KeyForValidation, Store } from '../store/store';
+import type { KeyForValidation, KeyToValidate, Store } from '../store/store';
 import { FreshCache } from './fresh-cache';
 import {
   deepFreeze,
@@ -7,6 +7,7 @@ import {
   userInfo,
   type ApiKeyIdentity,
   type OrgKeyIdentity,
+  type PersonalKeyIdentity,
 } from './identity';
 import type { ValidationRateLimits } from './rate-limits';
 import { secondsOf } from './time';
@@ -18,13 +19,13 @@ import {
   parseImportedToken,
   parseToken,
 } from './token';
-import type { ApiKey, KeyKind, Settings } from './types';
+import type { KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
 import { failure, type FailureReason, type Validation } from './validation-result';
 
 /** What one store lookup learned about a digest: cached as a whole, judged on every request. */
 interface Resolved {
-  key: ApiKey | null;
+  key: KeyToValidate | null;
   /** The passing verdict with the caller's identity, built once: a cached pass allocates nothing. */
   passed: Validation | null;
   /** A reason the owner makes the key fail (disabled user, deleted org...). */
@@ -179,11 +180,16 @@ export class Validator {
   }
 
   /** The verdict once the rate limits have counted this validation. */
-  private counted(key: ApiKey, passed: Validation, now: number, wait: number | null): Validation {
+  private counted(
+    key: KeyToValidate,
+    passed: Validation,
+    now: number,
+    wait: number | null,
+  ): Validation {
     return wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait);
   }
 
-  private pass(key: ApiKey, passed: Validation, now: number): Validation {
+  private pass(key: KeyToValidate, passed: Validation, now: number): Validation {
     this.usage.record(key.id, now);
     return passed;
   }
@@ -202,38 +208,44 @@ export class Validator {
 
   /** What the owner makes of the key; the key's own state is judged on every request. */
   private resolve({ key, user, org, memberships }: KeyForValidation, settings: Settings): Resolved {
-    const base = { apiKeyId: key.id, metadata: key.metadata };
-    if (key.kind === 'generic') return resolved(key, { kind: 'generic', ...base });
+    const apiKeyId = key.id;
+    const metadata = deepFreeze(key.metadata);
+    if (key.kind === 'generic') {
+      return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata }));
+    }
     if (key.kind === 'personal') {
       if (!user) return resolved(key, null, 'user_deleted');
       const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;
-      const identity = {
-        kind: 'personal' as const,
-        ...base,
+      const identity: PersonalKeyIdentity = Object.freeze({
+        kind: 'personal',
+        apiKeyId,
+        metadata,
         user: userInfo(user, memberships, settings),
-      };
+      });
       return resolved(key, identity, ownerFailure);
     }
     if (!org) return resolved(key, null, 'org_deleted');
-    const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgSummary(org) };
+    const identity: OrgKeyIdentity = { kind: 'org', apiKeyId, metadata, org: orgSummary(org) };
     if (user) {
       identity.user = userInfo(user, memberships, settings);
       const inOrg = memberships.find((m) => m.org.id === org.id);
       if (inOrg) identity.userInOrg = orgInfo(org, inOrg.membership, settings);
     }
-    return resolved(key, identity);
+    return resolved(key, Object.freeze(identity));
   }
 }
 
 /**
- * A lookup's outcome, frozen: it is cached and shared by every request that presents
- * the key (and the result is frozen with the cache off too, as documented).
+ * A lookup's outcome, frozen (the identity comes frozen from its builders): it is cached
+ * and shared by every request that presents the key (and the result is frozen with the
+ * cache off too, as documented).
  */
 function resolved(
-  key: ApiKey,
+  key: KeyToValidate,
   identity: ApiKeyIdentity | null,
   ownerFailure: FailureReason | null = null,
 ): Resolved {
-  const passed: Validation | null = identity && { valid: true, apiKey: identity };
-  return deepFreeze({ key, passed, ownerFailure });
+  if (key.rateLimit) Object.freeze(key.rateLimit);
+  const passed: Validation | null = identity && Object.freeze({ valid: true, apiKey: identity });
+  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure });
 }

@@ -59,11 +59,66 @@ export interface MembershipWithOrg {
   org: Org;
 }
 
-/** Everything validating a key needs to know, as it stood at one moment. */
+/** What judging a key reads of it: its state, its owner and what a passing verdict carries. */
+export type KeyToValidate = Pick<
+  ApiKey,
+  | 'id'
+  | 'kind'
+  | 'userId'
+  | 'orgId'
+  | 'metadata'
+  | 'expiresAt'
+  | 'archivedAt'
+  | 'imported'
+  | 'rateLimit'
+>;
+
+/**
+ * What a validation says of a user (the seed's user object): whether they have a
+ * password, never its hash, and none of the names or metadata it does not answer with.
+ */
+export interface UserToValidate extends Omit<
+  User,
+  'passwordHash' | 'firstName' | 'lastName' | 'username' | 'metadata'
+> {
+  hasPassword: boolean;
+}
+
+export const keyToValidate = (k: ApiKey): KeyToValidate => ({
+  id: k.id,
+  kind: k.kind,
+  userId: k.userId,
+  orgId: k.orgId,
+  metadata: k.metadata,
+  expiresAt: k.expiresAt,
+  archivedAt: k.archivedAt,
+  imported: k.imported,
+  rateLimit: k.rateLimit,
+});
+
+export const userToValidate = (u: User): UserToValidate => ({
+  id: u.id,
+  email: u.email,
+  emailConfirmed: u.emailConfirmed,
+  hasPassword: u.passwordHash !== null,
+  pictureUrl: u.pictureUrl,
+  locked: u.locked,
+  enabled: u.enabled,
+  mfaEnabled: u.mfaEnabled,
+  canCreateOrgs: u.canCreateOrgs,
+  updatePasswordRequired: u.updatePasswordRequired,
+  createdAt: u.createdAt,
+  lastActiveAt: u.lastActiveAt,
+});
+
+/**
+ * Everything validating a key needs to know, as it stood at one moment, and nothing
+ * more: a store reads (and a cache holds) no password hash and no field no verdict uses.
+ */
 export interface KeyForValidation {
-  key: ApiKey;
+  key: KeyToValidate;
   /** Owner of a personal key or creator of an org key; null when there is none or it is gone. */
-  user: User | null;
+  user: UserToValidate | null;
   /** The org of an org key; null for other kinds or when the org is gone. */
   org: Org | null;
   /** The user's memberships (as listMembershipsOfUser orders them) with their orgs; [] without a user. */

@@ -313,3 +313,42 @@ describe('cached results', () => {
     expect(again.metadata).toEqual({ plan: 'free' });
   });
 });
+
+describe('every verdict', () => {
+  /** Every object reachable from a value, itself included. */
+  function objectsIn(value: unknown, found: object[] = []): object[] {
+    if (typeof value !== 'object' || value === null) return found;
+    found.push(value);
+    for (const child of Object.values(value)) objectsIn(child, found);
+    return found;
+  }
+
+  it.each([
+    ['on', 10_000],
+    ['off', 0],
+  ])('is frozen all through, for every kind of key, with the cache %s', async (_, cacheTtlMs) => {
+    const local = await makeLatchkey({ cacheTtlMs });
+    try {
+      const { user, org } = await aWorld(local);
+      await local.updateOrg(org.id, { metadata: { tier: { name: 'gold', seats: [5] } } });
+      const metadata = { nested: { list: [{ deep: true }] } };
+      const tokens = [
+        (await local.createApiKey({ userId: user.id, metadata })).apiKeyToken,
+        (await local.createApiKey({ orgId: org.id, userId: user.id, metadata })).apiKeyToken,
+        (await local.createApiKey({ metadata })).apiKeyToken,
+      ];
+      // Each verdict holds itself, its identity and the key's metadata (4 objects). A
+      // personal key adds the user, orgIdToOrgInfo, the OrgInfo and its permissions; an
+      // org key the same, its org with the org's metadata (3) and userInOrg with its
+      // permissions.
+      const expected = [10, 16, 6];
+      for (const [i, token] of tokens.entries()) {
+        const objects = objectsIn(await local.validateApiKey(token));
+        expect(objects).toHaveLength(expected[i]!);
+        for (const object of objects) expect(Object.isFrozen(object)).toBe(true);
+      }
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_SETTINGS } from '../../src/core/types';
-import type { Store } from '../../src/store/store';
+import { keyToValidate, userToValidate, type Store } from '../../src/store/store';
 import { aKey, aMembership, anOrg, aUser } from '../support/fixtures';
 
 /**
@@ -385,6 +385,33 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await readForValidation('f'.repeat(64))).toBeNull();
       });
 
+      it('reads no password hash and no field a verdict does not use', async () => {
+        const w = await aUserInTwoOrgs();
+        await store.updateUser(w.user.id, { firstName: 'Ada', username: 'ada-l' });
+        const key = await aStoredKey({ kind: 'personal', userId: w.user.id });
+        const found = await readForValidation(key.digest);
+        expect(found?.user?.hasPassword).toBe(true);
+        expect(Object.keys(found?.user ?? {}).sort()).toEqual(
+          [
+            'canCreateOrgs',
+            'createdAt',
+            'email',
+            'emailConfirmed',
+            'enabled',
+            'hasPassword',
+            'id',
+            'lastActiveAt',
+            'locked',
+            'mfaEnabled',
+            'pictureUrl',
+            'updatePasswordRequired',
+          ].sort(),
+        );
+        const text = JSON.stringify(found);
+        for (const held of ['hash', 'Ada', 'ada-l', 'core', key.digest, key.hint, key.displayName])
+          expect(text).not.toContain(held);
+      });
+
       it('returns a personal key with its user and their memberships in join order', async () => {
         const w = await aUserInTwoOrgs();
         const key = await aStoredKey({
@@ -395,8 +422,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           expiresAt: t() + 100,
         });
         expect(await readForValidation(key.digest)).toEqual({
-          key,
-          user: w.user,
+          key: keyToValidate(key),
+          user: userToValidate(w.user),
           org: null,
           memberships: [
             { membership: w.inB, org: w.b },
@@ -418,18 +445,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           userId: user.id,
           imported: true,
         });
-        expect(await readForValidation(key.digest)).toEqual({
-          key,
-          user,
+        const found = await readForValidation(key.digest);
+        expect(found).toEqual({
+          key: keyToValidate(key),
+          user: userToValidate(user),
           org,
           memberships: [{ membership, org }],
         });
+        expect(found?.user?.hasPassword).toBe(false);
       });
 
       it('returns a generic key alone', async () => {
         const key = await aStoredKey({ kind: 'generic', metadata: { service: 'billing' } });
         expect(await readForValidation(key.digest)).toEqual({
-          key,
+          key: keyToValidate(key),
           user: null,
           org: null,
           memberships: [],
@@ -441,8 +470,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const key = await aStoredKey({ kind: 'personal', userId: w.user.id });
         await store.archiveKey(key.id, 1234);
         const found = await readForValidation(key.digest);
-        expect(found?.key).toEqual({ ...key, archivedAt: 1234 });
-        expect(found?.user).toEqual(w.user);
+        expect(found?.key).toEqual(keyToValidate({ ...key, archivedAt: 1234 }));
+        expect(found?.user).toEqual(userToValidate(w.user));
         expect(found?.memberships).toHaveLength(2);
       });
 
@@ -452,13 +481,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const orgKey = await aStoredKey({ kind: 'org', orgId: w.a.id, userId: w.user.id });
         await store.deleteUserAndArchiveKeys(w.user.id, 1234, false);
         expect(await readForValidation(key.digest)).toEqual({
-          key: { ...key, archivedAt: 1234 },
+          key: keyToValidate({ ...key, archivedAt: 1234 }),
           user: null,
           org: null,
           memberships: [],
         });
         expect(await readForValidation(orgKey.digest)).toEqual({
-          key: orgKey,
+          key: keyToValidate(orgKey),
           user: null,
           org: w.a,
           memberships: [],
@@ -470,8 +499,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const key = await aStoredKey({ kind: 'org', orgId: w.a.id, userId: w.user.id });
         await store.deleteOrgAndArchiveKeys(w.a.id, 1234);
         expect(await readForValidation(key.digest)).toEqual({
-          key: { ...key, archivedAt: 1234 },
-          user: w.user,
+          key: keyToValidate({ ...key, archivedAt: 1234 }),
+          user: userToValidate(w.user),
           org: null,
           memberships: [{ membership: w.inB, org: w.b }],
         });

@@ -1,4 +1,5 @@
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite';
+import { keyToValidate, userToValidate } from '../../src/store/store';
 import { aKey, aMembership, anOrg, aUser } from '../support/fixtures';
 
 let store: SqliteStore;
@@ -13,7 +14,11 @@ const read = (digest: string) => store.findKeyForValidationSync(digest);
 describe('the SQLite validation read', () => {
   it('gives back text of any kind and integers exactly as stored', async () => {
     const awkward = 'quote " back\\slash \n tab\t nul\u0000 é 漢字 😀 </script> \u2028';
-    const user = aUser({ firstName: awkward, lastName: '', username: null, createdAt: 2 ** 40 });
+    const user = aUser({
+      pictureUrl: awkward,
+      email: `${awkward}@example.com`,
+      createdAt: 2 ** 40,
+    });
     const org = anOrg({ name: awkward, metadata: { [awkward]: [awkward, -1.5, 2 ** 53 - 1] } });
     await store.insertUser(user);
     await store.insertOrg(org);
@@ -23,12 +28,16 @@ describe('the SQLite validation read', () => {
       kind: 'org',
       orgId: org.id,
       userId: user.id,
-      displayName: awkward,
       metadata: { note: awkward, nested: { list: [null, true, 0] } },
       expiresAt: 2 ** 31 + 7,
     });
     expect(await store.insertKey(key, 0, 1)).toBe('inserted');
-    expect(read(key.digest)).toEqual({ key, user, org, memberships: [{ membership, org }] });
+    expect(read(key.digest)).toEqual({
+      key: keyToValidate(key),
+      user: userToValidate(user),
+      org,
+      memberships: [{ membership, org }],
+    });
   });
 
   it('answers anew once anything it read has changed', async () => {
@@ -40,7 +49,7 @@ describe('the SQLite validation read', () => {
     const { key } = aKey({ kind: 'personal', userId: user.id });
     await store.insertKey(key, 0, 1);
     const changes: [string, ...unknown[]][] = [
-      ['UPDATE api_keys SET display_name = ? WHERE id = ?', 'renamed', key.id],
+      ['UPDATE api_keys SET expires_at = ? WHERE id = ?', 2 ** 40, key.id],
       ['UPDATE users SET locked = 1 WHERE id = ?', user.id],
       ['UPDATE orgs SET name = ? WHERE id = ?', 'Other', org.id],
       ["UPDATE memberships SET role = 'Owner' WHERE org_id = ?", org.id],
@@ -54,7 +63,7 @@ describe('the SQLite validation read', () => {
       before = after;
     }
     expect(before).toMatchObject({
-      key: { displayName: 'renamed' },
+      key: { expiresAt: 2 ** 40 },
       user: { locked: true },
       memberships: [{ membership: { role: 'Owner' }, org: { name: 'Other' } }],
     });

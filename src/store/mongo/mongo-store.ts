@@ -27,6 +27,7 @@ import type {
   UsageFilter,
   UserPatch,
 } from '../store';
+import { keyToValidate, userToValidate } from '../store';
 import {
   adminFromDoc,
   adminToDoc,
@@ -381,7 +382,12 @@ export class MongoStore implements Store {
       key.orgId === null ? null : this.findOrgById(key.orgId),
       key.userId === null ? [] : this.membershipsWithOrgs(key.userId),
     ]);
-    return { key, user, org, memberships: user ? memberships : [] };
+    return {
+      key: keyToValidate(key),
+      user: user && userToValidate(user),
+      org,
+      memberships: user ? memberships : [],
+    };
   }
 
   /** The user's memberships with their orgs; a membership whose org is gone is left out. */

@@ -1,61 +1,88 @@
 import type Database from 'better-sqlite3';
-import type { KeyForValidation, MembershipWithOrg } from '../store';
-import { keyFromRow, membershipFromRow, orgFromRow, userFromRow } from './rows';
-
-type Row = Record<string, unknown>;
-
-/** The tables the validation read joins, by alias. */
-const TABLES = { k: 'api_keys', u: 'users', o: 'orgs' } as const;
+import type { JsonObject, KeyKind, OrgRole, RateLimit } from '../../core/types';
+import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate } from '../store';
 
 /**
- * Read beside the packed array rather than inside it. Every hint holds '…' (U+2026): one
- * character outside ASCII makes V8 decode the whole string from UTF-8, one character at a
- * time, into a two-byte string, and JSON.parse then reads two-byte text. Kept apart, the
- * packed string of a key whose owner's names and metadata are ASCII is copied as it is.
+ * The columns a validation reads, packed by SQLite into one JSON array: one string
+ * crosses into JS instead of one value per column, each of which better-sqlite3 would
+ * turn into a JS value through V8's slow API. Only what a verdict uses is read (no
+ * password hash, names, hint or digest), so there is less to pack, parse and hold.
+ * The memberships' entries are sorted in JS: an ORDER BY inside the aggregate costs
+ * SQLite a sorter on every call. Packed below must list the same columns in this order.
  */
-const HINT_COLUMN = 'hint';
-
-/**
- * The key (but its hint, see HINT_COLUMN), its user and its org joined, with the user's
- * memberships and their orgs as `[org_id, role, joined_at, name, url_safe_name, metadata,
- * created_at]` entries, all packed by SQLite into one JSON array, then the hint: two
- * strings cross into JS instead of 38 values, each of which better-sqlite3 would turn into
- * a JS value through V8's slow API.
- * The entries are sorted in JS: an ORDER BY inside the aggregate costs SQLite a sorter
- * on every call.
- */
-function validationSql(columns: Record<keyof typeof TABLES, string[]>): string {
-  const listed = (Object.keys(TABLES) as (keyof typeof TABLES)[]).flatMap((alias) =>
-    columns[alias].map((name) => `${alias}."${name}"`),
-  );
-  return `
-    SELECT json_array(${listed.join(', ')}, json((
+const SQL = `
+  SELECT json_array(
+    k.id, k.kind, k.user_id, k.org_id, k.metadata,
+    k.expires_at, k.archived_at, k.imported, k.rate_limit,
+    u.id, u.email, u.email_confirmed, u.password_hash IS NOT NULL, u.picture_url,
+    u.locked, u.enabled, u.mfa_enabled, u.can_create_orgs, u.update_password_required,
+    u.created_at, u.last_active_at,
+    o.id, o.name, o.url_safe_name, o.metadata, o.created_at,
+    json((
       SELECT json_group_array(json_array(
         m.org_id, m.role, m.joined_at, mo.name, mo.url_safe_name, mo.metadata, mo.created_at
       ))
       FROM memberships m JOIN orgs mo ON mo.id = m.org_id
       WHERE m.user_id = u.id
-    ))), k."${HINT_COLUMN}"
-    FROM api_keys k
-    LEFT JOIN users u ON u.id = k.user_id
-    LEFT JOIN orgs o ON o.id = k.org_id
-    WHERE k.digest = ?`;
-}
+    )))
+  FROM api_keys k
+  LEFT JOIN users u ON u.id = k.user_id
+  LEFT JOIN orgs o ON o.id = k.org_id
+  WHERE k.digest = ?`;
 
-type MembershipEntry = [unknown, unknown, unknown, unknown, unknown, unknown, unknown];
+/** SQLite's 0/1 for a boolean column. */
+type Bit = 0 | 1;
+/** A JSON object column, as the text it is stored as. */
+type JsonText = string;
+
+type Packed = [
+  keyId: string,
+  kind: KeyKind,
+  userId: string | null,
+  orgId: string | null,
+  keyMetadata: JsonText,
+  expiresAt: number | null,
+  archivedAt: number | null,
+  imported: Bit,
+  rateLimit: JsonText | null,
+  // null from here to lastActiveAt when the key has no user, or it is gone
+  user: string | null,
+  email: string,
+  emailConfirmed: Bit,
+  hasPassword: Bit,
+  pictureUrl: string | null,
+  locked: Bit,
+  enabled: Bit,
+  mfaEnabled: Bit,
+  canCreateOrgs: Bit,
+  updatePasswordRequired: Bit,
+  userCreatedAt: number,
+  lastActiveAt: number,
+  // null from here to orgCreatedAt when the key has no org, or it is gone
+  org: string | null,
+  orgName: string,
+  urlSafeName: string,
+  orgMetadata: JsonText,
+  orgCreatedAt: number,
+  memberships: MembershipEntry[],
+];
+
+type MembershipEntry = [
+  orgId: string,
+  role: OrgRole,
+  joinedAt: number,
+  name: string,
+  urlSafeName: string,
+  metadata: JsonText,
+  createdAt: number,
+];
+
+const object = (text: JsonText): JsonObject => JSON.parse(text) as JsonObject;
 
 /** listMembershipsOfUser's order: by join time, then org id. */
 const byJoinTime = (a: MembershipWithOrg, b: MembershipWithOrg): number =>
   a.membership.joinedAt - b.membership.joinedAt ||
   (a.membership.orgId < b.membership.orgId ? -1 : a.membership.orgId > b.membership.orgId ? 1 : 0);
-
-/** One table's columns and where they start in the packed array. */
-interface Columns {
-  names: string[];
-  from: number;
-  /** Where the id is: null there means the LEFT JOIN found no row. */
-  id: number;
-}
 
 /**
  * Reads everything a validation needs in one statement: one native call instead
@@ -64,68 +91,68 @@ interface Columns {
  */
 export class KeyForValidationReader {
   private readonly statement: Database.Statement;
-  private readonly key: Columns;
-  private readonly user: Columns;
-  private readonly org: Columns;
-  private readonly memberships: number;
 
   constructor(db: Database.Database) {
-    const columnsOf = db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck();
-    const names = {
-      k: (columnsOf.all(TABLES.k) as string[]).filter((name) => name !== HINT_COLUMN),
-      u: columnsOf.all(TABLES.u) as string[],
-      o: columnsOf.all(TABLES.o) as string[],
-    };
-    this.statement = db.prepare(validationSql(names)).raw();
-    const at = (list: string[], from: number): Columns => ({
-      names: list,
-      from,
-      id: from + list.indexOf('id'),
-    });
-    this.key = at(names.k, 0);
-    this.user = at(names.u, names.k.length);
-    this.org = at(names.o, names.k.length + names.u.length);
-    this.memberships = this.org.from + names.o.length;
+    this.statement = db.prepare(SQL).pluck();
   }
 
   get(digest: string): KeyForValidation | null {
-    const found = this.statement.get(digest) as [string, string] | undefined;
+    const found = this.statement.get(digest) as string | undefined;
     if (found === undefined) return null;
-    const values = JSON.parse(found[0]) as unknown[];
-    const key = rowOf(values, this.key)!;
-    key[HINT_COLUMN] = found[1];
-    const user = rowOf(values, this.user);
-    const org = rowOf(values, this.org);
+    const v = JSON.parse(found) as Packed;
+    const key: KeyToValidate = {
+      id: v[0],
+      kind: v[1],
+      userId: v[2],
+      orgId: v[3],
+      metadata: object(v[4]),
+      expiresAt: v[5],
+      archivedAt: v[6],
+      imported: v[7] === 1,
+      rateLimit: v[8] === null ? null : (JSON.parse(v[8]) as RateLimit),
+    };
+    const userId = v[9];
+    const user: UserToValidate | null =
+      userId === null
+        ? null
+        : {
+            id: userId,
+            email: v[10],
+            emailConfirmed: v[11] === 1,
+            hasPassword: v[12] === 1,
+            pictureUrl: v[13],
+            locked: v[14] === 1,
+            enabled: v[15] === 1,
+            mfaEnabled: v[16] === 1,
+            canCreateOrgs: v[17] === 1,
+            updatePasswordRequired: v[18] === 1,
+            createdAt: v[19],
+            lastActiveAt: v[20],
+          };
+    const orgId = v[21];
     return {
-      key: keyFromRow(key),
-      user: user && userFromRow(user),
-      org: org && orgFromRow(org),
-      memberships: user
-        ? membershipsOf(String(user.id), values[this.memberships] as MembershipEntry[])
-        : [],
+      key,
+      user,
+      org:
+        orgId === null
+          ? null
+          : {
+              id: orgId,
+              name: v[22],
+              urlSafeName: v[23],
+              metadata: object(v[24]),
+              createdAt: v[25],
+            },
+      memberships: userId === null ? [] : membershipsOf(userId, v[26]),
     };
   }
-}
-
-/** One table's row out of the packed array; null when the LEFT JOIN found none. */
-function rowOf(values: unknown[], { names, from, id }: Columns): Row | null {
-  if (values[id] === null) return null;
-  const row: Row = {};
-  for (let i = 0; i < names.length; i++) row[names[i]!] = values[from + i];
-  return row;
 }
 
 function membershipsOf(userId: string, entries: MembershipEntry[]): MembershipWithOrg[] {
   const memberships = entries.map(
     ([orgId, role, joinedAt, name, urlSafeName, metadata, createdAt]): MembershipWithOrg => ({
-      membership: membershipFromRow({ user_id: userId, org_id: orgId, role, joined_at: joinedAt }),
-      org: orgFromRow({
-        id: orgId,
-        name,
-        url_safe_name: urlSafeName,
-        metadata,
-        created_at: createdAt,
-      }),
+      membership: { userId, orgId, role, joinedAt },
+      org: { id: orgId, name, urlSafeName, metadata: object(metadata), createdAt },
     }),
   );
   return memberships.length > 1 ? memberships.sort(byJoinTime) : memberships;
