@@ -6,11 +6,18 @@ import { scriptedStore } from './mongo-offline';
 /** The MongoDB validation read, offline: the parts it joins and what it leaves out. */
 
 // Documents as the store writes them, from the same record builders as the other store tests.
-const keyDoc = (overrides: Partial<ApiKey> = {}) =>
-  keyToDoc(
-    aKey({ id: 'k1', kind: 'personal', userId: 'u1', metadata: { plan: 'pro' }, ...overrides }).key,
-  );
-const userDoc = userToDoc(aUser({ id: 'u1', email: 'ada@example.com' }));
+const aStoredKey = (overrides: Partial<ApiKey> = {}) =>
+  aKey({ id: 'k1', kind: 'personal', userId: 'u1', metadata: { plan: 'pro' }, ...overrides }).key;
+const keyDoc = (overrides: Partial<ApiKey> = {}) => keyToDoc(aStoredKey(overrides));
+const user = aUser({
+  id: 'u1',
+  email: 'ada@example.com',
+  passwordHash: 'bcrypt-hash',
+  firstName: 'Ada',
+  username: 'ada-l',
+  metadata: { team: 'core' },
+});
+const userDoc = userToDoc(user);
 const orgDoc = (id: string) =>
   orgToDoc(anOrg({ id, name: `Org ${id}`, urlSafeName: id, createdAt: 1 }));
 
@@ -26,8 +33,33 @@ describe('MongoDB findKeyForValidation', () => {
       'Org.find': [orgDoc('o1')],
     });
     const found = await store.findKeyForValidation('d'.repeat(64));
-    expect(found?.key).toMatchObject({ id: 'k1', metadata: { plan: 'pro' } });
-    expect(found?.user).toMatchObject({ id: 'u1', email: 'ada@example.com' });
+    const key = aStoredKey();
+    // Only what a verdict uses, as the SQLite read gives it: no hash, names or metadata.
+    expect(found?.key).toEqual({
+      id: 'k1',
+      kind: 'personal',
+      userId: 'u1',
+      orgId: null,
+      metadata: { plan: 'pro' },
+      expiresAt: key.expiresAt,
+      archivedAt: null,
+      imported: false,
+      rateLimit: null,
+    });
+    expect(found?.user).toEqual({
+      id: 'u1',
+      email: 'ada@example.com',
+      emailConfirmed: true,
+      hasPassword: true,
+      pictureUrl: null,
+      locked: false,
+      enabled: true,
+      mfaEnabled: false,
+      canCreateOrgs: false,
+      updatePasswordRequired: false,
+      createdAt: user.createdAt,
+      lastActiveAt: user.lastActiveAt,
+    });
     expect(found?.org).toBeNull();
     expect(found?.memberships).toEqual([
       {

@@ -40,6 +40,44 @@ describe('the SQLite validation read', () => {
     });
   });
 
+  it('reads each flag of the user from its own column', async () => {
+    const flags = [
+      'emailConfirmed',
+      'locked',
+      'enabled',
+      'mfaEnabled',
+      'canCreateOrgs',
+      'updatePasswordRequired',
+      'hasPassword',
+    ] as const;
+    const allOff = Object.fromEntries(flags.map((flag) => [flag, false]));
+    for (const on of flags) {
+      const user = aUser({
+        emailConfirmed: on === 'emailConfirmed',
+        locked: on === 'locked',
+        enabled: on === 'enabled',
+        mfaEnabled: on === 'mfaEnabled',
+        canCreateOrgs: on === 'canCreateOrgs',
+        updatePasswordRequired: on === 'updatePasswordRequired',
+        passwordHash: on === 'hasPassword' ? 'hash' : null,
+        createdAt: 1000,
+        lastActiveAt: 2000,
+      });
+      await store.insertUser(user);
+      const { key } = aKey({ kind: 'personal', userId: user.id, expiresAt: 3000 });
+      await store.insertKey(key, 0, 1);
+      await store.archiveKey(key.id, 4000);
+      const read = store.findKeyForValidationSync(key.digest);
+      expect(read?.user).toMatchObject({
+        ...allOff,
+        [on]: true,
+        createdAt: 1000,
+        lastActiveAt: 2000,
+      });
+      expect(read?.key).toMatchObject({ expiresAt: 3000, archivedAt: 4000, imported: false });
+    }
+  });
+
   it('answers anew once anything it read has changed', async () => {
     const user = aUser();
     const org = anOrg();
