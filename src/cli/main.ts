@@ -242,17 +242,8 @@ export async function runCli(argv: string[]): Promise<number> {
     print(await command.run(lk, flags), json);
     return 0;
   } catch (err) {
-    if (
-      err instanceof LatchkeyError ||
-      err instanceof ConfigError ||
-      err instanceof StoreUnreachable
-    ) {
-      const code =
-        err instanceof LatchkeyError
-          ? err.code
-          : err instanceof ConfigError
-            ? 'config'
-            : 'unavailable';
+    const code = errorCodeOf(err);
+    if (code !== undefined && err instanceof Error) {
       const out = json
         ? JSON.stringify({ error: code, message: err.message })
         : `Error: ${err.message}`;
@@ -267,6 +258,14 @@ export async function runCli(argv: string[]): Promise<number> {
 
 /** The store could not be opened; its message names the variable and has no credentials. */
 class StoreUnreachable extends Error {}
+
+/** The `error` code of a failure the CLI reports itself; undefined for anything else. */
+function errorCodeOf(err: unknown): string | undefined {
+  if (err instanceof LatchkeyError) return err.code;
+  if (err instanceof ConfigError) return 'config';
+  if (err instanceof StoreUnreachable) return 'unavailable';
+  return undefined;
+}
 
 /** A Latchkey on the server's database, with no cache: each command sees the latest state. */
 async function openLatchkey(config: Config): Promise<Latchkey> {
