@@ -78,6 +78,30 @@ describe('the SQLite validation read', () => {
     }
   });
 
+  it('reads each membership once and leaves out one whose org row is gone', async () => {
+    const user = aUser();
+    const [first, second] = [anOrg({ name: 'First' }), anOrg({ name: 'Second' })];
+    await store.insertUser(user);
+    for (const org of [first, second]) await store.insertOrg(org);
+    const memberships = [
+      aMembership(user, second, { joinedAt: 10 }),
+      aMembership(user, first, { joinedAt: 20 }),
+    ];
+    for (const membership of memberships) await store.upsertMembership(membership);
+    store.db.prepare("INSERT INTO memberships VALUES (?, 'gone-org', 'Member', 5)").run(user.id);
+    const { key } = aKey({ kind: 'org', orgId: first.id, userId: user.id });
+    await store.insertKey(key, 0, 1);
+    expect(read(key.digest)).toEqual({
+      key: keyToValidate(key),
+      user: userToValidate(user),
+      org: first,
+      memberships: [
+        { membership: memberships[0], org: second },
+        { membership: memberships[1], org: first },
+      ],
+    });
+  });
+
   it('answers anew once anything it read has changed', async () => {
     const user = aUser();
     const org = anOrg();

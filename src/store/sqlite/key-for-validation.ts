@@ -7,8 +7,15 @@ import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate
  * crosses into JS instead of one value per column, each of which better-sqlite3 would
  * turn into a JS value through V8's slow API. Only what a verdict uses is read (no
  * password hash, names, hint or digest), so there is less to pack, parse and hold.
- * The memberships' entries are sorted in JS: an ORDER BY inside the aggregate costs
- * SQLite a sorter on every call. Packed below must list the same columns in this order.
+ *
+ * The memberships are joined and aggregated in the same query rather than in a
+ * correlated subquery: the subquery's array reached the outer json_array() as text, so
+ * it had to go through json() and be parsed again. The key, user and org columns are
+ * bare columns of the aggregate, the same in every joined row since the digest, user id
+ * and org id are each unique; without GROUP BY an aggregate answers one row even when
+ * no key matches, which HAVING drops. The memberships' entries are sorted in JS: an
+ * ORDER BY inside the aggregate costs SQLite a sorter on every call. Packed below must
+ * list the same columns in this order.
  */
 const SQL = `
   SELECT json_array(
@@ -18,17 +25,16 @@ const SQL = `
     u.locked, u.enabled, u.mfa_enabled, u.can_create_orgs, u.update_password_required,
     u.created_at, u.last_active_at,
     o.id, o.name, o.url_safe_name, o.metadata, o.created_at,
-    json((
-      SELECT json_group_array(json_array(
-        m.org_id, m.role, m.joined_at, mo.name, mo.url_safe_name, mo.metadata, mo.created_at
-      ))
-      FROM memberships m JOIN orgs mo ON mo.id = m.org_id
-      WHERE m.user_id = u.id
-    )))
+    json_group_array(json_array(
+      m.org_id, m.role, m.joined_at, mo.name, mo.url_safe_name, mo.metadata, mo.created_at
+    )) FILTER (WHERE mo.id IS NOT NULL))
   FROM api_keys k
   LEFT JOIN users u ON u.id = k.user_id
   LEFT JOIN orgs o ON o.id = k.org_id
-  WHERE k.digest = ?`;
+  LEFT JOIN memberships m ON m.user_id = u.id
+  LEFT JOIN orgs mo ON mo.id = m.org_id
+  WHERE k.digest = ?
+  HAVING k.id IS NOT NULL`;
 
 /** SQLite's 0/1 for a boolean column. */
 type Bit = 0 | 1;
