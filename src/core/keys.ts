@@ -74,6 +74,11 @@ async function insert(core: Core, key: ApiKey, now: number): Promise<void> {
   }
   if (outcome === 'duplicate')
     throw new LatchkeyError('conflict', 'token: this API key already exists');
+  if (outcome === 'owner_gone') {
+    // Deleted (or left the org) after resolveOwner saw it: the same answer it gives now.
+    await resolveOwner(core, key.userId ?? undefined, key.orgId ?? undefined);
+    throw LatchkeyError.field(key.orgId ? 'orgId' : 'userId', 'the owner of this key is gone');
+  }
   core.validator.forget(key.digest);
 }
 

@@ -51,7 +51,12 @@ export type KeyPatch = Partial<
 >;
 
 /** Outcome of inserting a key under the "max active keys" rule. */
-export type InsertKeyResult = 'inserted' | 'limit_reached' | 'duplicate';
+/**
+ * `owner_gone`: the key's user or org no longer exists (or an org key's user is no longer a
+ * member), checked together with the insert so a key cannot outlive a cascade that ran
+ * between the caller's own check and the insert. Nothing is stored.
+ */
+export type InsertKeyResult = 'inserted' | 'limit_reached' | 'duplicate' | 'owner_gone';
 
 /** A user's membership together with its org. */
 export interface MembershipWithOrg {

@@ -175,3 +175,47 @@ describe('atomicity', () => {
     expect((await lk.fetchApiKey(key.apiKeyId)).archivedAt).toBeNull();
   });
 });
+
+describe('a key created while its owner goes', () => {
+  // createApiKey checks the owner, then inserts: the store checks again with the insert,
+  // so a cascade landing in between cannot leave a current key for an owner that is gone.
+  function cascadeBeforeInsert(cascade: () => Promise<unknown>) {
+    const insertKey = lk.store.insertKey.bind(lk.store);
+    jest.spyOn(lk.store, 'insertKey').mockImplementation(async (...args) => {
+      await cascade();
+      return insertKey(...args);
+    });
+  }
+  const storedKeys = async (query: Parameters<Lk['listApiKeys']>[0]) =>
+    (await lk.listApiKeys({ ...query, pageSize: 100 })).keys;
+
+  it('is refused, naming userId, when the user is deleted meanwhile', async () => {
+    const { user } = await aWorld(lk);
+    cascadeBeforeInsert(() => lk.deleteUser(user.id));
+    await expect(lk.createApiKey({ userId: user.id })).rejects.toMatchObject({
+      code: 'invalid_input',
+      fields: { userId: ['no user has this id'] },
+    });
+    expect(await storedKeys({ userId: user.id })).toEqual([]);
+  });
+
+  it('is refused, naming orgId, when the org is deleted meanwhile', async () => {
+    const { user, org } = await aWorld(lk);
+    cascadeBeforeInsert(() => lk.deleteOrg(org.id));
+    await expect(lk.createApiKey({ orgId: org.id, userId: user.id })).rejects.toMatchObject({
+      code: 'invalid_input',
+      fields: { orgId: ['no organization has this id'] },
+    });
+    expect(await storedKeys({ orgId: org.id })).toEqual([]);
+  });
+
+  it('is refused when its creator leaves the org meanwhile', async () => {
+    const { user, org } = await aWorld(lk);
+    cascadeBeforeInsert(() => lk.removeUserFromOrg(org.id, user.id));
+    await expect(lk.createApiKey({ orgId: org.id, userId: user.id })).rejects.toMatchObject({
+      code: 'invalid_input',
+      fields: { userId: ['the user is not a member of this organization'] },
+    });
+    expect(await storedKeys({ orgId: org.id })).toEqual([]);
+  });
+});

@@ -93,6 +93,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const org = anOrg();
         await store.insertUser(user);
         await store.insertOrg(org);
+        await store.upsertMembership(aMembership(user, org));
         const orgKey = aKey({ kind: 'org', orgId: org.id, userId: user.id });
         await store.insertKey(orgKey.key, 0, t());
         const result = await store.deleteUserAndArchiveKeys(user.id, t(), true);
@@ -213,6 +214,33 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.findKeyById(key.id))?.rateLimit).toBeNull();
       });
 
+      it('stores no key whose owner is gone', async () => {
+        const user = aUser();
+        const org = anOrg();
+        await store.insertUser(user);
+        await store.insertOrg(org);
+        const ghost = aUser();
+        const elsewhere = anOrg();
+        const cases = [
+          aKey({ kind: 'personal', userId: ghost.id }),
+          aKey({ kind: 'org', orgId: elsewhere.id }),
+          aKey({ kind: 'org', orgId: org.id, userId: ghost.id }),
+          // A user who is not a member of the key's org.
+          aKey({ kind: 'org', orgId: org.id, userId: user.id }),
+        ];
+        for (const { key } of cases) {
+          expect(await store.insertKey(key, 0, t())).toBe('owner_gone');
+          expect(await store.findKeyById(key.id)).toBeNull();
+        }
+        await store.upsertMembership(aMembership(user, org));
+        for (const { key } of [
+          aKey({ kind: 'personal', userId: user.id }),
+          aKey({ kind: 'org', orgId: org.id }),
+          aKey({ kind: 'org', orgId: org.id, userId: user.id }),
+        ])
+          expect(await store.insertKey(key, 0, t())).toBe('inserted');
+      });
+
       it('refuses a duplicate digest or id', async () => {
         const { key } = aKey();
         await store.insertKey(key, 0, t());
@@ -298,6 +326,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const org = anOrg();
         await store.insertUser(user);
         await store.insertOrg(org);
+        await store.upsertMembership(aMembership(user, org));
         const now = t();
         const current = aKey({
           kind: 'personal',

@@ -138,6 +138,32 @@ export class MongoStore implements Store {
     return ids;
   }
 
+  /**
+   * A cascade's second sweep, once its owner is gone and the change is visible to every
+   * reader: a key inserted while the cascade ran, by a caller that still saw the owner,
+   * is archived here; one inserted later finds the owner gone (see insertKey).
+   */
+  private async sweptAgain(
+    done: { archivedKeyIds: string[] } | null,
+    filter: QueryFilter<ApiKeyDoc>,
+    now: number,
+  ): Promise<{ archivedKeyIds: string[] } | null> {
+    if (done === null) return null;
+    const late = await this.archiveMatching(filter, now, undefined);
+    return late.length === 0 ? done : { archivedKeyIds: [...done.archivedKeyIds, ...late] };
+  }
+
+  /** The key's user, org and (for an org key made by a user) membership are all still there. */
+  private async ownerExists({ userId, orgId }: ApiKey): Promise<boolean> {
+    const { User, Org, Membership } = this.models;
+    const found = await Promise.all([
+      userId === null || User.exists({ _id: userId }),
+      orgId === null || Org.exists({ _id: orgId }),
+      userId === null || orgId === null || Membership.exists({ userId, orgId }),
+    ]);
+    return found.every((f) => f !== null);
+  }
+
   // Users ------------------------------------------------------------------
 
   async insertUser(user: User): Promise<boolean> {
@@ -193,18 +219,16 @@ export class MongoStore implements Store {
     if (_id === null) return null;
     const { User, Membership } = this.models;
     // Keys first, the user last: a run cut short leaves the user in place, and running again finishes the job.
-    return this.cascade(async (session) => {
+    const kinds: KeyKind[] = archiveCreatedOrgKeys ? ['personal', 'org'] : ['personal'];
+    const theirKeys: QueryFilter<ApiKeyDoc> = { userId: _id, kind: { $in: kinds } };
+    const done = await this.cascade(async (session) => {
       if (!(await User.exists({ _id }).session(session ?? null))) return null;
-      const kinds: KeyKind[] = archiveCreatedOrgKeys ? ['personal', 'org'] : ['personal'];
-      const archivedKeyIds = await this.archiveMatching(
-        { userId: _id, kind: { $in: kinds } },
-        now,
-        session,
-      );
+      const archivedKeyIds = await this.archiveMatching(theirKeys, now, session);
       await Membership.deleteMany({ userId: _id }, { session });
       await User.deleteOne({ _id }, { session });
       return { archivedKeyIds };
     });
+    return this.sweptAgain(done, theirKeys, now);
   }
 
   // Orgs -------------------------------------------------------------------
@@ -256,13 +280,14 @@ export class MongoStore implements Store {
     const _id = asId(id);
     if (_id === null) return null;
     const { Org, Membership } = this.models;
-    return this.cascade(async (session) => {
+    const done = await this.cascade(async (session) => {
       if (!(await Org.exists({ _id }).session(session ?? null))) return null;
       const archivedKeyIds = await this.archiveMatching({ orgId: _id }, now, session);
       await Membership.deleteMany({ orgId: _id }, { session });
       await Org.deleteOne({ _id }, { session });
       return { archivedKeyIds };
     });
+    return this.sweptAgain(done, { orgId: _id }, now);
   }
 
   // Memberships ------------------------------------------------------------
@@ -325,25 +350,33 @@ export class MongoStore implements Store {
     const u = asId(userId);
     if (o === null || u === null) return null;
     const { Membership } = this.models;
+    const theirOrgKeys: QueryFilter<ApiKeyDoc> = { kind: 'org', orgId: o, userId: u };
     // Keys first, the membership last, so a run cut short can simply be run again.
-    return this.cascade(async (session) => {
+    const done = await this.cascade(async (session) => {
       if (!(await Membership.exists({ userId: u, orgId: o }).session(session ?? null))) return null;
       const archivedKeyIds = archiveTheirOrgKeys
-        ? await this.archiveMatching({ kind: 'org', orgId: o, userId: u }, now, session)
+        ? await this.archiveMatching(theirOrgKeys, now, session)
         : [];
       await Membership.deleteOne({ userId: u, orgId: o }, { session });
       return { archivedKeyIds };
     });
+    return archiveTheirOrgKeys ? this.sweptAgain(done, theirOrgKeys, now) : done;
   }
 
   // API keys ---------------------------------------------------------------
 
   async insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult> {
     assertStorableJson('metadata', key.metadata);
-    const insert = async (): Promise<InsertKeyResult> =>
-      (await insertedOrDuplicate(() => this.models.ApiKey.create(keyToDoc(key))))
-        ? 'inserted'
-        : 'duplicate';
+    const insert = async (): Promise<InsertKeyResult> => {
+      if (!(await insertedOrDuplicate(() => this.models.ApiKey.create(keyToDoc(key)))))
+        return 'duplicate';
+      // Checked after the insert: a cascade that deletes the owner sweeps its keys again
+      // once the owner is gone, so either that sweep sees this key or this check sees the
+      // owner gone.
+      if (await this.ownerExists(key)) return 'inserted';
+      await this.models.ApiKey.deleteOne({ _id: key.id });
+      return 'owner_gone';
+    };
     const owner = key.kind === 'personal' ? key.userId : key.kind === 'org' ? key.orgId : null;
     if (maxActive <= 0 || owner === null) return insert();
     // Count and insert under the owner's lock: see owner-lock.ts for why not a transaction.

@@ -151,6 +151,8 @@ export class SqliteStore implements Store {
         expires_at, created_at, last_used_at, archived_at, imported, created_by, rate_limit) VALUES (@id,
         @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata, @expires_at, @created_at,
         @last_used_at, @archived_at, @imported, @created_by, @rate_limit)`),
+      userExists: p('SELECT 1 FROM users WHERE id = ?'),
+      orgExists: p('SELECT 1 FROM orgs WHERE id = ?'),
       activePersonal: p(`SELECT COUNT(*) FROM api_keys WHERE kind = 'personal' AND user_id = ?
         AND archived_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`),
       activeOrg: p(`SELECT COUNT(*) FROM api_keys WHERE kind = 'org' AND org_id = ?
@@ -426,6 +428,7 @@ export class SqliteStore implements Store {
     // better-sqlite3 transactions are synchronous, so check-then-insert cannot interleave.
     return this.db
       .transaction((): InsertKeyResult => {
+        if (!this.ownerExists(key)) return 'owner_gone';
         if (maxActive > 0 && key.kind !== 'generic') {
           const count =
             key.kind === 'personal'
@@ -442,6 +445,16 @@ export class SqliteStore implements Store {
         return 'inserted';
       })
       .immediate();
+  }
+
+  /** The key's user, org and (for an org key made by a user) membership are all still there. */
+  private ownerExists({ userId, orgId }: ApiKey): boolean {
+    const found = (statement: Database.Statement, ...ids: string[]): boolean =>
+      statement.get(...ids) !== undefined;
+    if (userId !== null && !found(this.stmt.userExists!, userId)) return false;
+    if (orgId === null) return true;
+    if (!found(this.stmt.orgExists!, orgId)) return false;
+    return userId === null || found(this.stmt.membership!, userId, orgId);
   }
 
   async findKeyById(id: string): Promise<ApiKey | null> {
