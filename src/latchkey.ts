@@ -63,7 +63,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     (err) => logger.error({ err }, 'writing key usage failed; will retry'),
     options.usageFlushIntervalMs ?? 5_000,
   );
-  const settings = (nowMs?: number) => settingsHolder.current(nowMs);
+  const settings = () => settingsHolder.current();
   const backend = options.rateLimitBackend ?? 'memory';
   const rateLimits = new ValidationRateLimits(
     backend === 'memory'
@@ -224,6 +224,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      settingsHolder.close();
       await usage.close();
       await store.close();
     },

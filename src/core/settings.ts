@@ -13,21 +13,25 @@ const frozen = (settings: Settings): Settings =>
   deepFreeze(JSON.parse(JSON.stringify(settings)) as Settings);
 
 /**
- * Keeps the one settings record in memory. Changes made here apply at once;
- * changes made by another process are picked up within `refreshMs`.
+ * Keeps the one settings record in memory. Changes made here apply at once; changes made
+ * by another process are re-read every `refreshMs` on a timer, so a validation never
+ * judges with settings older than that (plus one read), however long the process sat idle.
  */
 export class SettingsHolder {
   private value: Settings;
-  private loadedAt = 0;
-  private refreshing: Promise<void> | null = null;
+  /** Counts local changes, so a re-read that started before one cannot undo it. */
+  private changes = 0;
+  private reading = false;
+  private readonly timer: NodeJS.Timeout;
 
   private constructor(
     private readonly store: Store,
     initial: Settings,
-    private readonly refreshMs: number,
+    refreshMs: number,
   ) {
     this.value = frozen(initial);
-    this.loadedAt = Date.now();
+    this.timer = setInterval(() => void this.refresh(), refreshMs);
+    this.timer.unref();
   }
 
   /** `refreshMs` 0 (the validation cache's TTL when the cache is off) still refreshes, every second. */
@@ -36,31 +40,38 @@ export class SettingsHolder {
     return new SettingsHolder(store, await store.getSettings(), every);
   }
 
-  /**
-   * Current settings; starts a background reload when they are older than `refreshMs`.
-   * `nowMs` saves a clock read for a caller that has one.
-   */
-  current(nowMs = Date.now()): Settings {
-    if (this.refreshMs > 0 && nowMs - this.loadedAt > this.refreshMs && !this.refreshing) {
-      this.refreshing = this.reload()
-        .then(() => undefined)
-        .catch(() => undefined)
-        .finally(() => {
-          this.refreshing = null;
-        });
-    }
+  current(): Settings {
     return this.value;
   }
 
   async reload(): Promise<Settings> {
-    this.value = frozen(await this.store.getSettings());
-    this.loadedAt = Date.now();
+    const changesBefore = this.changes;
+    const read = await this.store.getSettings();
+    if (this.changes === changesBefore) this.value = frozen(read);
     return this.value;
   }
 
   set(value: Settings): void {
+    this.changes++;
     this.value = frozen(value);
-    this.loadedAt = Date.now();
+  }
+
+  /** Stops the timer; the last value read stays current. */
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One re-read at a time; a failed one keeps the last value and the next tick tries again. */
+  private async refresh(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      await this.reload();
+    } catch {
+      // The store is unavailable: keep judging with the last settings read.
+    } finally {
+      this.reading = false;
+    }
   }
 }
 

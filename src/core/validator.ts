@@ -59,8 +59,8 @@ export class Validator {
 
   constructor(
     private readonly store: Store,
-    /** The current settings; `nowMs` is a clock reading the caller already has. */
-    private readonly settings: (nowMs?: number) => Settings,
+    /** The current settings (kept in memory, re-read on a timer). */
+    private readonly settings: () => Settings,
     private readonly usage: UsageBuffer,
     options: ValidatorOptions,
   ) {
@@ -116,11 +116,11 @@ export class Validator {
     imported: boolean,
   ): Validation | Promise<Validation> {
     const cache = this.cache;
-    // One clock reading serves the cache's freshness, the settings and the expiry check.
+    // One clock reading serves the cache's freshness and the expiry check.
     const nowMs = Date.now();
     if (!cache) {
       const digest = digestToken(token);
-      if (this.readsNow) return this.judge(this.readNow(digest, nowMs), expected, imported, nowMs);
+      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported, nowMs);
       return this.load(digest).then((r) => this.judge(r, expected, imported));
     }
     const cacheKey = digestKey(token);
@@ -128,7 +128,7 @@ export class Validator {
     if (cached) return this.judge(cached, expected, imported, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
-      const r = this.readNow(hexOfDigestKey(cacheKey), nowMs);
+      const r = this.readNow(hexOfDigestKey(cacheKey));
       cache.set(cacheKey, r, nowMs);
       return this.judge(r, expected, imported, nowMs);
     }
@@ -168,7 +168,7 @@ export class Validator {
     if (key.archivedAt !== null) return failure('archived');
     const now = secondsOf(nowMs);
     if (key.expiresAt !== null && key.expiresAt <= now) return failure('expired');
-    const settings = this.settings(nowMs);
+    const settings = this.settings();
     if (key.kind === 'personal' && !settings.personalKeysEnabled) return failure('kind_disabled');
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
@@ -198,12 +198,12 @@ export class Validator {
     return this.resolveFound(await this.store.findKeyForValidation(digest));
   }
 
-  private readNow(digest: string, nowMs: number): Resolved {
-    return this.resolveFound(this.store.findKeyForValidationSync!(digest), nowMs);
+  private readNow(digest: string): Resolved {
+    return this.resolveFound(this.store.findKeyForValidationSync!(digest));
   }
 
-  private resolveFound(found: KeyForValidation | null, nowMs?: number): Resolved {
-    return found ? this.resolve(found, this.settings(nowMs)) : NOT_FOUND;
+  private resolveFound(found: KeyForValidation | null): Resolved {
+    return found ? this.resolve(found, this.settings()) : NOT_FOUND;
   }
 
   /** What the owner makes of the key; the key's own state is judged on every request. */

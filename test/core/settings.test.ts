@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SETTINGS } from '../../src/core/types';
+import { SettingsHolder } from '../../src/core/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/core/types';
+import type { Store } from '../../src/store/store';
 import { makeLatchkey } from '../support/harness';
 import { aCountingStore } from '../support/world';
 
@@ -69,28 +71,73 @@ describe('settings', () => {
     }
   });
 
-  it('made by another process are picked up, even with the validation cache off', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
-    const databasePath = path.join(dir, 'db.sqlite');
-    const admin = await makeLatchkey({ databasePath });
-    const api = await makeLatchkey({ databasePath, cacheTtlMs: 0 });
-    try {
-      const { apiKeyToken } = await api.createApiKey({
-        userId: (await api.createUser({ email: 'a@example.com' })).id,
-      });
-      await admin.updateSettings({ personalKeysEnabled: false });
-      const deadline = Date.now() + 5_000;
-      let reason = 'valid';
-      while (reason !== 'kind_disabled' && Date.now() < deadline) {
-        const result = await api.validateApiKey(apiKeyToken);
-        reason = result.valid ? 'valid' : result.reason;
-        await new Promise((r) => setTimeout(r, 100));
+  it.each([
+    ['the validation cache on', 200],
+    ['the validation cache off (re-read every second)', 0],
+  ])(
+    'made by another process hold from the first validation after the refresh interval, with %s',
+    async (_name, cacheTtlMs) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
+      const databasePath = path.join(dir, 'db.sqlite');
+      const admin = await makeLatchkey({ databasePath });
+      const api = await makeLatchkey({ databasePath, cacheTtlMs });
+      try {
+        const { apiKeyToken } = await api.createApiKey({
+          userId: (await api.createUser({ email: 'a@example.com' })).id,
+        });
+        await admin.updateSettings({ personalKeysEnabled: false });
+        // Nothing validates meanwhile: the process is idle until its first request.
+        await new Promise((r) => setTimeout(r, (cacheTtlMs || 1_000) * 2 + 300));
+        expect(await api.validateApiKey(apiKeyToken)).toMatchObject({
+          valid: false,
+          reason: 'kind_disabled',
+        });
+      } finally {
+        await admin.close();
+        await api.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      expect(reason).toBe('kind_disabled');
+    },
+  );
+});
+
+describe('the settings kept in memory', () => {
+  it('are not put back by a re-read that started before a change made here', async () => {
+    const reads: ((s: Settings) => void)[] = [];
+    const store = {
+      getSettings: () => new Promise<Settings>((resolve) => reads.push(resolve)),
+    } as unknown as Store;
+    const loading = SettingsHolder.load(store, 60_000);
+    reads.shift()!(DEFAULT_SETTINGS);
+    const holder = await loading;
+    try {
+      const reread = holder.reload();
+      holder.set({ ...DEFAULT_SETTINGS, personalKeysEnabled: false });
+      reads.shift()!(DEFAULT_SETTINGS);
+      await reread;
+      expect(holder.current().personalKeysEnabled).toBe(false);
     } finally {
-      await admin.close();
-      await api.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      holder.close();
+    }
+  });
+
+  it('keep the last value when a re-read fails, and re-read again on the next tick', async () => {
+    jest.useFakeTimers();
+    const getSettings = jest
+      .fn<Promise<Settings>, []>()
+      .mockResolvedValueOnce(DEFAULT_SETTINGS)
+      .mockRejectedValueOnce(new Error('database is locked'))
+      .mockResolvedValue({ ...DEFAULT_SETTINGS, orgKeysEnabled: false });
+    const holder = await SettingsHolder.load({ getSettings } as unknown as Store, 1_000);
+    try {
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(getSettings).toHaveBeenCalledTimes(2);
+      expect(holder.current()).toEqual(DEFAULT_SETTINGS);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(holder.current().orgKeysEnabled).toBe(false);
+    } finally {
+      holder.close();
+      jest.useRealTimers();
     }
   });
 });
