@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LatchkeyError, type FieldErrors } from './errors';
+import { LATEST_EXPIRY_SECONDS } from './time';
 import { KEY_ID_PATTERN, PREFIX_PATTERN } from './token';
 import { EXPIRY_CHOICES, ORG_ROLES, type JsonObject } from './types';
 
@@ -76,7 +77,16 @@ export const password = z
 
 export const role = z.enum(ORG_ROLES as [string, ...string[]]);
 const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
-const seconds = z.number().int('must be whole seconds').nonnegative('must not be negative');
+
+/** A key's expiry in unix seconds, up to the end of the year 9999. */
+export const expirySeconds = z
+  .number()
+  .int('must be whole seconds')
+  .nonnegative('must not be negative')
+  .max(
+    LATEST_EXPIRY_SECONDS,
+    `must be at most ${LATEST_EXPIRY_SECONDS} (the end of the year 9999); expiries are unix seconds, not milliseconds`,
+  );
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 31 * 24 * 3600;
 
@@ -101,7 +111,7 @@ export const createKeyInput = z
     userId: uuid.optional(),
     orgId: uuid.optional(),
     displayName: displayName.optional(),
-    expiresAt: seconds.nullable().optional(),
+    expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
   })
@@ -118,7 +128,7 @@ export const importKeyInput = createKeyInput.extend({
 export const updateKeyInput = z
   .object({
     displayName: displayName.optional(),
-    expiresAt: seconds.nullable().optional(),
+    expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
   })

@@ -274,6 +274,28 @@ describe('backend API: end-user API keys', () => {
     expect(res.body).toEqual({ expires_at_seconds: ['must be in the future'] });
   });
 
+  it('answers 400 naming expires_at_seconds when it is past the year 9999 (milliseconds by mistake)', async () => {
+    const ms = Date.now() + 3_600_000;
+    const created = await t.api.post('/end_user_api_keys', { expires_at_seconds: ms });
+    expect(created.status).toBe(400);
+    expect(created.body).toEqual({
+      expires_at_seconds: [expect.stringMatching(/at most 253402300799 .*not milliseconds/)],
+    });
+    const imported = await t.api.post('/end_user_api_keys/import', {
+      imported_api_key: 'legacy-token-123',
+      expires_at_seconds: ms,
+    });
+    expect(imported.status).toBe(400);
+    expect(imported.body).toHaveProperty('expires_at_seconds');
+    expect((await t.latchkey.listApiKeys()).total).toBe(0);
+
+    const { apiKeyId } = await t.latchkey.createApiKey({});
+    const updated = await t.api.patch(`/end_user_api_keys/${apiKeyId}`, { expires_at_seconds: ms });
+    expect(updated.status).toBe(400);
+    expect(updated.body).toHaveProperty('expires_at_seconds');
+    expect((await t.latchkey.fetchApiKey(apiKeyId)).expiresAt).toBeNull();
+  });
+
   it('answers 409 when the owner already has the maximum of active keys', async () => {
     await t.latchkey.updateSettings({ maxKeysPerUser: 1 });
     await t.api.post('/end_user_api_keys', { user_id: t.user.id }).expect(200);
