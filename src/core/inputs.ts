@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { LatchkeyError, type FieldErrors } from './errors';
 import { LATEST_EXPIRY_SECONDS } from './time';
-import { KEY_ID_PATTERN, PREFIX_PATTERN } from './token';
+import {
+  importedTokenOf,
+  KEY_ID_PATTERN,
+  MAX_IMPORTED_TOKEN_LENGTH,
+  MIN_IMPORTED_TOKEN_LENGTH,
+  PREFIX_PATTERN,
+} from './token';
 import { EXPIRY_CHOICES, ORG_ROLES, type JsonObject } from './types';
 
 /** Schemas for everything the management functions accept, and the one way they fail. */
@@ -117,13 +123,24 @@ export const createKeyInput = z
   })
   .strict();
 
-export const importKeyInput = createKeyInput.extend({
-  token: z
-    .string()
-    .trim()
-    .min(8, 'must be at least 8 characters')
-    .max(512, 'must be at most 512 characters'),
-});
+/** A token issued by another system, kept as validation will see it (see importedTokenOf()). */
+export const importedToken = z
+  .string()
+  .describe(
+    `${MIN_IMPORTED_TOKEN_LENGTH} to ${MAX_IMPORTED_TOKEN_LENGTH} characters, with or without a leading "Bearer "`,
+  )
+  .transform(importedTokenOf)
+  .pipe(
+    z
+      .string()
+      .min(
+        MIN_IMPORTED_TOKEN_LENGTH,
+        `must be at least ${MIN_IMPORTED_TOKEN_LENGTH} characters, not counting "Bearer "`,
+      )
+      .max(MAX_IMPORTED_TOKEN_LENGTH, `must be at most ${MAX_IMPORTED_TOKEN_LENGTH} characters`),
+  );
+
+export const importKeyInput = createKeyInput.extend({ token: importedToken });
 
 export const updateKeyInput = z
   .object({

@@ -422,6 +422,12 @@ describe('importApiKey', () => {
     expect(dump).not.toContain(legacy);
   });
 
+  it('stores a token given with "Bearer " by the digest of the token alone', async () => {
+    await lk.importApiKey({ token: `Bearer ${legacy}` });
+    expect(dumpDatabase()).toContain(digestToken(legacy));
+    await expect(lk.importApiKey({ token: legacy })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
   it('refuses a token that is already stored, imported or native', async () => {
     await lk.importApiKey({ token: legacy });
     await expect(lk.importApiKey({ token: legacy })).rejects.toMatchObject({ code: 'conflict' });
@@ -434,6 +440,9 @@ describe('importApiKey', () => {
   it.each([
     ['no token', {}, 'token'],
     ['a token under 8 characters', { token: 'short' }, 'token'],
+    ['a token that is only "Bearer "', { token: 'Bearer ' }, 'token'],
+    ['a token under 8 characters after "Bearer "', { token: 'Bearer short' }, 'token'],
+    ['a token of spaces after "Bearer "', { token: `Bearer ${' '.repeat(10)}` }, 'token'],
     ['a token over 512 characters', { token: 'x'.repeat(513) }, 'token'],
     ['an unknown user', { token: legacy, userId: randomUUID() }, 'userId'],
     ['metadata that is not an object', { token: legacy, metadata: 'x' }, 'metadata'],

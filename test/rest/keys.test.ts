@@ -231,6 +231,26 @@ describe('backend API: end-user API keys', () => {
     ).toBe(400);
   });
 
+  it('imports a key given with "Bearer " so that it validates with or without it', async () => {
+    const res = await t.api.post('/end_user_api_keys/import', {
+      imported_api_key: 'Bearer legacy-token-123',
+    });
+    const { api_key_id } = shaped(wire.importedApiKey, res.body);
+    for (const token of ['legacy-token-123', 'Bearer legacy-token-123']) {
+      const ok = await t.api.post('/end_user_api_keys/validate_imported', { api_key_token: token });
+      expect(shaped(wire.apiKeyValidation, ok.body).api_key_id).toBe(api_key_id);
+    }
+  });
+
+  it('answers 400 naming imported_api_key when nothing is left after "Bearer "', async () => {
+    for (const token of ['Bearer ', 'Bearer short']) {
+      const res = await t.api.post('/end_user_api_keys/import', { imported_api_key: token });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ imported_api_key: [expect.any(String)] });
+    }
+    expect((await t.latchkey.listApiKeys()).total).toBe(0);
+  });
+
   it('counts validations per day, overall and per key, user and org', async () => {
     const { apiKeyToken, apiKeyId } = await t.latchkey.createApiKey({ userId: t.user.id });
     await t.latchkey.createApiKey({ orgId: t.org.id });
