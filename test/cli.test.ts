@@ -185,8 +185,14 @@ describe('the CLI refuses bad input with a clear message and a non-zero exit', (
     [['create-key', '--metadata', '[1,2]'], 1, 'metadata'],
     [['create-key', '--expires-in-days', '0'], 1, 'expires-in-days'],
     [['create-key', '--expires-in-days', 'soon'], 1, 'expires-in-days'],
+    [['create-key', '--expires-in-days', '3000000'], 1, 'expires-in-days: must be at most'],
+    [['create-key', '--expires-in-days', '9'.repeat(20)], 1, 'expires-in-days: must be at most'],
     [['revoke-key'], 1, 'id: is required'],
-    [['revoke-key', '--id', '0123456789abcdef0123456789abcdef'], 1, 'API key not found'],
+    [
+      ['revoke-key', '--id', '0123456789abcdef0123456789abcdef'],
+      1,
+      'apiKeyId: no API key has this id',
+    ],
   ])('%j exits %i naming the problem', async (argv, exitCode, message) => {
     const { code, stdout, stderr } = await cli(...argv);
     expect(code).toBe(exitCode);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, mongoConnectionOf, type Config } from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
+import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
 import { createLatchkey, type Latchkey } from '../latchkey';
 import { createLogger } from '../logger';
 import { createMongoStore } from '../store/mongo';
@@ -46,7 +47,15 @@ function expiryFlag(f: Flags): number | null | undefined {
   if (days === undefined) return undefined;
   if (!/^\d+$/.test(days) || Number(days) < 1)
     throw LatchkeyError.field('expires-in-days', 'must be a whole number of days, 1 or more');
-  return Math.floor(Date.now() / 1000) + Number(days) * 86_400;
+  const now = nowSeconds();
+  const maxDays = Math.floor((LATEST_EXPIRY_SECONDS - now) / 86_400);
+  if (Number(days) > maxDays) {
+    throw LatchkeyError.field(
+      'expires-in-days',
+      `must be at most ${maxDays}: a key cannot expire after the end of the year 9999`,
+    );
+  }
+  return now + Number(days) * 86_400;
 }
 
 const COMMANDS: Record<string, Command> = {

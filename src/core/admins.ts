@@ -57,7 +57,7 @@ export async function verifyAdmin(
 
 export async function deleteAdmin(core: Core, adminId: string, by?: Actor): Promise<void> {
   const outcome = await core.store.deleteAdmin(adminId);
-  if (outcome === 'not_found') throw LatchkeyError.notFound('Admin');
+  if (outcome === 'not_found') throw LatchkeyError.fieldNotFound('adminId', 'no admin has this id');
   if (outcome === 'last_admin') {
     throw new LatchkeyError(
       'conflict',

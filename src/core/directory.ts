@@ -19,6 +19,12 @@ import type { Membership, Org, OrgRole, User } from './types';
 
 /** Users, orgs and memberships, with the key cascades each change implies. */
 
+// An unknown user, org or membership is not_found naming the field, as createApiKey names it.
+const unknownUser = () => LatchkeyError.fieldNotFound('userId', 'no user has this id');
+const unknownOrg = () => LatchkeyError.fieldNotFound('orgId', 'no organization has this id');
+const notAMember = () =>
+  LatchkeyError.fieldNotFound('userId', 'the user is not a member of this organization');
+
 export interface PageRequest {
   pageSize?: number;
   pageNumber?: number;
@@ -55,13 +61,13 @@ export async function verifyPassword(password: string, hash: string | null): Pro
 
 async function requireUser(core: Core, userId: unknown): Promise<User> {
   const user = isUuid(userId) ? await core.store.findUserById(userId) : null;
-  if (!user) throw LatchkeyError.notFound('User');
+  if (!user) throw unknownUser();
   return user;
 }
 
 async function requireOrg(core: Core, orgId: unknown): Promise<Org> {
   const org = isUuid(orgId) ? await core.store.findOrgById(orgId) : null;
-  if (!org) throw LatchkeyError.notFound('Organization');
+  if (!org) throw unknownOrg();
   return org;
 }
 
@@ -137,7 +143,7 @@ async function patchUser(
       email: ['a user with this email already exists'],
     });
   }
-  if (!updated) throw LatchkeyError.notFound('User');
+  if (!updated) throw unknownUser();
   core.validator.forgetAll();
   const { passwordHash: _hidden, ...visible } = patch;
   await audit(core, by, action, 'user', user.id, visible as Record<string, unknown>);
@@ -198,7 +204,7 @@ export async function deleteUser(
     nowSeconds(),
     core.settings().revokeOrgKeysWhenCreatorLeaves,
   );
-  if (!result) throw LatchkeyError.notFound('User');
+  if (!result) throw unknownUser();
   core.validator.forgetAll();
   await audit(core, by, 'user.deleted', 'user', user.id, {
     email: user.email,
@@ -277,7 +283,7 @@ export async function updateOrg(
       },
     );
   }
-  if (!updated) throw LatchkeyError.notFound('Organization');
+  if (!updated) throw unknownOrg();
   core.validator.forgetAll();
   await audit(core, by, 'org.updated', 'org', org.id, data);
   return updated;
@@ -291,7 +297,7 @@ export async function deleteOrg(
 ): Promise<{ archivedKeyIds: string[] }> {
   const org = await requireOrg(core, orgId);
   const result = await core.store.deleteOrgAndArchiveKeys(org.id, nowSeconds());
-  if (!result) throw LatchkeyError.notFound('Organization');
+  if (!result) throw unknownOrg();
   core.validator.forgetAll();
   await audit(core, by, 'org.deleted', 'org', org.id, {
     name: org.name,
@@ -345,8 +351,7 @@ export async function changeRole(
 ): Promise<Membership> {
   const org = await requireOrg(core, orgId);
   const user = await requireUser(core, userId);
-  if (!(await core.store.findMembership(user.id, org.id)))
-    throw LatchkeyError.notFound('Membership');
+  if (!(await core.store.findMembership(user.id, org.id))) throw notAMember();
   return addMember(core, org.id, user.id, role, by);
 }
 
@@ -368,7 +373,7 @@ export async function removeMember(
     nowSeconds(),
     core.settings().revokeOrgKeysWhenCreatorLeaves,
   );
-  if (!result) throw LatchkeyError.notFound('Membership');
+  if (!result) throw notAMember();
   core.validator.forgetAll();
   await audit(core, by, 'membership.removed', 'membership', `${org.id}:${user.id}`, {
     orgId: org.id,

@@ -42,6 +42,11 @@ export class LatchkeyError extends Error {
   static notFound(what: string): LatchkeyError {
     return new LatchkeyError('not_found', `${what} not found.`);
   }
+
+  /** A field names something that does not exist: still not_found, but naming the field. */
+  static fieldNotFound(field: string, message: string): LatchkeyError {
+    return new LatchkeyError('not_found', `${field}: ${message}`, { [field]: [message] });
+  }
 }
 
 export const isLatchkeyError = (e: unknown): e is LatchkeyError => e instanceof LatchkeyError;

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { LatchkeyError, type FieldErrors } from './errors';
-import { KEY_ID_PATTERN, PREFIX_PATTERN } from './token';
+import { LATEST_EXPIRY_SECONDS } from './time';
+import {
+  importedTokenOf,
+  KEY_ID_PATTERN,
+  MAX_IMPORTED_TOKEN_LENGTH,
+  MIN_IMPORTED_TOKEN_LENGTH,
+  PREFIX_PATTERN,
+} from './token';
 import { EXPIRY_CHOICES, ORG_ROLES, type JsonObject } from './types';
 
 /** Schemas for everything the management functions accept, and the one way they fail. */
@@ -76,7 +83,16 @@ export const password = z
 
 export const role = z.enum(ORG_ROLES as [string, ...string[]]);
 const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
-const seconds = z.number().int('must be whole seconds').nonnegative('must not be negative');
+
+/** A key's expiry in unix seconds, up to the end of the year 9999. */
+export const expirySeconds = z
+  .number()
+  .int('must be whole seconds')
+  .nonnegative('must not be negative')
+  .max(
+    LATEST_EXPIRY_SECONDS,
+    `must be at most ${LATEST_EXPIRY_SECONDS} (the end of the year 9999); expiries are unix seconds, not milliseconds`,
+  );
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 31 * 24 * 3600;
 
@@ -101,24 +117,35 @@ export const createKeyInput = z
     userId: uuid.optional(),
     orgId: uuid.optional(),
     displayName: displayName.optional(),
-    expiresAt: seconds.nullable().optional(),
+    expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
   })
   .strict();
 
-export const importKeyInput = createKeyInput.extend({
-  token: z
-    .string()
-    .trim()
-    .min(8, 'must be at least 8 characters')
-    .max(512, 'must be at most 512 characters'),
-});
+/** A token issued by another system, kept as validation will see it (see importedTokenOf()). */
+export const importedToken = z
+  .string()
+  .describe(
+    `${MIN_IMPORTED_TOKEN_LENGTH} to ${MAX_IMPORTED_TOKEN_LENGTH} characters, with or without a leading "Bearer "`,
+  )
+  .transform(importedTokenOf)
+  .pipe(
+    z
+      .string()
+      .min(
+        MIN_IMPORTED_TOKEN_LENGTH,
+        `must be at least ${MIN_IMPORTED_TOKEN_LENGTH} characters, not counting "Bearer "`,
+      )
+      .max(MAX_IMPORTED_TOKEN_LENGTH, `must be at most ${MAX_IMPORTED_TOKEN_LENGTH} characters`),
+  );
+
+export const importKeyInput = createKeyInput.extend({ token: importedToken });
 
 export const updateKeyInput = z
   .object({
     displayName: displayName.optional(),
-    expiresAt: seconds.nullable().optional(),
+    expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
   })

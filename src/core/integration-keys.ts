@@ -83,7 +83,11 @@ export class IntegrationKeys {
   async archive(id: unknown, by?: Actor): Promise<IntegrationKeyView> {
     const archived =
       typeof id === 'string' ? await this.core.store.archiveIntegrationKey(id, nowSeconds()) : null;
-    if (!archived) throw LatchkeyError.notFound('Integration key');
+    if (!archived)
+      throw LatchkeyError.fieldNotFound(
+        'integrationKeyId',
+        'no active integration key has this id',
+      );
     this.archives++;
     this.cache?.clear();
     await audit(this.core, by, 'integration_key.archived', 'settings', archived.id, {

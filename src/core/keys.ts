@@ -149,7 +149,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
 
 async function requireKey(core: Core, keyId: unknown): Promise<ApiKey> {
   const key = isKeyId(keyId) ? await core.store.findKeyById(keyId) : null;
-  if (!key) throw LatchkeyError.notFound('API key');
+  if (!key) throw LatchkeyError.fieldNotFound('apiKeyId', 'no API key has this id');
   return key;
 }
 

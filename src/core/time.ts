@@ -5,6 +5,12 @@ export const secondsOf = (ms: number): number => Math.floor(ms / 1000);
 
 export const nowSeconds = (): number => secondsOf(Date.now());
 
+/**
+ * The latest expiry a key may have: the end of the year 9999 UTC. Dates past it do not
+ * fit YYYY-MM-DD, and a value this large is most likely milliseconds sent as seconds.
+ */
+export const LATEST_EXPIRY_SECONDS = 253_402_300_799;
+
 /** UTC calendar day of a unix time, as YYYY-MM-DD. */
 export const dayOf = (seconds: number): string =>
   new Date(seconds * 1000).toISOString().slice(0, 10);

@@ -116,6 +116,16 @@ export function parseToken(raw: unknown): string | null {
   return isWellFormed(token) ? token : null;
 }
 
+export const MIN_IMPORTED_TOKEN_LENGTH = 8;
+export const MAX_IMPORTED_TOKEN_LENGTH = 512;
+
+/**
+ * A token from another system as it is hashed, both when it is imported and when it is
+ * validated: without "Bearer " and surrounding spaces. One rule for both, or a token
+ * imported as "Bearer …" would be stored under a digest no validation ever computes.
+ */
+export const importedTokenOf = (raw: string): string => stripBearer(raw);
+
 /**
  * Returns the token of a key imported from another system (with or without "Bearer "),
  * or null when it cannot be one. Such tokens have no format or checksum of ours: only
@@ -123,8 +133,10 @@ export function parseToken(raw: unknown): string | null {
  */
 export function parseImportedToken(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.length > 1024) return null;
-  const token = stripBearer(raw);
-  return token.length < 8 || token.length > 512 ? null : token;
+  const token = importedTokenOf(raw);
+  return token.length < MIN_IMPORTED_TOKEN_LENGTH || token.length > MAX_IMPORTED_TOKEN_LENGTH
+    ? null
+    : token;
 }
 
 export function digestToken(token: string): string {

@@ -1,3 +1,4 @@
+import { aKey } from '../support/fixtures';
 import { aUserWithPassword } from '../support/pages';
 import { post, signedInAdmin, whoami } from './support';
 
@@ -81,6 +82,17 @@ describe('admin keys page', () => {
     expect((await agent.get(path)).text).toContain('stops working at once');
     expect((await post(agent, path, path)).status).toBe(303);
     await whoami(app, personal.apiKeyToken).expect(401);
+  });
+
+  it('shows a key whose stored expiry is past the year 9999 instead of failing', async () => {
+    const { agent, latchkey } = await signedInAdmin();
+    const { key } = aKey({ displayName: 'far future', expiresAt: 1e13 });
+    await latchkey.store.insertKey(key, 0, Math.floor(Date.now() / 1000));
+    const list = await agent.get('/admin/keys').expect(200);
+    expect(names(list.text)).toEqual(['far future']);
+    const page = await agent.get(`/admin/keys/${key.id}`).expect(200);
+    expect(page.text).toContain('After the year 9999');
+    expect(page.text).toMatch(/name="expiresAt"[^>]*value=""/);
   });
 
   it('edits the display name, expiry and metadata', async () => {

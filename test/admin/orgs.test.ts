@@ -67,6 +67,15 @@ describe('admin orgs page', () => {
     expect(res.text).toContain('no user has this email');
   });
 
+  it('answers 404 to a role change for someone who is not a member, adding nobody', async () => {
+    const { agent, latchkey, org, page } = await withOrg();
+    const outsider = await aUserWithPassword(latchkey);
+    const res = await post(agent, page, `${page}/members/${outsider.id}/role`, { role: 'Owner' });
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('the user is not a member of this organization');
+    expect(await latchkey.store.findMembership(outsider.id, org.id)).toBeNull();
+  });
+
   it('refuses an unknown role and changes nothing', async () => {
     const { agent, latchkey, org, member, page } = await withOrg();
     const res = await post(agent, page, `${page}/members/${member.id}/role`, { role: 'Emperor' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { digestToken } from '../../src/core/token';
 import { MAX_METADATA_BYTES } from '../../src/core/inputs';
+import { LATEST_EXPIRY_SECONDS } from '../../src/core/time';
 import type { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
 import { aCountingStore, aWorld, WRITE_METHODS } from '../support/world';
@@ -160,6 +161,8 @@ describe('bad arguments fail with a typed error naming the field, and store noth
       'expiresAt',
     ],
     ['a negative expiry', async () => ({ expiresAt: -5 }), 'expiresAt'],
+    ['an expiry in milliseconds', async () => ({ expiresAt: Date.now() + 60_000 }), 'expiresAt'],
+    ['an expiry past the year 9999', async () => ({ expiresAt: 1e13 }), 'expiresAt'],
     ['a fractional expiry', async () => ({ expiresAt: 4102444800.5 }), 'expiresAt'],
     ['an expiry as a string', async () => ({ expiresAt: '2099-01-01' }), 'expiresAt'],
     [
@@ -188,6 +191,19 @@ describe('bad arguments fail with a typed error naming the field, and store noth
     expect((error as Error).message).toContain(field);
     expect(counting.total(WRITE_METHODS)).toBe(0);
     expect(await lk.store.countKeys({ now: 0 })).toBe(keysBefore);
+  });
+
+  it('says an expiry past the year 9999 is over the limit and may be milliseconds', async () => {
+    await expect(lk.createApiKey({ expiresAt: 1e13 })).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^expiresAt: must be at most 253402300799 \(the end of the year 9999\); .*not milliseconds/,
+      ),
+    });
+  });
+
+  it('accepts an expiry of the last second of the year 9999', async () => {
+    const { key } = await lk.createApiKey({ expiresAt: LATEST_EXPIRY_SECONDS });
+    expect(key.expiresAt).toBe(253_402_300_799);
   });
 
   it('accepts metadata of exactly 16 KiB and a display name of exactly 100 characters', async () => {
@@ -276,6 +292,7 @@ describe('updateApiKey', () => {
 
   it.each([
     ['an expiry in the past', { expiresAt: 1 }, 'expiresAt'],
+    ['an expiry past the year 9999', { expiresAt: 1e13 }, 'expiresAt'],
     ['metadata that is an array', { metadata: [] }, 'metadata'],
     ['metadata with a $-key', { metadata: { $gt: 1 } }, 'metadata'],
     ['a display name over 100 characters', { displayName: 'x'.repeat(101) }, 'displayName'],
@@ -405,6 +422,12 @@ describe('importApiKey', () => {
     expect(dump).not.toContain(legacy);
   });
 
+  it('stores a token given with "Bearer " by the digest of the token alone', async () => {
+    await lk.importApiKey({ token: `Bearer ${legacy}` });
+    expect(dumpDatabase()).toContain(digestToken(legacy));
+    await expect(lk.importApiKey({ token: legacy })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
   it('refuses a token that is already stored, imported or native', async () => {
     await lk.importApiKey({ token: legacy });
     await expect(lk.importApiKey({ token: legacy })).rejects.toMatchObject({ code: 'conflict' });
@@ -417,10 +440,14 @@ describe('importApiKey', () => {
   it.each([
     ['no token', {}, 'token'],
     ['a token under 8 characters', { token: 'short' }, 'token'],
+    ['a token that is only "Bearer "', { token: 'Bearer ' }, 'token'],
+    ['a token under 8 characters after "Bearer "', { token: 'Bearer short' }, 'token'],
+    ['a token of spaces after "Bearer "', { token: `Bearer ${' '.repeat(10)}` }, 'token'],
     ['a token over 512 characters', { token: 'x'.repeat(513) }, 'token'],
     ['an unknown user', { token: legacy, userId: randomUUID() }, 'userId'],
     ['metadata that is not an object', { token: legacy, metadata: 'x' }, 'metadata'],
     ['an expiry in the past', { token: legacy, expiresAt: 1 }, 'expiresAt'],
+    ['an expiry past the year 9999', { token: legacy, expiresAt: 1e13 }, 'expiresAt'],
   ])('refuses %s naming the field and stores nothing', async (_name, input, field) => {
     counting.reset();
     await expect(lk.importApiKey(input as never)).rejects.toMatchObject({

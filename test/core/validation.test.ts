@@ -326,6 +326,15 @@ describe('imported keys', () => {
     expect((await lk.validateImportedApiKey(`Bearer ${legacy}`)).valid).toBe(true);
   });
 
+  it('validate with or without "Bearer " when imported with it', async () => {
+    const view = await lk.importApiKey({ token: 'Bearer legacy-token-123' });
+    expect(valid(await lk.validateImportedApiKey('legacy-token-123')).apiKeyId).toBe(view.id);
+    expect(valid(await lk.validateImportedApiKey('Bearer legacy-token-123')).apiKeyId).toBe(
+      view.id,
+    );
+    expect(view.hint).not.toContain('Bearer');
+  });
+
   it('never validate through validateApiKey, even when shaped like a native token', async () => {
     const nativeShaped = generateToken('lk');
     await lk.importApiKey({ token: legacy });

@@ -231,6 +231,26 @@ describe('backend API: end-user API keys', () => {
     ).toBe(400);
   });
 
+  it('imports a key given with "Bearer " so that it validates with or without it', async () => {
+    const res = await t.api.post('/end_user_api_keys/import', {
+      imported_api_key: 'Bearer legacy-token-123',
+    });
+    const { api_key_id } = shaped(wire.importedApiKey, res.body);
+    for (const token of ['legacy-token-123', 'Bearer legacy-token-123']) {
+      const ok = await t.api.post('/end_user_api_keys/validate_imported', { api_key_token: token });
+      expect(shaped(wire.apiKeyValidation, ok.body).api_key_id).toBe(api_key_id);
+    }
+  });
+
+  it('answers 400 naming imported_api_key when nothing is left after "Bearer "', async () => {
+    for (const token of ['Bearer ', 'Bearer short']) {
+      const res = await t.api.post('/end_user_api_keys/import', { imported_api_key: token });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ imported_api_key: [expect.any(String)] });
+    }
+    expect((await t.latchkey.listApiKeys()).total).toBe(0);
+  });
+
   it('counts validations per day, overall and per key, user and org', async () => {
     const { apiKeyToken, apiKeyId } = await t.latchkey.createApiKey({ userId: t.user.id });
     await t.latchkey.createApiKey({ orgId: t.org.id });
@@ -272,6 +292,28 @@ describe('backend API: end-user API keys', () => {
     const res = await t.api.post('/end_user_api_keys', { expires_at_seconds: 1000 });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ expires_at_seconds: ['must be in the future'] });
+  });
+
+  it('answers 400 naming expires_at_seconds when it is past the year 9999 (milliseconds by mistake)', async () => {
+    const ms = Date.now() + 3_600_000;
+    const created = await t.api.post('/end_user_api_keys', { expires_at_seconds: ms });
+    expect(created.status).toBe(400);
+    expect(created.body).toEqual({
+      expires_at_seconds: [expect.stringMatching(/at most 253402300799 .*not milliseconds/)],
+    });
+    const imported = await t.api.post('/end_user_api_keys/import', {
+      imported_api_key: 'legacy-token-123',
+      expires_at_seconds: ms,
+    });
+    expect(imported.status).toBe(400);
+    expect(imported.body).toHaveProperty('expires_at_seconds');
+    expect((await t.latchkey.listApiKeys()).total).toBe(0);
+
+    const { apiKeyId } = await t.latchkey.createApiKey({});
+    const updated = await t.api.patch(`/end_user_api_keys/${apiKeyId}`, { expires_at_seconds: ms });
+    expect(updated.status).toBe(400);
+    expect(updated.body).toHaveProperty('expires_at_seconds');
+    expect((await t.latchkey.fetchApiKey(apiKeyId)).expiresAt).toBeNull();
   });
 
   it('answers 409 when the owner already has the maximum of active keys', async () => {

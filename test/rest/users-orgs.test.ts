@@ -225,6 +225,41 @@ describe('backend API: organizations and memberships', () => {
     expect(await t.latchkey.fetchOrgsOfUser(user.id)).toEqual([]);
   });
 
+  it('names the unknown id in the 404 of a membership change, by its wire name', async () => {
+    const org = await t.latchkey.createOrg({ name: 'Acme' });
+    const user = await t.latchkey.createUser({ email: 'r@example.com' });
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        '/org/add_user',
+        { org_id: org.id, user_id: UNKNOWN, role: 'Member' },
+        'user_id: no user has this id',
+      ],
+      [
+        '/org/add_user',
+        { org_id: UNKNOWN, user_id: user.id, role: 'Member' },
+        'org_id: no organization has this id',
+      ],
+      [
+        '/org/change_role',
+        { org_id: org.id, user_id: user.id, role: 'Admin' },
+        'user_id: the user is not a member of this organization',
+      ],
+      [
+        '/org/remove_user',
+        { org_id: UNKNOWN, user_id: user.id },
+        'org_id: no organization has this id',
+      ],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await t.api.post(path, body);
+      expect(res.status).toBe(404);
+      expect(shaped(wire.errorBody, res.body)).toEqual({ error: 'not_found', message });
+    }
+    const key = await t.api.get(`/end_user_api_keys/${'0'.repeat(32)}`);
+    expect(key.status).toBe(404);
+    expect(key.body).toEqual({ error: 'not_found', message: 'api_key_id: no API key has this id' });
+  });
+
   it('deletes an org and archives every key of it', async () => {
     const org = await t.latchkey.createOrg({ name: 'Acme' });
     const { apiKeyId } = await t.latchkey.createApiKey({ orgId: org.id });

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { LatchkeyError, type FieldErrors } from '../../core/errors';
 import { isKeyId, isUuid } from '../../core/inputs';
-import { dayOf, nowSeconds } from '../../core/time';
+import { dayOf, LATEST_EXPIRY_SECONDS, nowSeconds } from '../../core/time';
 import type { ApiKey, JsonObject, KeyKind } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
 import type { KeyFilter, KeyState } from '../../store/store';
@@ -55,6 +55,10 @@ async function readFilters(latchkey: Latchkey, req: Request) {
   return { shown, filter };
 }
 
+/** The expiry as the date field shows it: empty for never, and for a day past 9999 it cannot hold. */
+const expiryDayOf = (expiresAt: number | null): string =>
+  expiresAt === null || expiresAt > LATEST_EXPIRY_SECONDS ? '' : dayOf(expiresAt);
+
 /** Reads the edit form; only fields that change are sent, so an expired key can still be renamed. */
 function readEditForm(body: unknown, key: ApiKey): JsonObject {
   const form = (body ?? {}) as Record<string, unknown>;
@@ -63,7 +67,7 @@ function readEditForm(body: unknown, key: ApiKey): JsonObject {
   if (typeof form.displayName === 'string' && form.displayName !== key.displayName)
     patch.displayName = form.displayName;
   const expires = typeof form.expiresAt === 'string' ? form.expiresAt.trim() : '';
-  const currentDay = key.expiresAt === null ? '' : dayOf(key.expiresAt);
+  const currentDay = expiryDayOf(key.expiresAt);
   if (expires !== currentDay) {
     if (!expires) patch.expiresAt = null;
     else if (
@@ -129,7 +133,7 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
     now: nowSeconds(),
     owner: key.userId ? await latchkey.store.findUserById(key.userId) : null,
     org: key.orgId ? await latchkey.store.findOrgById(key.orgId) : null,
-    expiresDay: key.expiresAt === null ? '' : dayOf(key.expiresAt),
+    expiresDay: expiryDayOf(key.expiresAt),
     metadataText: JSON.stringify(key.metadata, null, 2),
     fieldLabels: LABELS,
   });

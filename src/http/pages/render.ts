@@ -3,6 +3,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { isLatchkeyError, type FieldErrors } from '../../core/errors';
+import { LATEST_EXPIRY_SECONDS } from '../../core/time';
 import type { Logger } from '../../logger';
 import { CSRF_FIELD, csrfTokenFor, issueFormId } from './security';
 import type { FlashMessage } from './session';
@@ -32,11 +33,16 @@ const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
-/** Unix seconds as "28 Nov 2026, 17:40 UTC"; `empty` for null. */
+/**
+ * Unix seconds as "28 Nov 2026, 17:40 UTC"; `empty` for null. Never throws: a time past
+ * the year 9999 (an expiry stored before that limit, perhaps in milliseconds) reads as
+ * such, and a value no date can hold as "Unknown time", so one odd record cannot break a page.
+ */
 export function formatTime(seconds: number | null | undefined, empty = '—'): string {
-  return seconds === null || seconds === undefined
-    ? empty
-    : `${DATE_FORMAT.format(new Date(seconds * 1000))} UTC`;
+  if (seconds === null || seconds === undefined) return empty;
+  if (seconds > LATEST_EXPIRY_SECONDS) return 'After the year 9999';
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? 'Unknown time' : `${DATE_FORMAT.format(date)} UTC`;
 }
 
 /** Where the page area is mounted; set by the machinery so sub-routers see the same value. */

@@ -46,7 +46,16 @@ function wireFields(fields: FieldErrors, overrides: Record<string, string> = {})
 function send(res: Response, err: LatchkeyError): void {
   if (Object.keys(err.fields).length > 0) {
     const overrides = res.locals.fieldNames as Record<string, string> | undefined;
-    res.status(400).json(wireFields(err.fields, overrides));
+    const fields = wireFields(err.fields, overrides);
+    if (err.code === 'not_found') {
+      // An id naming nothing stays a 404; its message names the field as the client sent it.
+      const message = Object.entries(fields)
+        .map(([f, m]) => `${f}: ${m.join(', ')}`)
+        .join('; ');
+      res.status(404).json({ error: err.code, message });
+      return;
+    }
+    res.status(400).json(fields);
     return;
   }
   if (err instanceof RateLimitedError) {

@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../../core/directory';
-import { metadata as metadataSchema, uuid } from '../../core/inputs';
+import { expirySeconds, metadata as metadataSchema, uuid } from '../../core/inputs';
 
 /** Request fields shared by several endpoints, as they arrive on the wire. */
 
 export { uuid };
 export const metadata = metadataSchema;
 
-export const expiresAtSeconds = z
-  .number()
-  .int('must be whole seconds')
-  .nonnegative('must not be negative');
+export const expiresAtSeconds = expirySeconds;
 
 /** Query values arrive as strings. */
 export const wholeNumber = z

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { LatchkeyError } from '../../../src/core/errors';
 import { pageMachinery } from '../../../src/http/pages/machinery';
-import { flash, pageErrorHandler, renderPage } from '../../../src/http/pages/render';
+import { flash, formatTime, pageErrorHandler, renderPage } from '../../../src/http/pages/render';
 import { consumeFormId, csrfTokenFor, issueFormId } from '../../../src/http/pages/security';
 import { makeLatchkey } from '../../support/harness';
 
@@ -166,5 +166,27 @@ describe('page machinery', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+});
+
+describe('formatTime', () => {
+  it('shows unix seconds as a UTC date and time, and the empty text for none', () => {
+    expect(formatTime(1_795_887_600)).toBe('28 Nov 2026, 17:40 UTC');
+    expect(formatTime(null, 'Never')).toBe('Never');
+  });
+
+  it('shows the last second of the year 9999 as a date', () => {
+    expect(formatTime(253_402_300_799)).toBe('31 Dec 9999, 23:59 UTC');
+  });
+
+  it.each([253_402_300_800, 1e13, 1e16, Number.MAX_VALUE, Infinity])(
+    'shows %d, later than any expiry a key may now have, as after the year 9999 without throwing',
+    (seconds) => {
+      expect(formatTime(seconds)).toBe('After the year 9999');
+    },
+  );
+
+  it.each([-1e16, NaN])('shows %d, which no date can hold, as an unknown time', (seconds) => {
+    expect(formatTime(seconds)).toBe('Unknown time');
   });
 });

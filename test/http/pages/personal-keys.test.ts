@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { aKey } from '../../support/fixtures';
 import { makeApp } from '../../support/harness';
 import {
   aUserWithPassword,
@@ -110,6 +111,14 @@ describe('My API keys page', () => {
       expect((await latchkey.listApiKeys({ userId: user.id })).total).toBe(0);
     },
   );
+
+  it('lists a key whose stored expiry is past the year 9999 instead of failing', async () => {
+    const { agent, latchkey, user } = await setup();
+    const { key } = aKey({ kind: 'personal', userId: user.id, expiresAt: 1e13 });
+    await latchkey.store.insertKey(key, 0, Math.floor(Date.now() / 1000));
+    const page = await agent.get('/keys').expect(200);
+    expect(page.text).toContain('After the year 9999');
+  });
 
   it('escapes script-laden names everywhere they appear', async () => {
     const { agent } = await setup();

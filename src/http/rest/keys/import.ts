@@ -1,17 +1,9 @@
-import { z } from 'zod';
+import { importedToken } from '../../../core/inputs';
 import { defineEndpoint } from '../endpoint';
 import { importedApiKey } from '../wire-schemas';
 import { keyFields, keyInputOf } from './create';
 
-const body = keyFields
-  .extend({
-    imported_api_key: z
-      .string()
-      .trim()
-      .min(8, 'must be at least 8 characters')
-      .max(512, 'must be at most 512 characters'),
-  })
-  .strict();
+const body = keyFields.extend({ imported_api_key: importedToken }).strict();
 
 export const importKey = defineEndpoint({
   method: 'post',
