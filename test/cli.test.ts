@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { runCli } from '../src/cli/main';
+import { verifyPassword } from '../src/core/directory';
 import { createLatchkey } from '../src/latchkey';
 import { createLogger } from '../src/logger';
 
@@ -21,6 +23,11 @@ afterEach(() => {
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function cli(...argv: string[]) {
+  return cliReading('', ...argv);
+}
+
+/** The same, with `input` as the CLI's standard input. */
+async function cliReading(input: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -32,7 +39,7 @@ async function cli(...argv: string[]) {
     return true;
   });
   try {
-    const code = await runCli(argv);
+    const code = await runCli(argv, Readable.from([input]));
     return { code, stdout, stderr };
   } finally {
     jest.restoreAllMocks();
@@ -140,6 +147,57 @@ describe('the CLI with --json', () => {
     });
     const archived = (await json('list-keys', '--archived')) as unknown as { total: number };
     expect(archived.total).toBe(1);
+  });
+});
+
+describe('the CLI with --password-stdin', () => {
+  const passwordHashOf = (email: string, admin = false) =>
+    withLatchkey(async (lk) =>
+      admin
+        ? (await lk.store.findAdminByEmail(email))?.passwordHash
+        : (await lk.store.findUserByEmail(email))?.passwordHash,
+    );
+
+  it('sets the password of a user or an admin from the first line of standard input', async () => {
+    for (const [command, admin] of [
+      ['create-user', false],
+      ['create-admin', true],
+    ] as const) {
+      const email = `${command}@example.com`;
+      const run = await cliReading(
+        'correct horse battery\nignored\n',
+        command,
+        '--email',
+        email,
+        '--password-stdin',
+      );
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).not.toContain('correct horse');
+      const hash = (await passwordHashOf(email, admin)) ?? null;
+      expect(await verifyPassword('correct horse battery', hash)).toBe(true);
+    }
+  });
+
+  it.each([
+    [
+      'with --password as well',
+      'a long password\n',
+      ['--password', 'another long one'],
+      'give --password or --password-stdin, not both',
+    ],
+    ['from empty standard input', '', [], 'standard input held no password'],
+  ])('refuses a password %s, storing nothing', async (_name, input, extra, message) => {
+    const run = await cliReading(
+      input,
+      'create-admin',
+      '--email',
+      'ops@example.com',
+      '--password-stdin',
+      ...extra,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`password-stdin: ${message}`);
+    expect(await passwordHashOf('ops@example.com', true)).toBeUndefined();
   });
 });
 

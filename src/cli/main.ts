@@ -18,7 +18,7 @@ type Flags = Record<string, string | boolean | undefined>;
 type Command = {
   summary: string;
   options: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  run(lk: Latchkey, f: Flags): Promise<Record<string, unknown>>;
+  run(lk: Latchkey, f: Flags, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown>>;
 };
 
 const str = (f: Flags, name: string): string | undefined =>
@@ -40,6 +40,31 @@ function parseJsonFlag(
   } catch {
     throw LatchkeyError.field(name, 'must be JSON');
   }
+}
+
+const PASSWORD_STDIN = {
+  type: 'boolean',
+  description: 'read the password from standard input (kept out of ps and shell history)',
+} as const;
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+
+/** --password, or with --password-stdin the first line of standard input. */
+async function passwordOf(
+  f: Flags,
+  stdin: NodeJS.ReadableStream,
+  required: boolean,
+): Promise<string | undefined> {
+  if (f['password-stdin'] !== true) return required ? need(f, 'password') : str(f, 'password');
+  if (str(f, 'password') !== undefined)
+    throw LatchkeyError.field('password-stdin', 'give --password or --password-stdin, not both');
+  const [line = ''] = (await readAll(stdin)).split(/\r?\n/);
+  if (line === '') throw LatchkeyError.field('password-stdin', 'standard input held no password');
+  return line;
 }
 
 function expiryFlag(f: Flags): number | null | undefined {
@@ -64,10 +89,11 @@ const COMMANDS: Record<string, Command> = {
     options: {
       email: { type: 'string', description: 'email address (required)' },
       password: { type: 'string', description: 'password for the hosted pages (optional)' },
+      'password-stdin': PASSWORD_STDIN,
     },
-    async run(lk, f) {
+    async run(lk, f, stdin) {
       const user = await lk.createUser(
-        { email: need(f, 'email'), password: str(f, 'password') },
+        { email: need(f, 'email'), password: await passwordOf(f, stdin, false) },
         by,
       );
       return { userId: user.id, email: user.email };
@@ -78,11 +104,12 @@ const COMMANDS: Record<string, Command> = {
     options: {
       email: { type: 'string', description: 'email address (required)' },
       password: { type: 'string', description: 'password, at least 8 characters (required)' },
+      'password-stdin': PASSWORD_STDIN,
     },
-    async run(lk, f) {
+    async run(lk, f, stdin) {
       const admin = await createAdmin(
         lk.core,
-        { email: need(f, 'email'), password: need(f, 'password') },
+        { email: need(f, 'email'), password: await passwordOf(f, stdin, true) },
         by,
       );
       return { adminId: admin.id, email: admin.email };
@@ -224,7 +251,10 @@ function print(result: Record<string, unknown>, json: boolean): void {
     process.stdout.write('\nStore the token now: it is not shown again.\n');
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(
+  argv: string[],
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
@@ -248,7 +278,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let lk: Latchkey | undefined;
   try {
     lk = await openLatchkey(loadConfig());
-    print(await command.run(lk, flags), json);
+    print(await command.run(lk, flags, stdin), json);
     return 0;
   } catch (err) {
     const code = errorCodeOf(err);
