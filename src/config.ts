@@ -63,6 +63,26 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A setting Latchkey could not start with although it passed validation (a database file
+ * that cannot be opened, a port in use): names the variable, keeps the cause's code.
+ */
+export class StartupError extends Error {
+  readonly code: string | undefined;
+
+  constructor(
+    readonly variable: string,
+    problem: string,
+    cause: unknown,
+  ) {
+    super(`${variable}: ${problem} (${cause instanceof Error ? cause.message : String(cause)})`, {
+      cause,
+    });
+    this.name = 'StartupError';
+    this.code = (cause as { code?: string } | null)?.code;
+  }
+}
+
 /** Reads the configuration; an unset or empty variable takes its default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(CONFIG_SCHEMA.shape);

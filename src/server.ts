@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { setupLinkIfNoAdmin } from './core/admins';
-import { ConfigError, loadConfig, mongoConnectionOf, mongoUriOf, type Config } from './config';
+import {
+  ConfigError,
+  loadConfig,
+  mongoConnectionOf,
+  mongoUriOf,
+  StartupError,
+  type Config,
+} from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
@@ -31,6 +38,15 @@ export async function startServer(
     bcryptCost: config.BCRYPT_COST,
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
+  }).catch((err: unknown) => {
+    // The SQLite file is the one thing here a bad variable can stop from opening.
+    throw store
+      ? err
+      : new StartupError(
+          'DATABASE_PATH',
+          `cannot open the SQLite database at ${JSON.stringify(config.DATABASE_PATH)}`,
+          err,
+        );
   });
   // Several processes on one MongoDB: drop cached lookups when another one changes something.
   const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;
@@ -41,6 +57,10 @@ export async function startServer(
       err ? reject(err) : resolve(s),
     );
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await watch?.close();
+    await latchkey.close();
+    throw listenProblem(err, config);
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -60,6 +80,21 @@ export async function startServer(
       await latchkey.close();
     })());
   return { server, latchkey, url, stop };
+}
+
+function listenProblem(err: unknown, config: Config): unknown {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'EADDRINUSE')
+    return new StartupError('PORT', `${config.PORT} is already in use on ${config.HOST}`, err);
+  if (code === 'EACCES')
+    return new StartupError('PORT', `${config.PORT} needs privileges this process lacks`, err);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new StartupError(
+      'HOST',
+      `${JSON.stringify(config.HOST)} is not an address of this machine`,
+      err,
+    );
+  return err;
 }
 
 async function main(): Promise<void> {

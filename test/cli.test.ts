@@ -321,4 +321,14 @@ describe('the CLI refuses bad input with a clear message and a non-zero exit', (
     expect(code).toBe(1);
     expect(stderr).toContain('BCRYPT_COST');
   });
+
+  it('names DATABASE_PATH when the SQLite file cannot be opened', async () => {
+    process.env.DATABASE_PATH = dir;
+    const { code, stderr } = await cli('create-org', '--name', 'Acme', '--json');
+    expect(code).toBe(1);
+    expect(JSON.parse(stderr)).toEqual({
+      error: 'config',
+      message: expect.stringMatching(/^DATABASE_PATH: cannot open the SQLite database at "/),
+    });
+  });
 });

@@ -62,9 +62,41 @@ describe('startServer', () => {
           loadConfig({ PORT: port, DATABASE_PATH: ':memory:' }),
           createLogger({ level: 'silent' }),
         ),
-      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      ).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+        variable: 'PORT',
+        message: expect.stringMatching(
+          new RegExp(`^PORT: ${port} is already in use on 127\\.0\\.0\\.1`),
+        ),
+      });
     } finally {
       await first.stop();
     }
+  });
+
+  it('names DATABASE_PATH when the SQLite file cannot be opened', async () => {
+    await expect(
+      startServer(loadConfig({ PORT: '0', DATABASE_PATH: dir }), createLogger({ level: 'silent' })),
+    ).rejects.toMatchObject({
+      variable: 'DATABASE_PATH',
+      message: expect.stringContaining(
+        `DATABASE_PATH: cannot open the SQLite database at "${dir}"`,
+      ),
+    });
+  });
+
+  it('names HOST when it is not an address of this machine', async () => {
+    const databasePath = path.join(dir, 'db.sqlite');
+    await expect(
+      startServer(
+        loadConfig({ PORT: '0', HOST: 'no-such-host.invalid', DATABASE_PATH: databasePath }),
+        createLogger({ level: 'silent' }),
+      ),
+    ).rejects.toMatchObject({
+      variable: 'HOST',
+      message: expect.stringContaining(
+        'HOST: "no-such-host.invalid" is not an address of this machine',
+      ),
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, mongoConnectionOf, type Config } from '../config';
+import { ConfigError, loadConfig, mongoConnectionOf, StartupError, type Config } from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
@@ -301,7 +301,7 @@ class StoreUnreachable extends Error {}
 /** The `error` code of a failure the CLI reports itself; undefined for anything else. */
 function errorCodeOf(err: unknown): string | undefined {
   if (err instanceof LatchkeyError) return err.code;
-  if (err instanceof ConfigError) return 'config';
+  if (err instanceof ConfigError || err instanceof StartupError) return 'config';
   if (err instanceof StoreUnreachable) return 'unavailable';
   return undefined;
 }
@@ -327,7 +327,12 @@ async function openLatchkey(config: Config): Promise<Latchkey> {
     });
   } catch (err) {
     await store?.close();
-    throw err;
+    if (store) throw err;
+    throw new StartupError(
+      'DATABASE_PATH',
+      `cannot open the SQLite database at ${JSON.stringify(config.DATABASE_PATH)}`,
+      err,
+    );
   }
 }
 
