@@ -84,6 +84,8 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
   });
+  // Verdicts carry what the settings made of them (permissions, for one): a new value drops them.
+  settingsHolder.whenChanged(() => validator.forgetAll());
   const invalidKeyGuard = new InvalidKeyGuard({
     failuresPerMinute: options.invalidKeyLimitPerMinute ?? DEFAULT_INVALID_KEY_LIMIT_PER_MINUTE,
   });

@@ -5,8 +5,9 @@ import { deepFreeze } from './identity';
 import { parseInput, settingsPatch } from './inputs';
 import type { Settings } from './types';
 
-/** How often settings are re-read when no refresh interval is given (validation cache off). */
-const DEFAULT_REFRESH_MS = 1_000;
+/** The re-read interval: the validation cache's TTL, kept between these bounds (0 = cache off). */
+const MIN_REFRESH_MS = 1_000;
+const MAX_REFRESH_MS = 3_600_000;
 
 /** A frozen copy: callers share one value, so none may change it for the others. */
 const frozen = (settings: Settings): Settings =>
@@ -14,14 +15,21 @@ const frozen = (settings: Settings): Settings =>
 
 /**
  * Keeps the one settings record in memory. Changes made here apply at once; changes made
- * by another process are re-read every `refreshMs` on a timer, so a validation never
- * judges with settings older than that (plus one read), however long the process sat idle.
+ * by another process are re-read on a timer every `refreshMs` (at least a second, at most an
+ * hour apart), so a validation never judges with settings older than that (plus one read),
+ * however long the process sat idle. `whenChanged` hears of every value that differs from
+ * the one before, so cached verdicts built with the old settings can be dropped.
  */
 export class SettingsHolder {
   private value: Settings;
+  private text: string;
   /** Counts local changes, so a re-read that started before one cannot undo it. */
   private changes = 0;
+  /** Numbers re-reads, so a slow one cannot undo a later one that finished first. */
+  private readsStarted = 0;
+  private newestApplied = 0;
   private reading = false;
+  private onChange: () => void = () => undefined;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -30,14 +38,19 @@ export class SettingsHolder {
     refreshMs: number,
   ) {
     this.value = frozen(initial);
+    this.text = JSON.stringify(this.value);
     this.timer = setInterval(() => void this.refresh(), refreshMs);
     this.timer.unref();
   }
 
-  /** `refreshMs` 0 (the validation cache's TTL when the cache is off) still refreshes, every second. */
   static async load(store: Store, refreshMs: number): Promise<SettingsHolder> {
-    const every = refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS;
-    return new SettingsHolder(store, await store.getSettings(), every);
+    const every = Math.min(Math.max(refreshMs, MIN_REFRESH_MS), MAX_REFRESH_MS);
+    return new SettingsHolder(store, await store.getSettings(), every || MIN_REFRESH_MS);
+  }
+
+  /** Called after each value that differs from the one before (replaces any earlier listener). */
+  whenChanged(listener: () => void): void {
+    this.onChange = listener;
   }
 
   current(): Settings {
@@ -46,19 +59,31 @@ export class SettingsHolder {
 
   async reload(): Promise<Settings> {
     const changesBefore = this.changes;
-    const read = await this.store.getSettings();
-    if (this.changes === changesBefore) this.value = frozen(read);
+    const read = ++this.readsStarted;
+    const found = await this.store.getSettings();
+    if (this.changes === changesBefore && read > this.newestApplied) {
+      this.newestApplied = read;
+      this.apply(found);
+    }
     return this.value;
   }
 
   set(value: Settings): void {
     this.changes++;
-    this.value = frozen(value);
+    this.apply(value);
   }
 
   /** Stops the timer; the last value read stays current. */
   close(): void {
     clearInterval(this.timer);
+  }
+
+  private apply(value: Settings): void {
+    const text = JSON.stringify(value);
+    if (text === this.text) return;
+    this.value = frozen(value);
+    this.text = text;
+    this.onChange();
   }
 
   /** One re-read at a time; a failed one keeps the last value and the next tick tries again. */

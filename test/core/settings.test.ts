@@ -72,7 +72,7 @@ describe('settings', () => {
   });
 
   it.each([
-    ['the validation cache on', 200],
+    ['the validation cache on', 1_000],
     ['the validation cache off (re-read every second)', 0],
   ])(
     'made by another process hold from the first validation after the refresh interval, with %s',
@@ -101,6 +101,36 @@ describe('settings', () => {
   );
 });
 
+describe('settings changed by another process', () => {
+  it('drop the cached verdicts built with the old ones once re-read', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
+    const databasePath = path.join(dir, 'db.sqlite');
+    const admin = await makeLatchkey({ databasePath });
+    const api = await makeLatchkey({ databasePath, cacheTtlMs: 60_000 });
+    try {
+      const user = await api.createUser({ email: 'a@example.com' });
+      const org = await api.createOrg({ name: 'Acme' });
+      await api.addUserToOrg(org.id, user.id, 'Admin');
+      const { apiKeyToken } = await api.createApiKey({ userId: user.id });
+      const permissions = async () => {
+        const result = await api.validateApiKey(apiKeyToken);
+        return result.valid && result.apiKey.kind === 'personal'
+          ? result.apiKey.user.orgIdToOrgInfo[org.id]?.userPermissions
+          : result;
+      };
+      expect(await permissions()).toEqual(['can_manage_api_keys']);
+      await admin.updateSettings({ orgKeyManagerRoles: ['Owner'] });
+      // What the timer (or MongoDB's change stream) does.
+      await api.core.settingsHolder.reload();
+      expect(await permissions()).toEqual([]);
+    } finally {
+      await admin.close();
+      await api.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the settings kept in memory', () => {
   it('are not put back by a re-read that started before a change made here', async () => {
     const reads: ((s: Settings) => void)[] = [];
@@ -118,6 +148,69 @@ describe('the settings kept in memory', () => {
       expect(holder.current().personalKeysEnabled).toBe(false);
     } finally {
       holder.close();
+    }
+  });
+
+  it('keep the newest read when an older re-read finishes last', async () => {
+    const reads: ((s: Settings) => void)[] = [];
+    const store = {
+      getSettings: () => new Promise<Settings>((resolve) => reads.push(resolve)),
+    } as unknown as Store;
+    const loading = SettingsHolder.load(store, 60_000);
+    reads.shift()!(DEFAULT_SETTINGS);
+    const holder = await loading;
+    try {
+      const slow = holder.reload();
+      const fast = holder.reload();
+      const [slowRead, fastRead] = [reads.shift()!, reads.shift()!];
+      fastRead({ ...DEFAULT_SETTINGS, orgKeysEnabled: false });
+      await fast;
+      slowRead(DEFAULT_SETTINGS);
+      await slow;
+      expect(holder.current().orgKeysEnabled).toBe(false);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('tell their listener of a new value once, and not of a re-read that found the same', async () => {
+    const getSettings = jest
+      .fn<Promise<Settings>, []>()
+      .mockResolvedValueOnce(DEFAULT_SETTINGS)
+      .mockResolvedValueOnce({ ...DEFAULT_SETTINGS })
+      .mockResolvedValue({ ...DEFAULT_SETTINGS, personalKeysEnabled: false });
+    const onChange = jest.fn();
+    const holder = await SettingsHolder.load({ getSettings } as unknown as Store, 60_000);
+    holder.whenChanged(onChange);
+    try {
+      await holder.reload();
+      expect(onChange).not.toHaveBeenCalled();
+      await holder.reload();
+      await holder.reload();
+      expect(onChange).toHaveBeenCalledTimes(1);
+      holder.set(DEFAULT_SETTINGS);
+      expect(onChange).toHaveBeenCalledTimes(2);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it.each([
+    ['1 ms', 1, 1_000],
+    ['0 (cache off)', 0, 1_000],
+    ['more than an hour', Number.POSITIVE_INFINITY, 3_600_000],
+  ])('re-read at most every second and at least every hour: %s', async (_name, ms, every) => {
+    jest.useFakeTimers();
+    const getSettings = jest.fn<Promise<Settings>, []>().mockResolvedValue(DEFAULT_SETTINGS);
+    const holder = await SettingsHolder.load({ getSettings } as unknown as Store, ms);
+    try {
+      await jest.advanceTimersByTimeAsync(every - 1);
+      expect(getSettings).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(getSettings).toHaveBeenCalledTimes(2);
+    } finally {
+      holder.close();
+      jest.useRealTimers();
     }
   });
 
