@@ -83,6 +83,14 @@ export class StartupError extends Error {
   }
 }
 
+/** The SQLite file at DATABASE_PATH could not be opened (or brought up to date) at start-up. */
+export const sqliteStartupError = (databasePath: string, cause: unknown): StartupError =>
+  new StartupError(
+    'DATABASE_PATH',
+    `cannot open the SQLite database at ${JSON.stringify(databasePath)}`,
+    cause,
+  );
+
 /** Reads the configuration; an unset or empty variable takes its default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(CONFIG_SCHEMA.shape);

@@ -7,6 +7,7 @@ import {
   loadConfig,
   mongoConnectionOf,
   mongoUriOf,
+  sqliteStartupError,
   StartupError,
   type Config,
 } from './config';
@@ -40,13 +41,7 @@ export async function startServer(
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
   }).catch((err: unknown) => {
     // The SQLite file is the one thing here a bad variable can stop from opening.
-    throw store
-      ? err
-      : new StartupError(
-          'DATABASE_PATH',
-          `cannot open the SQLite database at ${JSON.stringify(config.DATABASE_PATH)}`,
-          err,
-        );
+    throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);
   });
   // Several processes on one MongoDB: drop cached lookups when another one changes something.
   const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;

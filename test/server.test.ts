@@ -85,18 +85,20 @@ describe('startServer', () => {
     });
   });
 
-  it('names HOST when it is not an address of this machine', async () => {
+  it('names HOST when it is not an address of this machine, and closes the store', async () => {
     const databasePath = path.join(dir, 'db.sqlite');
+    // 192.0.2.1 is reserved for documentation: no interface has it, and no DNS is asked.
     await expect(
       startServer(
-        loadConfig({ PORT: '0', HOST: 'no-such-host.invalid', DATABASE_PATH: databasePath }),
+        loadConfig({ PORT: '0', HOST: '192.0.2.1', DATABASE_PATH: databasePath }),
         createLogger({ level: 'silent' }),
       ),
     ).rejects.toMatchObject({
+      code: 'EADDRNOTAVAIL',
       variable: 'HOST',
-      message: expect.stringContaining(
-        'HOST: "no-such-host.invalid" is not an address of this machine',
-      ),
+      message: expect.stringContaining('HOST: "192.0.2.1" is not an address of this machine'),
     });
+    // SQLite removes the write-ahead log when its last connection closes.
+    expect(fs.existsSync(`${databasePath}-wal`)).toBe(false);
   });
 });

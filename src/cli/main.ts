@@ -1,5 +1,13 @@
+import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, mongoConnectionOf, StartupError, type Config } from '../config';
+import {
+  ConfigError,
+  loadConfig,
+  mongoConnectionOf,
+  sqliteStartupError,
+  StartupError,
+  type Config,
+} from '../config';
 import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
@@ -47,12 +55,6 @@ const PASSWORD_STDIN = {
   description: 'read the password from standard input (kept out of ps and shell history)',
 } as const;
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += String(chunk);
-  return text;
-}
-
 /** --password, or with --password-stdin the first line of standard input. */
 async function passwordOf(
   f: Flags,
@@ -62,7 +64,7 @@ async function passwordOf(
   if (f['password-stdin'] !== true) return required ? need(f, 'password') : str(f, 'password');
   if (str(f, 'password') !== undefined)
     throw LatchkeyError.field('password-stdin', 'give --password or --password-stdin, not both');
-  const [line = ''] = (await readAll(stdin)).split(/\r?\n/);
+  const [line = ''] = (await text(stdin)).split(/\r?\n/);
   if (line === '') throw LatchkeyError.field('password-stdin', 'standard input held no password');
   return line;
 }
@@ -327,12 +329,7 @@ async function openLatchkey(config: Config): Promise<Latchkey> {
     });
   } catch (err) {
     await store?.close();
-    if (store) throw err;
-    throw new StartupError(
-      'DATABASE_PATH',
-      `cannot open the SQLite database at ${JSON.stringify(config.DATABASE_PATH)}`,
-      err,
-    );
+    throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);
   }
 }
 

@@ -140,6 +140,16 @@ describe('MongoDB insertKey and a cascade running at the same time', () => {
     expect(args[2]?.[0]).toEqual({ _id: personal.id });
   });
 
+  it('removes the key again when the owner check fails, and reports the failure', async () => {
+    const { store, steps } = scriptedStore({
+      'User.exists': () => {
+        throw new Error('connection lost');
+      },
+    });
+    await expect(store.insertKey(personal, 0, 5)).rejects.toThrow('connection lost');
+    expect(steps).toEqual(['ApiKey.create', 'User.exists', 'ApiKey.deleteOne']);
+  });
+
   it("checks an org key's org and its user's membership", async () => {
     const orgKey = aKey({ kind: 'org', orgId: 'o1', userId: 'u1' }).key;
     const { store, steps } = scriptedStore({

@@ -373,7 +373,15 @@ export class MongoStore implements Store {
       // Checked after the insert: a cascade that deletes the owner sweeps its keys again
       // once the owner is gone, so either that sweep sees this key or this check sees the
       // owner gone.
-      if (await this.ownerExists(key)) return 'inserted';
+      let ownerThere: boolean;
+      try {
+        ownerThere = await this.ownerExists(key);
+      } catch (err) {
+        // Unknown whether the owner is there: keep nothing of a key the caller sees fail.
+        await this.models.ApiKey.deleteOne({ _id: key.id }).then(undefined, () => undefined);
+        throw err;
+      }
+      if (ownerThere) return 'inserted';
       await this.models.ApiKey.deleteOne({ _id: key.id });
       return 'owner_gone';
     };
