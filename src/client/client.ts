@@ -115,7 +115,7 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   }
 
   // requireApiKey() uses validateInline, so a cached answer costs no promise.
-  const checker: Required<KeyChecker> = {
+  const checker: Required<Omit<KeyChecker, 'knownValid'>> = {
     validateInline,
     async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
       return validateInline(raw, expected);

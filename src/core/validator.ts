@@ -87,6 +87,28 @@ export class Validator {
     return this.check(token, expected, false);
   }
 
+  /**
+   * The verdict on a key this process already knows to be valid (a cached passing lookup,
+   * judged now), or null when answering would need a store read or the key is not known to
+   * pass. Lets the middleware serve a known key to an address the invalid-key guard is
+   * holding back, without reading the store for the guesses it holds back.
+   */
+  knownValid(
+    raw: unknown,
+    expected?: KeyKind,
+    allowImported = false,
+  ): Validation | Promise<Validation> | null {
+    const cache = this.cache;
+    if (!cache || typeof raw !== 'string') return null;
+    const token = parseToken(raw) ?? (allowImported ? parseImportedToken(raw) : null);
+    if (token === null) return null;
+    const nowMs = Date.now();
+    const cached = cache.get(digestKey(token), nowMs);
+    const key = cached?.passed && !cached.ownerFailure ? cached.key : null;
+    if (!cached || !key || (key.imported && !allowImported)) return null;
+    return this.judge(cached, expected, key.imported, nowMs);
+  }
+
   /** Validates a key imported from another system; its token has no checksum to check. */
   async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
     const token = parseImportedToken(raw);

@@ -25,7 +25,7 @@ export interface RequireApiKeyOptions {
 
 /** What the middleware needs from a validator: the in-process one or the remote client. */
 export type KeyChecker = Pick<Validator, 'validate' | 'validateImported'> &
-  Partial<Pick<Validator, 'validateInline'>>;
+  Partial<Pick<Validator, 'validateInline' | 'knownValid'>>;
 
 const REALM = 'latchkey';
 
@@ -148,12 +148,16 @@ export function requireApiKey(
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    // An address that keeps sending invalid keys is refused before any store read.
+    // An address that keeps sending invalid keys is refused before any store read, unless
+    // its key is one this process already knows to be valid (a client behind the same NAT).
     const refused = guard?.watching ? guard.refusal(ipOf(req)) : null;
-    if (refused) return deny(res, refused, true);
     let outcome: Validation | Promise<Validation>;
     try {
-      outcome = check(validator, raw, opts);
+      if (refused) {
+        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported) ?? null;
+        if (known === null) return deny(res, refused, true);
+        outcome = known;
+      } else outcome = check(validator, raw, opts);
     } catch {
       // A failure inside validation must never turn into a pass or a 500.
       return unavailable(res);

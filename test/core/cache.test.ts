@@ -352,3 +352,35 @@ describe('every verdict', () => {
     }
   });
 });
+
+describe('knownValid: the verdict on a key this process already knows to pass', () => {
+  let known: Lk;
+  beforeEach(async () => {
+    known = await makeLatchkey();
+  });
+  afterEach(() => known.close());
+
+  it('answers a cached passing key, and null for one not yet looked up, failing or malformed', async () => {
+    const validator = known.core.validator;
+    const { user } = await aWorld(known);
+    const { apiKeyToken } = await known.createApiKey({ userId: user.id });
+    expect(validator.knownValid(apiKeyToken)).toBeNull();
+    expect((await known.validateApiKey(apiKeyToken)).valid).toBe(true);
+    expect(validator.knownValid(`Bearer ${apiKeyToken}`)).toMatchObject({ valid: true });
+    expect(validator.knownValid(apiKeyToken, 'org')).toMatchObject({ reason: 'wrong_kind' });
+    expect(validator.knownValid('not a token')).toBeNull();
+    await known.disableUser(user.id);
+    await known.validateApiKey(apiKeyToken);
+    expect(validator.knownValid(apiKeyToken)).toBeNull();
+  });
+
+  it('answers an imported key only when imported keys are allowed', async () => {
+    const legacy = 'legacy-token-known-0001';
+    await known.importApiKey({ token: legacy });
+    expect((await known.validateImportedApiKey(legacy)).valid).toBe(true);
+    expect(known.core.validator.knownValid(legacy)).toBeNull();
+    expect(known.core.validator.knownValid(legacy, undefined, true)).toMatchObject({
+      valid: true,
+    });
+  });
+});

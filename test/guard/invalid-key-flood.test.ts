@@ -43,6 +43,42 @@ describe('invalid key flood protection', () => {
     await latchkey.close();
   });
 
+  it('lets through a held-back address a key this process already knows to be valid', async () => {
+    const { latchkey, valid, storeReads, from } = await setUp(3);
+    // Another client behind the same address validated this key a moment ago.
+    expect((await from('203.0.113.50', `Bearer ${valid}`)).status).toBe(200);
+    for (let i = 0; i < 3; i++) await from('203.0.113.50', unknownToken());
+    expect((await from('203.0.113.50', unknownToken())).status).toBe(429);
+    const readsBefore = storeReads.count();
+    const known = await from('203.0.113.50', `Bearer ${valid}`);
+    expect(known.status).toBe(200);
+    expect(known.body).toEqual({ ok: true });
+    expect((await from('203.0.113.50', unknownToken())).status).toBe(429);
+    expect(storeReads.count()).toBe(readsBefore);
+    // Revoked: no longer known to be valid, so held back like any other key.
+    const { keys } = await latchkey.listApiKeys({});
+    await latchkey.archiveApiKey(keys[0]!.id);
+    expect((await from('203.0.113.50', `Bearer ${valid}`)).status).toBe(429);
+    await latchkey.close();
+  });
+
+  it('holds back every key of such an address when the validation cache is off', async () => {
+    const latchkey = await makeLatchkey({ invalidKeyLimitPerMinute: 2, cacheTtlMs: 0 });
+    const app = express();
+    app.set('trust proxy', true);
+    app.get('/protected', latchkey.requireApiKey(), (_req, res) => res.json({ ok: true }));
+    const { apiKeyToken } = await latchkey.createApiKey({});
+    const from = (token: string) =>
+      request(app)
+        .get('/protected')
+        .set('X-Forwarded-For', '203.0.113.60')
+        .set('Authorization', token);
+    expect((await from(`Bearer ${apiKeyToken}`)).status).toBe(200);
+    for (let i = 0; i < 2; i++) await from(unknownToken());
+    expect((await from(`Bearer ${apiKeyToken}`)).status).toBe(429);
+    await latchkey.close();
+  });
+
   it('leaves valid traffic from other IPs unaffected', async () => {
     const { latchkey, valid, from } = await setUp(3);
     for (let i = 0; i < 5; i++) await from('198.51.100.1', unknownToken());
