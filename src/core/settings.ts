@@ -9,9 +9,8 @@ import type { Settings } from './types';
 const MIN_REFRESH_MS = 1_000;
 const MAX_REFRESH_MS = 3_600_000;
 
-/** A frozen copy: callers share one value, so none may change it for the others. */
-const frozen = (settings: Settings): Settings =>
-  deepFreeze(JSON.parse(JSON.stringify(settings)) as Settings);
+/** A frozen copy made from the value's JSON: callers share one value, so none may change it for the others. */
+const frozenFrom = (text: string): Settings => deepFreeze(JSON.parse(text) as Settings);
 
 /**
  * Keeps the one settings record in memory. Changes made here apply at once; changes made
@@ -37,8 +36,8 @@ export class SettingsHolder {
     initial: Settings,
     refreshMs: number,
   ) {
-    this.value = frozen(initial);
-    this.text = JSON.stringify(this.value);
+    this.text = JSON.stringify(initial);
+    this.value = frozenFrom(this.text);
     this.timer = setInterval(() => void this.refresh(), refreshMs);
     this.timer.unref();
   }
@@ -81,7 +80,7 @@ export class SettingsHolder {
   private apply(value: Settings): void {
     const text = JSON.stringify(value);
     if (text === this.text) return;
-    this.value = frozen(value);
+    this.value = frozenFrom(text);
     this.text = text;
     this.onChange();
   }

@@ -1,7 +1,6 @@
 import { deleteAdmin } from '../../src/core/admins';
-import type { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
-import { aWorld } from '../support/world';
+import { aWorld, dumpDatabase } from '../support/world';
 
 type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
 
@@ -12,16 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await lk.close();
 });
-
-/** Every row of every table, as text: to prove a refused call changed nothing. */
-function dumpDatabase(): string {
-  const db = (lk.store as SqliteStore).db;
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-    .pluck()
-    .all() as string[];
-  return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())).join('\n');
-}
 
 describe('bare values are named by what they are', () => {
   it('a bad role names "role" and adds no member', async () => {
@@ -130,7 +119,7 @@ describe('an unknown user, org or membership is not_found naming the field, and 
 
   it.each(cases)('%s', async (_name, call, field, message) => {
     const { user, org } = await aWorld(lk);
-    const before = dumpDatabase();
+    const before = dumpDatabase(lk.store);
     const error = await call(lk, { userId: user.id, orgId: org.id }).then(
       () => null,
       (e: unknown) => e,
@@ -142,7 +131,7 @@ describe('an unknown user, org or membership is not_found naming the field, and 
       message: `${field}: ${message}`,
       fields: { [field]: [message] },
     });
-    expect(dumpDatabase()).toBe(before);
+    expect(dumpDatabase(lk.store)).toBe(before);
   });
 
   it.each([
@@ -157,13 +146,13 @@ describe('an unknown user, org or membership is not_found naming the field, and 
   ])('%s of a user who is not a member names userId', async (_name, call) => {
     const { org } = await aWorld(lk);
     const outsider = await lk.createUser({ email: 'outsider@example.com' });
-    const before = dumpDatabase();
+    const before = dumpDatabase(lk.store);
     await expect(call(lk, outsider.id, org.id)).rejects.toMatchObject({
       code: 'not_found',
       status: 404,
       fields: { userId: ['the user is not a member of this organization'] },
     });
-    expect(dumpDatabase()).toBe(before);
+    expect(dumpDatabase(lk.store)).toBe(before);
   });
 
   it('names apiKeyId, integrationKeyId and adminId for unknown keys and admins', async () => {

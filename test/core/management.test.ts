@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { digestToken } from '../../src/core/token';
 import { MAX_METADATA_BYTES } from '../../src/core/inputs';
 import { LATEST_EXPIRY_SECONDS } from '../../src/core/time';
-import type { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
-import { aCountingStore, aWorld, WRITE_METHODS } from '../support/world';
+import { aCountingStore, aWorld, dumpDatabase, WRITE_METHODS } from '../support/world';
 
 type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
 
@@ -18,16 +17,6 @@ afterEach(async () => {
   jest.restoreAllMocks();
   await lk.close();
 });
-
-/** Every row of every table, as text: to prove what is (not) stored. */
-function dumpDatabase(): string {
-  const db = (lk.store as SqliteStore).db;
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-    .pluck()
-    .all() as string[];
-  return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())).join('\n');
-}
 
 describe('createApiKey', () => {
   it('returns the token once, an id of 32 hex characters and the key without its digest', async () => {
@@ -59,7 +48,7 @@ describe('createApiKey', () => {
 
   it('stores only the SHA-256 digest: the token appears nowhere in the database', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
-    const dump = dumpDatabase();
+    const dump = dumpDatabase(lk.store);
     expect(dump).toContain(digestToken(apiKeyToken));
     expect(dump).not.toContain(apiKeyToken);
     expect(dump).not.toContain(apiKeyToken.slice(3, 46));
@@ -417,14 +406,14 @@ describe('importApiKey', () => {
     const { org } = await aWorld(lk);
     const view = await lk.importApiKey({ token: legacy, orgId: org.id, displayName: 'From v1' });
     expect(view).toMatchObject({ kind: 'org', orgId: org.id, imported: true, hint: '…acy' });
-    const dump = dumpDatabase();
+    const dump = dumpDatabase(lk.store);
     expect(dump).toContain(digestToken(legacy));
     expect(dump).not.toContain(legacy);
   });
 
   it('stores a token given with "Bearer " by the digest of the token alone', async () => {
     await lk.importApiKey({ token: `Bearer ${legacy}` });
-    expect(dumpDatabase()).toContain(digestToken(legacy));
+    expect(dumpDatabase(lk.store)).toContain(digestToken(legacy));
     await expect(lk.importApiKey({ token: legacy })).rejects.toMatchObject({ code: 'conflict' });
   });
 

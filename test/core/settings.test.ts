@@ -9,6 +9,38 @@ import { aCountingStore } from '../support/world';
 
 type Lk = Awaited<ReturnType<typeof makeLatchkey>>;
 
+/** Two processes on one SQLite file: `admin` changes the settings, `api` validates. */
+async function withTwoProcesses(
+  cacheTtlMs: number,
+  work: (admin: Lk, api: Lk) => Promise<void>,
+): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
+  const databasePath = path.join(dir, 'db.sqlite');
+  const admin = await makeLatchkey({ databasePath });
+  const api = await makeLatchkey({ databasePath, cacheTtlMs });
+  try {
+    await work(admin, api);
+  } finally {
+    await admin.close();
+    await api.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A holder whose store reads wait until the test answers them, in the order they started. */
+async function holderWithHeldReads(): Promise<{
+  holder: SettingsHolder;
+  reads: ((s: Settings) => void)[];
+}> {
+  const reads: ((s: Settings) => void)[] = [];
+  const store = {
+    getSettings: () => new Promise<Settings>((resolve) => reads.push(resolve)),
+  } as unknown as Store;
+  const loading = SettingsHolder.load(store, 60_000);
+  reads.shift()!(DEFAULT_SETTINGS);
+  return { holder: await loading, reads };
+}
+
 let lk: Lk;
 beforeEach(async () => {
   lk = await makeLatchkey();
@@ -76,12 +108,8 @@ describe('settings', () => {
     ['the validation cache off (re-read every second)', 0],
   ])(
     'made by another process hold from the first validation after the refresh interval, with %s',
-    async (_name, cacheTtlMs) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
-      const databasePath = path.join(dir, 'db.sqlite');
-      const admin = await makeLatchkey({ databasePath });
-      const api = await makeLatchkey({ databasePath, cacheTtlMs });
-      try {
+    (_name, cacheTtlMs) =>
+      withTwoProcesses(cacheTtlMs, async (admin, api) => {
         const { apiKeyToken } = await api.createApiKey({
           userId: (await api.createUser({ email: 'a@example.com' })).id,
         });
@@ -92,22 +120,13 @@ describe('settings', () => {
           valid: false,
           reason: 'kind_disabled',
         });
-      } finally {
-        await admin.close();
-        await api.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    },
+      }),
   );
 });
 
 describe('settings changed by another process', () => {
-  it('drop the cached verdicts built with the old ones once re-read', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-'));
-    const databasePath = path.join(dir, 'db.sqlite');
-    const admin = await makeLatchkey({ databasePath });
-    const api = await makeLatchkey({ databasePath, cacheTtlMs: 60_000 });
-    try {
+  it('drop the cached verdicts built with the old ones once re-read', () =>
+    withTwoProcesses(60_000, async (admin, api) => {
       const user = await api.createUser({ email: 'a@example.com' });
       const org = await api.createOrg({ name: 'Acme' });
       await api.addUserToOrg(org.id, user.id, 'Admin');
@@ -123,23 +142,12 @@ describe('settings changed by another process', () => {
       // What the timer (or MongoDB's change stream) does.
       await api.core.settingsHolder.reload();
       expect(await permissions()).toEqual([]);
-    } finally {
-      await admin.close();
-      await api.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('the settings kept in memory', () => {
   it('are not put back by a re-read that started before a change made here', async () => {
-    const reads: ((s: Settings) => void)[] = [];
-    const store = {
-      getSettings: () => new Promise<Settings>((resolve) => reads.push(resolve)),
-    } as unknown as Store;
-    const loading = SettingsHolder.load(store, 60_000);
-    reads.shift()!(DEFAULT_SETTINGS);
-    const holder = await loading;
+    const { holder, reads } = await holderWithHeldReads();
     try {
       const reread = holder.reload();
       holder.set({ ...DEFAULT_SETTINGS, personalKeysEnabled: false });
@@ -152,13 +160,7 @@ describe('the settings kept in memory', () => {
   });
 
   it('keep the newest read when an older re-read finishes last', async () => {
-    const reads: ((s: Settings) => void)[] = [];
-    const store = {
-      getSettings: () => new Promise<Settings>((resolve) => reads.push(resolve)),
-    } as unknown as Store;
-    const loading = SettingsHolder.load(store, 60_000);
-    reads.shift()!(DEFAULT_SETTINGS);
-    const holder = await loading;
+    const { holder, reads } = await holderWithHeldReads();
     try {
       const slow = holder.reload();
       const fast = holder.reload();

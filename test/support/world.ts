@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Latchkey } from '../../src/latchkey';
 import type { Store } from '../../src/store/store';
-import { createSqliteStore } from '../../src/store/sqlite';
+import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 
 /** A user who is an Admin of one org: the smallest world every key kind can live in. */
 export async function aWorld(lk: Latchkey) {
@@ -109,3 +109,13 @@ export const WRITE_METHODS = [
   'saveSettings',
   'appendAudit',
 ];
+
+/** Every row of every table of an SQLite store, as text: to prove what a call stored or left alone. */
+export function dumpDatabase(store: Store): string {
+  const db = (store as SqliteStore).db;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .all() as string[];
+  return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())).join('\n');
+}
