@@ -19,7 +19,7 @@ export type {
 } from './core/identity';
 export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
 export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/types';
-export type { Store } from './store/store';
+export type { Store } from './core/store';
 export { createSqliteStore } from './store/sqlite';
 export {
   createMongoStore,

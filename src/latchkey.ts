@@ -16,7 +16,7 @@ import { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-
 import { InvalidKeyGuard } from './http/invalid-key-guard';
 import { requireApiKey, optionalApiKey, type RequireApiKeyOptions } from './http/require-api-key';
 import { createLogger, type Logger } from './logger';
-import type { Store } from './store/store';
+import type { Store } from './core/store';
 import { storeRateLimits } from './store/shared-rate-limits';
 import { createSqliteStore } from './store/sqlite';
 

@@ -14,7 +14,7 @@ import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
 import { createLatchkey, type Latchkey } from '../latchkey';
 import { createLogger } from '../logger';
 import { createMongoStore } from '../store/mongo';
-import type { Store } from '../store/store';
+import type { Store } from '../core/store';
 
 /**
  * `npm run -s latchkey -- <command> [options]`: works on the database the server uses,

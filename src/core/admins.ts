@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import { audit, type Actor, type Core } from './context';
 import { verifyPassword } from './directory';
 import { LatchkeyError } from './errors';

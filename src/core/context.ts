@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import { nowSeconds } from './time';
 import type { AuditEvent, JsonObject, Settings } from './types';
 import type { Validator } from './validator';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import type { Paged } from '../store/store';
+import type { Paged } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import {

@@ -1,4 +1,4 @@
-import type { UserToValidate } from '../store/store';
+import type { UserToValidate } from './store';
 import type { JsonObject, Membership, Org, OrgRole, Settings } from './types';
 
 /** What a valid key says about its caller, in the shapes of PropelAuth's API (times in unix seconds). */

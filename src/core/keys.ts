@@ -12,7 +12,7 @@ import {
 import { dayOf, nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
 import type { ApiKey, JsonObject, KeyKind, RateLimit } from './types';
-import type { KeyState } from '../store/store';
+import type { KeyState } from './store';
 import type { UsageBuffer } from './usage-buffer';
 
 /** An API key as callers see it: everything but the digest. */

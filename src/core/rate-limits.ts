@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { KeyToValidate } from '../store/store';
+import type { KeyToValidate } from './store';
 import type { RateLimit, Settings } from './types';
 import { secondsToWaitFor, WindowCounts } from './window-counts';
 

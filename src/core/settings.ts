@@ -1,4 +1,4 @@
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { deepFreeze } from './identity';

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import { dayOf } from './time';
 import type { UsageIncrement } from './types';
 

@@ -1,4 +1,4 @@
-import type { KeyForValidation, KeyToValidate, Store } from '../store/store';
+import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { FreshCache } from './fresh-cache';
 import {
   deepFreeze,

@@ -7,7 +7,7 @@ import {
   type SharedCountsHealth,
 } from '../core/rate-limits';
 import { SqliteStore } from './sqlite';
-import type { Store } from './store';
+import type { Store } from '../core/store';
 
 /** rate-limiter-flexible's own table layout, created up front so the first count never races it. */
 const SQLITE_TABLE = 'rate_limits';

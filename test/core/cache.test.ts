@@ -1,4 +1,4 @@
-import type { Store } from '../../src/store/store';
+import type { Store } from '../../src/core/store';
 import type { SqliteStore } from '../../src/store/sqlite';
 import type { Validation } from '../../src/core/validation-result';
 import { makeLatchkey } from '../support/harness';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SettingsHolder } from '../../src/core/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/core/types';
-import type { Store } from '../../src/store/store';
+import type { Store } from '../../src/core/store';
 import { makeLatchkey } from '../support/harness';
 import { aCountingStore } from '../support/world';
 

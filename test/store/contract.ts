@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_SETTINGS } from '../../src/core/types';
-import { keyToValidate, userToValidate, type Store } from '../../src/store/store';
+import { keyToValidate, userToValidate, type Store } from '../../src/core/store';
 import { aKey, aMembership, anOrg, aUser } from '../support/fixtures';
 
 /**

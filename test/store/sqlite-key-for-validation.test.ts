@@ -1,5 +1,5 @@
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite';
-import { keyToValidate, userToValidate } from '../../src/store/store';
+import { keyToValidate, userToValidate } from '../../src/core/store';
 import { aKey, aMembership, anOrg, aUser } from '../support/fixtures';
 
 let store: SqliteStore;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Latchkey } from '../../src/latchkey';
-import type { Store } from '../../src/store/store';
+import type { Store } from '../../src/core/store';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 
 /** A user who is an Admin of one org: the smallest world every key kind can live in. */

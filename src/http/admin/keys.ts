@@ -4,7 +4,7 @@ import { isKeyId, isUuid } from '../../core/inputs';
 import { dayOf, LATEST_EXPIRY_SECONDS, nowSeconds } from '../../core/time';
 import type { ApiKey, JsonObject, KeyKind } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
-import type { KeyFilter, KeyState } from '../../store/store';
+import type { KeyFilter, KeyState } from '../../core/store';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
 import { actorOf, pageParam, queryString, queryText } from './admin-session';

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { isKeyId, isUuid } from '../../core/inputs';
 import { dayOf, nowSeconds } from '../../core/time';
 import type { Latchkey } from '../../latchkey';
-import type { UsageFilter } from '../../store/store';
+import type { UsageFilter } from '../../core/store';
 import { renderPage } from '../pages/render';
 import { queryText } from './admin-session';
 import { barChart, lastDays } from './usage-chart';

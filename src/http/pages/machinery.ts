@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { Logger } from '../../logger';
-import type { Store } from '../../store/store';
+import type { Store } from '../../core/store';
 import { PUBLIC_DIR } from './render';
 import { cspNonce, csrfProtection, noStore, pageHelmet } from './security';
 import { pageSession, type SessionOptions } from './session';

@@ -3,7 +3,7 @@ import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import { nowSeconds } from '../../core/time';
 import type { Logger } from '../../logger';
-import type { Store } from '../../store/store';
+import type { Store } from '../../core/store';
 
 /** What the page sessions hold. Other page areas (e.g. the admin dashboard) may add fields. */
 declare module 'express-session' {

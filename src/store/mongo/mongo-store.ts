@@ -26,8 +26,8 @@ import type {
   MembershipWithOrg,
   UsageFilter,
   UserPatch,
-} from '../store';
-import { keyToValidate, userToValidate } from '../store';
+} from '../../core/store';
+import { keyToValidate, userToValidate } from '../../core/store';
 import {
   adminFromDoc,
   adminToDoc,

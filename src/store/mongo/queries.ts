@@ -1,5 +1,5 @@
 import type { Model, QueryFilter } from 'mongoose';
-import type { KeyFilter, UsageFilter } from '../store';
+import type { KeyFilter, UsageFilter } from '../../core/store';
 import type { ApiKeyDoc } from './models';
 import { asId, asNumber, containsRegex, prefixRegex } from './query-values';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject, KeyKind, OrgRole, RateLimit } from '../../core/types';
-import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate } from '../store';
+import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate } from '../../core/store';
 
 /**
  * The columns a validation reads, packed by SQLite into one JSON array: one string

@@ -24,7 +24,7 @@ import type {
   Store,
   UsageFilter,
   UserPatch,
-} from '../store';
+} from '../../core/store';
 import { KeyForValidationReader } from './key-for-validation';
 import { migrate } from './migrations';
 import { RowReader } from './row-reader';

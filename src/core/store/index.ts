@@ -1,0 +1,23 @@
+import type { AdminRecords } from './admin-records';
+import type { DirectoryRecords } from './directory-records';
+import type { KeyRecords } from './key-records';
+import type { PageSessions } from './page-sessions';
+import type { UsageRecords } from './usage-records';
+
+export * from './admin-records';
+export * from './directory-records';
+export * from './key-records';
+export * from './page-sessions';
+export * from './paging';
+export * from './usage-records';
+
+/**
+ * Everything Latchkey needs from a database, named by what the core does, one role
+ * per interface. Missing records are `null` or `[]`; methods throw only for the
+ * unexpected. Every cascade (a `...And...` method) is atomic.
+ */
+export interface Store
+  extends KeyRecords, DirectoryRecords, UsageRecords, AdminRecords, PageSessions {
+  readonly kind: 'sqlite' | 'mongo';
+  close(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+import type { ApiKey, KeyKind, Membership, Org, User } from '../types';
+import type { Page, Paged } from './paging';
+
+export type KeyState = 'current' | 'expired' | 'archived';
+
+export interface KeyFilter {
+  /** current = not archived and not expired at `now`; expired = not archived, past expiry. */
+  state?: KeyState;
+  /** Shorthand used by the REST API: archived or not (expired keys count as not archived). */
+  archived?: boolean;
+  kind?: KeyKind;
+  userId?: string;
+  orgId?: string;
+  /** Matches a key id prefix or a substring of the hint or display name. */
+  search?: string;
+  now: number;
+}
+
+export type KeyPatch = Partial<
+  Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata' | 'rateLimit'>
+>;
+
+/**
+ * Outcome of inserting a key under the "max active keys" rule.
+ *
+ * `owner_gone`: the key's user or org no longer exists (or an org key's user is no longer a
+ * member), checked together with the insert so a key cannot outlive a cascade that ran
+ * between the caller's own check and the insert. Nothing is stored.
+ */
+export type InsertKeyResult = 'inserted' | 'limit_reached' | 'duplicate' | 'owner_gone';
+
+/** A user's membership together with its org. */
+export interface MembershipWithOrg {
+  membership: Membership;
+  org: Org;
+}
+
+/** What judging a key reads of it: its state, its owner and what a passing verdict carries. */
+export type KeyToValidate = Pick<
+  ApiKey,
+  | 'id'
+  | 'kind'
+  | 'userId'
+  | 'orgId'
+  | 'metadata'
+  | 'expiresAt'
+  | 'archivedAt'
+  | 'imported'
+  | 'rateLimit'
+>;
+
+/**
+ * What a validation says of a user (the seed's user object): whether they have a
+ * password, never its hash, and none of the names or metadata it does not answer with.
+ */
+export interface UserToValidate extends Omit<
+  User,
+  'passwordHash' | 'firstName' | 'lastName' | 'username' | 'metadata'
+> {
+  hasPassword: boolean;
+}
+
+export const keyToValidate = (k: ApiKey): KeyToValidate => ({
+  id: k.id,
+  kind: k.kind,
+  userId: k.userId,
+  orgId: k.orgId,
+  metadata: k.metadata,
+  expiresAt: k.expiresAt,
+  archivedAt: k.archivedAt,
+  imported: k.imported,
+  rateLimit: k.rateLimit,
+});
+
+export const userToValidate = (u: User): UserToValidate => ({
+  id: u.id,
+  email: u.email,
+  emailConfirmed: u.emailConfirmed,
+  hasPassword: u.passwordHash !== null,
+  pictureUrl: u.pictureUrl,
+  locked: u.locked,
+  enabled: u.enabled,
+  mfaEnabled: u.mfaEnabled,
+  canCreateOrgs: u.canCreateOrgs,
+  updatePasswordRequired: u.updatePasswordRequired,
+  createdAt: u.createdAt,
+  lastActiveAt: u.lastActiveAt,
+});
+
+/**
+ * Everything validating a key needs to know, as it stood at one moment, and nothing
+ * more: a store reads (and a cache holds) no password hash and no field no verdict uses.
+ */
+export interface KeyForValidation {
+  key: KeyToValidate;
+  /** Owner of a personal key or creator of an org key; null when there is none or it is gone. */
+  user: UserToValidate | null;
+  /** The org of an org key; null for other kinds or when the org is gone. */
+  org: Org | null;
+  /** The user's memberships (as listMembershipsOfUser orders them) with their orgs; [] without a user. */
+  memberships: MembershipWithOrg[];
+}
+
+/** API keys: issuing under the active-key limit, the validation read, lists and archiving. */
+export interface KeyRecords {
+  // API keys
+  /**
+   * Inserts the key unless its owner (user for personal, org for org keys)
+   * already has `maxActive` current keys (0 = no limit). Check and insert are atomic.
+   */
+  insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult>;
+  findKeyById(id: string): Promise<ApiKey | null>;
+  findKeyByDigest(digest: string): Promise<ApiKey | null>;
+  /** The key with its user, org and the user's memberships, read together; null when unknown. */
+  findKeyForValidation(digest: string): Promise<KeyForValidation | null>;
+  /**
+   * The same read without a promise, for adapters whose driver answers synchronously
+   * (SQLite): a validation that must read the store then still finishes in one tick.
+   * Adapters that wait on I/O leave it out.
+   */
+  findKeyForValidationSync?(digest: string): KeyForValidation | null;
+  listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>>;
+  countKeys(filter: KeyFilter): Promise<number>;
+  /** Updates a key that is not archived; null otherwise. */
+  updateKey(id: string, patch: KeyPatch): Promise<ApiKey | null>;
+  /** Archives a key that is not archived yet; null when no such current key. */
+  archiveKey(id: string, now: number): Promise<ApiKey | null>;
+}
