@@ -125,3 +125,10 @@ export interface OwnerLockDoc {
   /** Milliseconds since the epoch. */
   lockedUntil: number;
 }
+
+/** Counts of changes, polled by other processes where there are no change streams. */
+export interface ChangeCounterDoc {
+  _id: string;
+  settings: number;
+  lookups: number;
+}

@@ -3,6 +3,7 @@ import type {
   AdminDoc,
   ApiKeyDoc,
   AuditDoc,
+  ChangeCounterDoc,
   IntegrationKeyDoc,
   MembershipDoc,
   OrgDoc,
@@ -31,6 +32,7 @@ export interface Models {
   IntegrationKey: Model<IntegrationKeyDoc>;
   Session: Model<SessionDoc>;
   OwnerLock: Model<OwnerLockDoc>;
+  ChangeCounter: Model<ChangeCounterDoc>;
 }
 
 /**
@@ -38,8 +40,12 @@ export interface Models {
  * so a host app's own mongoose use is untouched). `prefix` names the collections,
  * e.g. "latchkey_" when Latchkey shares a database with the host app.
  */
-export function defineModels(conn: Connection, prefix = ''): Models {
-  const s = schemas(prefix);
+export function defineModels(
+  conn: Connection,
+  prefix = '',
+  features: { ttlIndexes?: boolean } = {},
+): Models {
+  const s = schemas(prefix, features);
   return {
     User: conn.model<UserDoc>('User', s.users),
     Org: conn.model<OrgDoc>('Org', s.orgs),
@@ -53,5 +59,6 @@ export function defineModels(conn: Connection, prefix = ''): Models {
     IntegrationKey: conn.model<IntegrationKeyDoc>('IntegrationKey', s.integrationKeys),
     Session: conn.model<SessionDoc>('Session', s.sessions),
     OwnerLock: conn.model<OwnerLockDoc>('OwnerLock', s.ownerLocks),
+    ChangeCounter: conn.model<ChangeCounterDoc>('ChangeCounter', s.changeCounter),
   };
 }

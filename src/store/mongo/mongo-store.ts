@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Store } from '../../core/store';
+import type { MongoCapabilities } from './capabilities';
+import { ChangeCounter, type CounterReading } from './change-counter';
 import type { Models } from './models';
 import { MongoAdminRecords } from './mongo-admin-records';
 import { MongoDirectoryRecords } from './mongo-directory-records';
@@ -12,6 +14,10 @@ export interface MongoStoreOptions {
   /** Run cascades in transactions (needs a replica set or sharded cluster). */
   useTransactions: boolean;
   ownerLock?: OwnerLockOptions;
+  /** Count changes for other processes to poll (where there are no change streams). */
+  countChanges?: boolean;
+  /** What connect time found the deployment can do; absent for stores built by hand. */
+  capabilities?: MongoCapabilities;
 }
 
 /**
@@ -27,6 +33,7 @@ export class MongoStore implements Store {
   private readonly usage: MongoUsageRecords;
   private readonly admin: MongoAdminRecords;
   private readonly sessions: MongoPageSessions;
+  readonly changes: ChangeCounter;
 
   constructor(
     readonly connection: Connection,
@@ -39,6 +46,22 @@ export class MongoStore implements Store {
     this.usage = new MongoUsageRecords(models);
     this.admin = new MongoAdminRecords(models, locks);
     this.sessions = new MongoPageSessions(models);
+    this.changes = new ChangeCounter(models.ChangeCounter);
+  }
+
+  /**
+   * `write`, then (when counting changes) one more on the change counter. A failed count
+   * does not fail the write: other processes then see it when their cache entries expire.
+   */
+  private counted<A extends unknown[], R>(
+    what: keyof CounterReading,
+    write: (...args: A) => Promise<R>,
+  ): (...args: A) => Promise<R> {
+    return async (...args) => {
+      const result = await write(...args);
+      if (this.options.countChanges) await this.changes.bump(what).catch(() => undefined);
+      return result;
+    };
   }
 
   async close(): Promise<void> {
@@ -46,15 +69,21 @@ export class MongoStore implements Store {
   }
 
   // Key records
-  readonly insertKey: Store['insertKey'] = (...a) => this.keys.insertKey(...a);
+  readonly insertKey: Store['insertKey'] = this.counted('lookups', (...a) =>
+    this.keys.insertKey(...a),
+  );
   readonly findKeyById: Store['findKeyById'] = (...a) => this.keys.findKeyById(...a);
   readonly findKeyByDigest: Store['findKeyByDigest'] = (...a) => this.keys.findKeyByDigest(...a);
   readonly findKeyForValidation: Store['findKeyForValidation'] = (...a) =>
     this.keys.findKeyForValidation(...a);
   readonly listKeys: Store['listKeys'] = (...a) => this.keys.listKeys(...a);
   readonly countKeys: Store['countKeys'] = (...a) => this.keys.countKeys(...a);
-  readonly updateKey: Store['updateKey'] = (...a) => this.keys.updateKey(...a);
-  readonly archiveKey: Store['archiveKey'] = (...a) => this.keys.archiveKey(...a);
+  readonly updateKey: Store['updateKey'] = this.counted('lookups', (...a) =>
+    this.keys.updateKey(...a),
+  );
+  readonly archiveKey: Store['archiveKey'] = this.counted('lookups', (...a) =>
+    this.keys.archiveKey(...a),
+  );
 
   // Directory records
   readonly insertUser: Store['insertUser'] = (...a) => this.directory.insertUser(...a);
@@ -62,26 +91,34 @@ export class MongoStore implements Store {
   readonly findUserByEmail: Store['findUserByEmail'] = (...a) =>
     this.directory.findUserByEmail(...a);
   readonly listUsers: Store['listUsers'] = (...a) => this.directory.listUsers(...a);
-  readonly updateUser: Store['updateUser'] = (...a) => this.directory.updateUser(...a);
-  readonly deleteUserAndArchiveKeys: Store['deleteUserAndArchiveKeys'] = (...a) =>
-    this.directory.deleteUserAndArchiveKeys(...a);
+  readonly updateUser: Store['updateUser'] = this.counted('lookups', (...a) =>
+    this.directory.updateUser(...a),
+  );
+  readonly deleteUserAndArchiveKeys: Store['deleteUserAndArchiveKeys'] = this.counted(
+    'lookups',
+    (...a) => this.directory.deleteUserAndArchiveKeys(...a),
+  );
   readonly insertOrg: Store['insertOrg'] = (...a) => this.directory.insertOrg(...a);
   readonly findOrgById: Store['findOrgById'] = (...a) => this.directory.findOrgById(...a);
   readonly findOrgsByIds: Store['findOrgsByIds'] = (...a) => this.directory.findOrgsByIds(...a);
   readonly listOrgs: Store['listOrgs'] = (...a) => this.directory.listOrgs(...a);
-  readonly updateOrg: Store['updateOrg'] = (...a) => this.directory.updateOrg(...a);
-  readonly deleteOrgAndArchiveKeys: Store['deleteOrgAndArchiveKeys'] = (...a) =>
-    this.directory.deleteOrgAndArchiveKeys(...a);
-  readonly upsertMembership: Store['upsertMembership'] = (...a) =>
-    this.directory.upsertMembership(...a);
+  readonly updateOrg: Store['updateOrg'] = this.counted('lookups', (...a) =>
+    this.directory.updateOrg(...a),
+  );
+  readonly deleteOrgAndArchiveKeys: Store['deleteOrgAndArchiveKeys'] = this.counted(
+    'lookups',
+    (...a) => this.directory.deleteOrgAndArchiveKeys(...a),
+  );
+  readonly upsertMembership: Store['upsertMembership'] = this.counted('lookups', (...a) =>
+    this.directory.upsertMembership(...a),
+  );
   readonly findMembership: Store['findMembership'] = (...a) => this.directory.findMembership(...a);
   readonly listMembershipsOfUser: Store['listMembershipsOfUser'] = (...a) =>
     this.directory.listMembershipsOfUser(...a);
   readonly listMembershipsOfOrg: Store['listMembershipsOfOrg'] = (...a) =>
     this.directory.listMembershipsOfOrg(...a);
-  readonly removeMemberAndArchiveTheirOrgKeys: Store['removeMemberAndArchiveTheirOrgKeys'] = (
-    ...a
-  ) => this.directory.removeMemberAndArchiveTheirOrgKeys(...a);
+  readonly removeMemberAndArchiveTheirOrgKeys: Store['removeMemberAndArchiveTheirOrgKeys'] =
+    this.counted('lookups', (...a) => this.directory.removeMemberAndArchiveTheirOrgKeys(...a));
 
   // Usage records
   readonly recordUsage: Store['recordUsage'] = (...a) => this.usage.recordUsage(...a);
@@ -90,7 +127,9 @@ export class MongoStore implements Store {
 
   // Admin records
   readonly getSettings: Store['getSettings'] = () => this.admin.getSettings();
-  readonly saveSettings: Store['saveSettings'] = (...a) => this.admin.saveSettings(...a);
+  readonly saveSettings: Store['saveSettings'] = this.counted('settings', (...a) =>
+    this.admin.saveSettings(...a),
+  );
   readonly appendAudit: Store['appendAudit'] = (...a) => this.admin.appendAudit(...a);
   readonly listAudit: Store['listAudit'] = (...a) => this.admin.listAudit(...a);
   readonly insertAdmin: Store['insertAdmin'] = (...a) => this.admin.insertAdmin(...a);

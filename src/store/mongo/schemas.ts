@@ -5,6 +5,7 @@ import type {
   AdminDoc,
   ApiKeyDoc,
   AuditDoc,
+  ChangeCounterDoc,
   IntegrationKeyDoc,
   MembershipDoc,
   OrgDoc,
@@ -37,7 +38,7 @@ const options = (collection: string) => ({
 });
 
 /** The mongoose schemas of the documents (see documents.ts) and their indexes. */
-export function schemas(prefix = '') {
+export function schemas(prefix = '', { ttlIndexes = true } = {}) {
   const users = new Schema<UserDoc>(
     {
       _id: id,
@@ -178,12 +179,18 @@ export function schemas(prefix = '') {
     { _id: id, data: text, expiresAt: time, expireAt: { type: Date, required: true } },
     options(`${prefix}sessions`),
   );
-  sessions.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
+  // Without TTL indexes (FerretDB 1.x) expired sessions go through pruneSessions alone.
+  if (ttlIndexes) sessions.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
   sessions.index({ expiresAt: 1 });
 
   const ownerLocks = new Schema<OwnerLockDoc>(
     { _id: id, holder: text, lockedUntil: time },
     options(`${prefix}owner_locks`),
+  );
+
+  const changeCounter = new Schema<ChangeCounterDoc>(
+    { _id: id, settings: { type: Number, default: 0 }, lookups: { type: Number, default: 0 } },
+    options(`${prefix}change_counter`),
   );
 
   return {
@@ -199,5 +206,6 @@ export function schemas(prefix = '') {
     integrationKeys,
     sessions,
     ownerLocks,
+    changeCounter,
   };
 }
