@@ -12,6 +12,11 @@ export interface MongoCapabilities {
   changeStreams: boolean;
   /** Indexes with `expireAfterSeconds`, which the server uses to delete expired documents. */
   ttlIndexes: boolean;
+  /**
+   * Concurrent `$inc`s on one document all count. FerretDB 1.x on SQLite loses some (it
+   * reads, changes and writes back), so shared counts there are approximate under load.
+   */
+  atomicUpdates: boolean;
   /** Why each missing feature is missing, for the start-up log. */
   reasons: string[];
 }
@@ -21,6 +26,7 @@ export const FULL_CAPABILITIES: MongoCapabilities = {
   transactions: true,
   changeStreams: true,
   ttlIndexes: true,
+  atomicUpdates: true,
   reasons: [],
 };
 
@@ -45,12 +51,30 @@ async function acceptsTtlIndexes(conn: Connection, prefix: string): Promise<stri
   }
 }
 
+/** Sends concurrent increments to one scratch document and checks that none was lost. */
+async function keepsConcurrentIncrements(conn: Connection, prefix: string): Promise<boolean> {
+  const db = conn.db;
+  if (!db) return false;
+  const probe = db.collection<{ _id: string; n: number }>(`${prefix}capability_probe`);
+  const tries = 16;
+  try {
+    await probe.insertOne({ _id: 'inc', n: 0 });
+    await Promise.all(
+      Array.from({ length: tries }, () => probe.updateOne({ _id: 'inc' }, { $inc: { n: 1 } })),
+    );
+    return (await probe.findOne({ _id: 'inc' }))?.n === tries;
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
+}
+
 export async function detectCapabilities(
   conn: Connection,
   prefix = '',
 ): Promise<MongoCapabilities> {
   const replicated = await isReplicaSetOrSharded(conn);
   const ttlRefusal = await acceptsTtlIndexes(conn, prefix);
+  const atomicUpdates = await keepsConcurrentIncrements(conn, prefix);
   const reasons: string[] = [];
   if (!replicated) {
     reasons.push(
@@ -62,7 +86,13 @@ export async function detectCapabilities(
       `no TTL indexes (${ttlRefusal}): expired sessions are deleted by Latchkey's own sweep`,
     );
   }
+  if (!atomicUpdates) {
+    reasons.push(
+      'concurrent $inc on one document lose counts: shared rate limits and usage counts are approximate under concurrent load',
+    );
+  }
   return {
+    atomicUpdates,
     transactions: replicated,
     changeStreams: replicated,
     ttlIndexes: ttlRefusal === null,
