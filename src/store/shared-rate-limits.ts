@@ -44,15 +44,28 @@ export function sqliteRateLimits(
   );
 }
 
+/**
+ * rate-limiter-flexible's indexes, made here rather than by the library: it builds the TTL
+ * index first and gives up on the unique one when that fails, and FerretDB 1.x has no TTL
+ * indexes. Without the TTL index an expired count is replaced on its next use instead.
+ */
+async function rateLimitIndexes(connection: Connection, collection: string): Promise<void> {
+  const counts = connection.collection(collection);
+  await counts.createIndex({ key: 1 }, { unique: true });
+  await counts.createIndex({ expire: -1 }, { expireAfterSeconds: 0 }).catch(() => undefined);
+}
+
 /** Counts in MongoDB through the store's mongoose connection (on its own while it cannot). */
 export function mongoRateLimits(
   connection: Connection,
   health?: SharedCountsHealth,
 ): RateLimitBackend {
-  return insuredSharedBackend(
-    (spec) => new RateLimiterMongo({ ...spec, storeClient: connection }),
-    health,
-  );
+  return insuredSharedBackend((spec) => {
+    // The library names the collection after the key prefix. An outage here leaves the
+    // indexes to the next start; counting works meanwhile.
+    void rateLimitIndexes(connection, spec.keyPrefix).catch(() => undefined);
+    return new RateLimiterMongo({ ...spec, storeClient: connection, disableIndexesCreation: true });
+  }, health);
 }
 
 /** A store that can lend its mongoose connection (the MongoDB store does). */

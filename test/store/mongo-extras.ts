@@ -98,6 +98,7 @@ export function describeMongoExtras(name: string, uri: () => Promise<string>): v
         uri: await uri(),
         dbName: store.connection.name,
         ttlSeconds: 60,
+        ttlIndexes: store.options.capabilities?.ttlIndexes,
       });
       try {
         const data = { cookie: { originalMaxAge: 60_000 }, userId: 'u1' } as never;

@@ -17,8 +17,9 @@ export function applyKeyChange(caches: CachedLookups, change: KeyChange): void {
 
 /**
  * What the standalone server does on MongoDB: log when the connection drops and
- * comes back, and drop cached lookups as soon as another process changes keys,
- * users, orgs, memberships or settings (replica sets; elsewhere the cache TTL applies).
+ * comes back, drop cached lookups when another process changes keys, users, orgs,
+ * memberships or settings (at once on replica sets, within a poll interval elsewhere),
+ * and log once which of those paths it chose and why.
  */
 export async function followMongoChanges(
   store: MongoStore,
@@ -34,8 +35,16 @@ export async function followMongoChanges(
     (change) => applyKeyChange(caches, change),
     (err) => logger.warn({ err }, 'MongoDB change stream stopped; caches fall back to their TTL'),
   );
-  if (!watch.active) {
-    logger.info({ reason: watch.reason }, 'cached validations expire within CACHE_TTL_MS');
-  }
+  const caps = store.options.capabilities;
+  const mode = {
+    cascades: store.options.useTransactions ? 'transactions' : 'step by step, re-runnable',
+    otherProcesses: watch.active
+      ? 'change stream'
+      : watch.pollMs !== null
+        ? `change counter polled every ${watch.pollMs} ms`
+        : 'cache TTL (CACHE_TTL_MS)',
+    expiredSessions: caps && !caps.ttlIndexes ? 'swept by Latchkey' : 'TTL index',
+  };
+  logger.info({ ...mode, reasons: caps?.reasons ?? [] }, 'MongoDB mode chosen at start');
   return watch;
 }

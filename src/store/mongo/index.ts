@@ -1,9 +1,9 @@
+import { detectCapabilities } from './capabilities';
 import { connectMongo, connectionFailure, type MongoConnectionConfig } from './connection';
 import { defineModels } from './models';
 import { outagesAsUnavailable } from './mongo-errors';
 import { MongoStore } from './mongo-store';
 import type { OwnerLockOptions } from './owner-lock';
-import { supportsTransactions } from './transactions';
 
 export interface CreateMongoStoreOptions extends MongoConnectionConfig {
   /** Prefix for every collection name, e.g. "latchkey_" when sharing a database. Default none. */
@@ -21,14 +21,17 @@ export interface CreateMongoStoreOptions extends MongoConnectionConfig {
 export async function createMongoStore(options: CreateMongoStoreOptions): Promise<MongoStore> {
   const conn = await connectMongo(options);
   try {
-    const models = defineModels(conn, options.collectionPrefix);
+    const capabilities = await detectCapabilities(conn, options.collectionPrefix);
+    const models = defineModels(conn, options.collectionPrefix, capabilities);
     await Promise.all(Object.values(models).map((model) => model.init()));
     const useTransactions =
       options.transactions === 'always' ||
-      (options.transactions !== 'never' && (await supportsTransactions(conn)));
+      (options.transactions !== 'never' && capabilities.transactions);
     const store = new MongoStore(conn, models, {
       useTransactions,
       ownerLock: options.ownerLock,
+      countChanges: !capabilities.changeStreams,
+      capabilities,
     });
     return outagesAsUnavailable(store);
   } catch (e) {
@@ -43,7 +46,8 @@ export async function createMongoStore(options: CreateMongoStoreOptions): Promis
   }
 }
 
-export { MongoStore } from './mongo-store';
+export { MongoStore, type MongoStoreOptions } from './mongo-store';
+export type { MongoCapabilities } from './capabilities';
 export { isMongoUri, redactMongoUri } from './connection';
 export { applyKeyChange, followMongoChanges, type CachedLookups } from './follow-changes';
 export { createPageSessionStore, type PageSessionStoreOptions } from './session-store';

@@ -1,8 +1,15 @@
 import { LatchkeyError } from '../../core/errors';
 
-/** MongoDB's "duplicate key" error code (a unique index refused the write). */
-export const isDuplicateKey = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+/**
+ * A unique index refused the write: MongoDB's code 11000. FerretDB 1.x on SQLite answers
+ * an update that breaks a unique index with InternalError (code 1) and SQLite's message.
+ */
+export function isDuplicateKey(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (code === 11000) return true;
+  return code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed');
+}
 
 /** Errors that mean "the database cannot be reached right now", not "this request is wrong". */
 const OUTAGE_ERRORS = new Set([

@@ -10,6 +10,12 @@ export interface PageSessionStoreOptions {
   ttlSeconds: number;
   /** Default "page_sessions". */
   collectionName?: string;
+  /**
+   * Whether the server has TTL indexes (default true). Pass false where it has none
+   * (FerretDB 1.x; `store.options.capabilities.ttlIndexes` says): expired sessions are then
+   * deleted every ten minutes instead, and are never handed out meanwhile.
+   */
+  ttlIndexes?: boolean;
 }
 
 /**
@@ -25,6 +31,6 @@ export function createPageSessionStore(options: PageSessionStoreOptions): MongoS
     mongoOptions: { appName: 'latchkey-sessions', serverSelectionTimeoutMS: 5_000 },
     collectionName: options.collectionName ?? 'page_sessions',
     ttl: options.ttlSeconds,
-    autoRemove: 'native',
+    autoRemove: options.ttlIndexes === false ? 'interval' : 'native',
   });
 }

@@ -1,7 +1,10 @@
+import type { CounterReading } from './change-counter';
 import type { MongoStore } from './mongo-store';
 import { supportsTransactions } from './transactions';
 
 const STARTUP_WAIT_MS = 2_000;
+/** How often a process without change streams reads the change counter (see change-counter.ts). */
+export const DEFAULT_CHANGE_POLL_MS = 500;
 
 /** What another process changed, as far as cached validations care. */
 export type KeyChange =
@@ -13,9 +16,14 @@ export type KeyChange =
   | { scope: 'all' };
 
 export interface KeyChangeWatch {
-  /** False when the deployment has no change streams; caches then expire within their TTL. */
+  /** False when the deployment has no change streams; see `pollMs` for what happens then. */
   readonly active: boolean;
   readonly reason: string | null;
+  /**
+   * Without change streams: how often the change counter is read (changes show within
+   * that); null when there is no counter to read and caches expire within their TTL.
+   */
+  readonly pollMs: number | null;
   close(): Promise<void>;
 }
 
@@ -84,24 +92,76 @@ export function keyChangeOf(event: ChangeEventLike, c: WatchedCollections): KeyC
 }
 
 /**
- * Tells this process at once when another process changes keys, users, orgs,
- * memberships or settings, using a MongoDB change stream. Change streams need a
- * replica set (a single-node one is enough) or a sharded cluster; on a
- * standalone server this returns an inactive watch and cached validations
- * simply expire within the cache TTL.
+ * Tells this process when another process changes keys, users, orgs, memberships or
+ * settings. With change streams (a replica set, even a single-node one, or a sharded
+ * cluster) at once; without them, by polling the change counter every `pollMs`, when the
+ * store counts changes (createMongoStore's stores do there); otherwise not at all, and
+ * cached validations simply expire within the cache TTL.
  */
 export async function watchKeyChanges(
   store: MongoStore,
   onChange: (change: KeyChange) => void,
   onError: (err: Error) => void = () => undefined,
+  options: { pollMs?: number } = {},
 ): Promise<KeyChangeWatch> {
-  if (!(await supportsTransactions(store.connection))) {
-    return {
-      active: false,
-      reason: 'change streams need a replica set or sharded cluster',
-      close: async () => undefined,
-    };
+  const changeStreams =
+    store.options.capabilities?.changeStreams ?? (await supportsTransactions(store.connection));
+  if (!changeStreams) {
+    const reason = 'change streams need a replica set or sharded cluster';
+    if (!store.options.countChanges) {
+      return { active: false, reason, pollMs: null, close: async () => undefined };
+    }
+    return pollChangeCounter(store, onChange, onError, options.pollMs ?? DEFAULT_CHANGE_POLL_MS);
   }
+  return watchChangeStream(store, onChange, onError);
+}
+
+/** The standalone path: reads the change counter on a timer and reports what moved. */
+async function pollChangeCounter(
+  store: MongoStore,
+  onChange: (change: KeyChange) => void,
+  onError: (err: Error) => void,
+  pollMs: number,
+): Promise<KeyChangeWatch> {
+  let last: CounterReading | null = await store.changes.read().catch(() => null);
+  let failing = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    store.changes
+      .read()
+      .then((now) => {
+        failing = false;
+        if (last === null) onChange({ scope: 'all' });
+        else if (now.settings !== last.settings) onChange({ scope: 'settings' });
+        else if (now.lookups !== last.lookups) onChange({ scope: 'all' });
+        last = now;
+      })
+      .catch((err: Error) => {
+        // Unknown what changed meanwhile: forget everything once it answers again.
+        last = null;
+        if (!failing) onError(err);
+        failing = true;
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, pollMs);
+  timer.unref();
+  return {
+    active: false,
+    reason: `change streams need a replica set or sharded cluster; polling the change counter every ${pollMs} ms`,
+    pollMs,
+    close: async () => clearInterval(timer),
+  };
+}
+
+async function watchChangeStream(
+  store: MongoStore,
+  onChange: (change: KeyChange) => void,
+  onError: (err: Error) => void,
+): Promise<KeyChangeWatch> {
   const db = store.connection.db;
   if (!db) throw new Error('The MongoDB connection is not open.');
   const collections = watchedCollections(store);
@@ -134,6 +194,7 @@ export async function watchKeyChanges(
       return active;
     },
     reason: null,
+    pollMs: null,
     async close() {
       active = false;
       await stream.close();

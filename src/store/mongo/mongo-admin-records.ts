@@ -1,0 +1,169 @@
+import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../../core/types';
+import { DEFAULT_SETTINGS } from '../../core/types';
+import type { AdminRecords, Page, Paged } from '../../core/store';
+import {
+  adminFromDoc,
+  adminToDoc,
+  auditFromDoc,
+  auditToDoc,
+  integrationKeyFromDoc,
+  integrationKeyToDoc,
+  pickSet,
+} from './mappers';
+import type { Models } from './models';
+import type { OwnerLocks } from './owner-lock';
+import { asId } from './query-values';
+import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
+
+const SETTINGS_ID = 'settings';
+
+/** Settings, the audit log, admins, setup tokens and integration keys on MongoDB. */
+export class MongoAdminRecords implements AdminRecords {
+  constructor(
+    private readonly models: Models,
+    private readonly locks: OwnerLocks,
+  ) {}
+
+  // Settings ---------------------------------------------------------------
+
+  async getSettings(): Promise<Settings> {
+    const doc = await this.models.Settings.findOne({ _id: SETTINGS_ID }).lean();
+    return { ...DEFAULT_SETTINGS, ...((doc?.data ?? {}) as Partial<Settings>) };
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    await this.models.Settings.updateOne(
+      { _id: SETTINGS_ID },
+      { $set: { data: { ...settings } } },
+      { upsert: true },
+    );
+  }
+
+  // Audit ------------------------------------------------------------------
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.models.Audit.create(auditToDoc(event));
+  }
+
+  async listAudit(
+    filter: {
+      action?: string;
+      targetType?: AuditEvent['targetType'];
+      targetId?: string;
+      actor?: string;
+    },
+    page: Page,
+  ): Promise<Paged<AuditEvent>> {
+    const query: Record<string, string> = {};
+    let valid = true;
+    for (const field of ['action', 'targetType', 'targetId', 'actor'] as const) {
+      const value: unknown = filter[field];
+      if (!value) continue;
+      if (typeof value === 'string') query[field] = value;
+      else valid = false;
+    }
+    const sort = { at: -1, _id: -1 } as const;
+    return paged(this.models.Audit, valid ? query : null, sort, page, auditFromDoc);
+  }
+
+  // Admins -----------------------------------------------------------------
+
+  async insertAdmin(admin: Admin): Promise<boolean> {
+    return insertedOrDuplicate(() => this.models.Admin.create(adminToDoc(admin)));
+  }
+
+  async findAdminById(id: string): Promise<Admin | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const doc = await this.models.Admin.findOne({ _id }).lean();
+    return doc ? adminFromDoc(doc) : null;
+  }
+
+  async findAdminByEmail(email: string): Promise<Admin | null> {
+    const value = asId(email);
+    if (value === null) return null;
+    const doc = await this.models.Admin.findOne({ emailLower: value.toLowerCase() }).lean();
+    return doc ? adminFromDoc(doc) : null;
+  }
+
+  async listAdmins(): Promise<Admin[]> {
+    const docs = await this.models.Admin.find().sort({ createdAt: 1, _id: 1 }).lean();
+    return docs.map(adminFromDoc);
+  }
+
+  async updateAdmin(
+    id: string,
+    patch: Partial<Pick<Admin, 'passwordHash' | 'lastLoginAt'>>,
+  ): Promise<Admin | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const set = pickSet(patch, ['passwordHash', 'lastLoginAt'] as const);
+    if (Object.keys(set).length === 0) return this.findAdminById(_id);
+    const doc = await this.models.Admin.findOneAndUpdate({ _id }, { $set: set }, AFTER).lean();
+    return doc ? adminFromDoc(doc) : null;
+  }
+
+  async deleteAdmin(id: string): Promise<'deleted' | 'not_found' | 'last_admin'> {
+    const _id = asId(id);
+    if (_id === null) return 'not_found';
+    const { Admin } = this.models;
+    // Under one lock, so two admins deleting each other at once cannot leave none.
+    return this.locks.withLock('admins', async () => {
+      if (!(await Admin.exists({ _id }))) return 'not_found';
+      if ((await Admin.countDocuments()) <= 1) return 'last_admin';
+      await Admin.deleteOne({ _id });
+      return 'deleted';
+    });
+  }
+
+  async saveSetupToken(token: SetupToken): Promise<void> {
+    await this.models.SetupToken.updateOne(
+      { _id: String(token.digest) },
+      { $set: { expiresAt: token.expiresAt } },
+      { upsert: true },
+    );
+  }
+
+  async consumeSetupToken(digest: string, now: number): Promise<boolean> {
+    const _id = asId(digest);
+    if (_id === null) return false;
+    // One atomic delete: of two concurrent uses only one gets the document back.
+    const doc = await this.models.SetupToken.findOneAndDelete({ _id }).lean();
+    return doc !== null && doc.expiresAt > now;
+  }
+
+  // Integration keys -------------------------------------------------------
+
+  async insertIntegrationKey(key: IntegrationKey): Promise<void> {
+    await this.models.IntegrationKey.create(integrationKeyToDoc(key));
+  }
+
+  async findIntegrationKeyByDigest(digest: string): Promise<IntegrationKey | null> {
+    const value = asId(digest);
+    if (value === null) return null;
+    const doc = await this.models.IntegrationKey.findOne({ digest: value }).lean();
+    return doc ? integrationKeyFromDoc(doc) : null;
+  }
+
+  async listIntegrationKeys(): Promise<IntegrationKey[]> {
+    const docs = await this.models.IntegrationKey.find().sort({ createdAt: -1, _id: 1 }).lean();
+    return docs.map(integrationKeyFromDoc);
+  }
+
+  async archiveIntegrationKey(id: string, now: number): Promise<IntegrationKey | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const doc = await this.models.IntegrationKey.findOneAndUpdate(
+      { _id, archivedAt: null },
+      { $set: { archivedAt: now } },
+      AFTER,
+    ).lean();
+    return doc ? integrationKeyFromDoc(doc) : null;
+  }
+
+  async touchIntegrationKey(id: string, now: number): Promise<void> {
+    const _id = asId(id);
+    if (_id === null) return;
+    await this.models.IntegrationKey.updateOne({ _id }, { $set: { lastUsedAt: now } });
+  }
+}

@@ -1,0 +1,154 @@
+import type { ApiKey } from '../../core/types';
+import type {
+  InsertKeyResult,
+  KeyFilter,
+  KeyForValidation,
+  KeyPatch,
+  KeyRecords,
+  MembershipWithOrg,
+  Page,
+  Paged,
+} from '../../core/store';
+import { keyToValidate, userToValidate } from '../../core/store';
+import { keyFromDoc, keyToDoc, pickSet } from './mappers';
+import type { Models } from './models';
+import type { MongoDirectoryRecords } from './mongo-directory-records';
+import type { OwnerLocks } from './owner-lock';
+import { keyQuery } from './queries';
+import { asId, assertStorableJson } from './query-values';
+import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
+
+/** API keys on MongoDB: issuing under the active-key limit, the validation read, archiving. */
+export class MongoKeyRecords implements KeyRecords {
+  constructor(
+    private readonly models: Models,
+    private readonly directory: MongoDirectoryRecords,
+    private readonly locks: OwnerLocks,
+  ) {}
+
+  /** The key's user, org and (for an org key made by a user) membership are all still there. */
+  private async ownerExists({ userId, orgId }: ApiKey): Promise<boolean> {
+    const { User, Org, Membership } = this.models;
+    const found = await Promise.all([
+      userId === null || User.exists({ _id: userId }),
+      orgId === null || Org.exists({ _id: orgId }),
+      userId === null || orgId === null || Membership.exists({ userId, orgId }),
+    ]);
+    return found.every((f) => f !== null);
+  }
+
+  async insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult> {
+    assertStorableJson('metadata', key.metadata);
+    const insert = async (): Promise<InsertKeyResult> => {
+      if (!(await insertedOrDuplicate(() => this.models.ApiKey.create(keyToDoc(key)))))
+        return 'duplicate';
+      // Checked after the insert: a cascade that deletes the owner sweeps its keys again
+      // once the owner is gone, so either that sweep sees this key or this check sees the
+      // owner gone.
+      let ownerThere: boolean;
+      try {
+        ownerThere = await this.ownerExists(key);
+      } catch (err) {
+        // Unknown whether the owner is there: keep nothing of a key the caller sees fail.
+        await this.models.ApiKey.deleteOne({ _id: key.id }).then(undefined, () => undefined);
+        throw err;
+      }
+      if (ownerThere) return 'inserted';
+      await this.models.ApiKey.deleteOne({ _id: key.id });
+      return 'owner_gone';
+    };
+    const owner = key.kind === 'personal' ? key.userId : key.kind === 'org' ? key.orgId : null;
+    if (maxActive <= 0 || owner === null) return insert();
+    // Count and insert under the owner's lock: see owner-lock.ts for why not a transaction.
+    return this.locks.withLock(`${key.kind}:${owner}`, async () => {
+      const active = await this.countKeys({
+        kind: key.kind,
+        ...(key.kind === 'personal' ? { userId: owner } : { orgId: owner }),
+        state: 'current',
+        now,
+      });
+      return active >= maxActive ? 'limit_reached' : insert();
+    });
+  }
+
+  async findKeyById(id: string): Promise<ApiKey | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const doc = await this.models.ApiKey.findOne({ _id }).lean();
+    return doc ? keyFromDoc(doc) : null;
+  }
+
+  async findKeyByDigest(digest: string): Promise<ApiKey | null> {
+    const value = asId(digest);
+    if (value === null) return null;
+    const doc = await this.models.ApiKey.findOne({ digest: value }).lean();
+    return doc ? keyFromDoc(doc) : null;
+  }
+
+  async findKeyForValidation(digest: string): Promise<KeyForValidation | null> {
+    const key = await this.findKeyByDigest(digest);
+    if (!key) return null;
+    // Separate reads rather than one snapshot (MongoDB has those only inside transactions):
+    // a change landing between them shows in the later reads only.
+    const [user, org, memberships] = await Promise.all([
+      key.userId === null ? null : this.directory.findUserById(key.userId),
+      key.orgId === null ? null : this.directory.findOrgById(key.orgId),
+      key.userId === null ? [] : this.membershipsWithOrgs(key.userId),
+    ]);
+    return {
+      key: keyToValidate(key),
+      user: user && userToValidate(user),
+      org,
+      memberships: user ? memberships : [],
+    };
+  }
+
+  /** The user's memberships with their orgs; a membership whose org is gone is left out. */
+  private async membershipsWithOrgs(userId: string): Promise<MembershipWithOrg[]> {
+    const memberships = await this.directory.listMembershipsOfUser(userId);
+    const orgs = await this.directory.findOrgsByIds(memberships.map((m) => m.orgId));
+    const byId = new Map(orgs.map((o) => [o.id, o]));
+    return memberships.flatMap((membership) => {
+      const org = byId.get(membership.orgId);
+      return org ? [{ membership, org }] : [];
+    });
+  }
+
+  async listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>> {
+    const sort = { createdAt: -1, _id: 1 } as const;
+    return paged(this.models.ApiKey, keyQuery(filter), sort, page, keyFromDoc);
+  }
+
+  async countKeys(filter: KeyFilter): Promise<number> {
+    const query = keyQuery(filter);
+    return query === null ? 0 : this.models.ApiKey.countDocuments(query);
+  }
+
+  async updateKey(id: string, patch: KeyPatch): Promise<ApiKey | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const set = pickSet(patch, ['displayName', 'expiresAt', 'metadata', 'rateLimit'] as const);
+    if (Object.keys(set).length === 0) {
+      const key = await this.findKeyById(_id);
+      return key && key.archivedAt === null ? key : null;
+    }
+    if (set.metadata !== undefined) assertStorableJson('metadata', set.metadata);
+    const doc = await this.models.ApiKey.findOneAndUpdate(
+      { _id, archivedAt: null },
+      { $set: set },
+      AFTER,
+    ).lean();
+    return doc ? keyFromDoc(doc) : null;
+  }
+
+  async archiveKey(id: string, now: number): Promise<ApiKey | null> {
+    const _id = asId(id);
+    if (_id === null) return null;
+    const doc = await this.models.ApiKey.findOneAndUpdate(
+      { _id, archivedAt: null },
+      { $set: { archivedAt: now } },
+      AFTER,
+    ).lean();
+    return doc ? keyFromDoc(doc) : null;
+  }
+}
