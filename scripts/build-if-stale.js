@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Builds dist/ (tsc -p tsconfig.build.json) only when something under src/ or a tsconfig is
- * newer than the last build, so `npm run latchkey` on an unchanged tree starts at once.
- * The last build's time is the mtime of dist/.tsbuildinfo, which tsc writes when it emits;
- * after a build this script sets it to the build's start, since a no-op tsc leaves it alone.
+ * `npm run build`: runs tsc -p tsconfig.build.json only when something under src/ or a
+ * tsconfig is newer than the last build, so `npm start` and `npm run latchkey`, which build
+ * first, start at once on an unchanged tree. The last build's time is the mtime of
+ * dist/.tsbuildinfo, which tsc writes when it emits; after a build this script sets it to
+ * the build's start, since a no-op tsc leaves it alone.
  *
  *   --force  build even when dist/ looks current (tsc itself still skips unchanged files)
  *   --prune  first delete compiled files in dist/ whose source is gone, so none is shipped
