@@ -1,11 +1,9 @@
+/**
+ * `latchkey`: the library and its middleware. The routers, the MongoDB store, the remote
+ * client and the standalone server have entries of their own (latchkey/pages, /admin, /rest,
+ * /mongo, /client, /server), so a host loads only what it uses.
+ */
 export { createLatchkey, type Latchkey, type LatchkeyOptions } from './latchkey';
-export { createApp } from './app';
-export { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
-export type { ResolveUser } from './http/pages/current-user';
-export { createAdminPages, type AdminPagesOptions } from './http/admin/admin-pages';
-export { createAdmin, setupLinkIfNoAdmin } from './core/admins';
-export { startServer } from './server';
-export { loadConfig, type Config } from './config';
 export { LatchkeyError, ERROR_CODES, type ErrorCode } from './core/errors';
 export { FAILURE_REASONS, type FailureReason, type Validation } from './core/validation-result';
 export type {
@@ -18,16 +16,9 @@ export type {
   OrgSummary,
 } from './core/identity';
 export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
-export type { Settings, KeyKind, OrgRole, User, Org, Membership } from './core/types';
+export type { Settings, KeyKind, OrgRole, User, Org, Membership, RateLimit } from './core/types';
 export type { Store } from './core/store';
 export { createSqliteStore } from './store/sqlite';
-export {
-  createMongoStore,
-  createPageSessionStore,
-  watchKeyChanges,
-  type CreateMongoStoreOptions,
-  type KeyChange,
-} from './store/mongo';
 export type { RequireApiKeyOptions } from './http/require-api-key';
 export {
   rateLimitBackend,
@@ -36,9 +27,4 @@ export {
   type LimiterFactory,
   type LimiterSpec,
 } from './core/rate-limits';
-export { sqliteRateLimits, mongoRateLimits } from './store/shared-rate-limits';
-export type { RateLimit } from './core/types';
-export { createBackendApi, type BackendApiOptions } from './http/rest/router';
-export { BACKEND_API_PREFIX } from './http/rest/routes';
-export { buildOpenApiDocument } from './http/openapi';
-export type { CreatedIntegrationKey, IntegrationKeyView } from './core/integration-keys';
+export { sqliteRateLimits } from './store/shared-rate-limits';

@@ -5,7 +5,7 @@
  *   npm run example:embedded     then open http://127.0.0.1:3100
  */
 import express, { type Request } from 'express';
-import { createLatchkey } from '../../src';
+import { createLatchkey } from 'latchkey';
 
 const PORT = Number(process.env.PORT ?? 3100);
 
