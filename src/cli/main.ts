@@ -8,7 +8,6 @@ import {
   StartupError,
   type Config,
 } from '../config';
-import { createAdmin } from '../core/admins';
 import { LatchkeyError } from '../core/errors';
 import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
 import { createLatchkey, type Latchkey } from '../latchkey';
@@ -109,9 +108,8 @@ const COMMANDS: Record<string, Command> = {
       'password-stdin': PASSWORD_STDIN,
     },
     async run(lk, f, stdin) {
-      const admin = await createAdmin(
-        lk.core,
-        { email: need(f, 'email'), password: await passwordOf(f, stdin, true) },
+      const admin = await lk.createAdmin(
+        { email: need(f, 'email'), password: (await passwordOf(f, stdin, true)) ?? '' },
         by,
       );
       return { adminId: admin.id, email: admin.email };
