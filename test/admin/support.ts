@@ -15,7 +15,7 @@ export async function anAdmin(
   latchkey: Latchkey,
   email = `admin-${Math.random().toString(36).slice(2, 8)}@example.com`,
 ) {
-  return createAdmin(latchkey.core, { email, password: ADMIN_PASSWORD });
+  return latchkey.createAdmin({ email, password: ADMIN_PASSWORD });
 }
 
 export async function adminAgent(

@@ -84,7 +84,7 @@ if (!executablePath) {
     });
 
     it('sets up the first admin from the one-time link', async () => {
-      const link = await setupLinkIfNoAdmin(server.latchkey.store, server.url);
+      const link = await server.latchkey.adminSetupLinkIfNone(server.url);
       await admin.goto(link!);
       await admin.getByLabel('Email').fill(ADMIN_EMAIL);
       await admin.getByLabel('Password').fill(ADMIN_PASSWORD);

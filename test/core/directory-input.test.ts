@@ -171,7 +171,7 @@ describe('an unknown user, org or membership is not_found naming the field, and 
       code: 'not_found',
       fields: { integrationKeyId: [expect.any(String)] },
     });
-    await expect(deleteAdmin(lk.core, UNKNOWN)).rejects.toMatchObject({
+    await expect(lk.deleteAdmin(UNKNOWN)).rejects.toMatchObject({
       code: 'not_found',
       fields: { adminId: ['no admin has this id'] },
     });

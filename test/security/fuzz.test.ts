@@ -228,7 +228,7 @@ function stampFormFuzz(area: 'hosted pages' | 'admin', runsPerRoute: number) {
     const world = await aPopulatedWorld(app);
     // The dashboard fuzz may delete an admin: a second one, never the one signed in.
     if (area === 'admin')
-      await createAdmin(app.latchkey.core, {
+      await app.latchkey.createAdmin({
         email: 'second@example.com',
         password: 'second admin pw',
       });

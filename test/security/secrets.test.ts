@@ -69,7 +69,7 @@ describe('secrets never leak', () => {
 
   beforeAll(async () => {
     s = await makeSecurityApp();
-    const admin = await createAdmin(s.latchkey.core, {
+    const admin = await s.latchkey.createAdmin({
       email: 'ops@example.com',
       password: adminPassword,
     });

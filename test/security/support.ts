@@ -64,7 +64,7 @@ export async function aPopulatedWorld({ latchkey }: SecurityApp) {
       displayName: 'C key',
     }),
   };
-  const admin = await createAdmin(latchkey.core, {
+  const admin = await latchkey.createAdmin({
     email: email('admin'),
     password: ADMIN_PASSWORD,
   });
