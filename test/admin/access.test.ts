@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { runCli } from '../../src/cli/main';
-import { consumeSetupToken, issueSetupToken, setupLinkIfNoAdmin } from '../../src/core/admins';
 import { makeApp, makeLatchkey } from '../support/harness';
 import { aUserWithPassword, formTokens, signedInAgent } from '../support/pages';
 import { adminAgent, anAdmin, post, signedInAdmin, ADMIN_PASSWORD } from './support';

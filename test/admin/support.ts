@@ -1,6 +1,5 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createAdmin } from '../../src/core/admins';
 import type { Latchkey } from '../../src/latchkey';
 import { makeApp } from '../support/harness';
 import { formTokens, PASSWORD } from '../support/pages';

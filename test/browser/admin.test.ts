@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { setupLinkIfNoAdmin } from '../../src/core/admins';
 import type { RunningServer } from '../../src/server';
 import { chromiumPath, launch, SCREENSHOTS, startTestServer, type Browser } from './browser';
 

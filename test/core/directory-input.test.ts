@@ -1,4 +1,3 @@
-import { deleteAdmin } from '../../src/core/admins';
 import { makeLatchkey } from '../support/harness';
 import { aWorld, dumpDatabase } from '../support/world';
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import type { z } from 'zod';
-import { createAdmin } from '../../src/core/admins';
 import { SETTING_FIELDS } from '../../src/http/admin/settings-fields';
 import { ENDPOINTS, BACKEND_API_PREFIX as API } from '../../src/http/rest/routes';
 import { expressPath } from '../../src/http/rest/router';

@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createApp } from '../../src/app';
-import { createAdmin } from '../../src/core/admins';
 import type { LatchkeyOptions } from '../../src/latchkey';
 import { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
