@@ -1,3 +1,5 @@
-/** `latchkey/admin`: the admin dashboard router and the functions that make its first admin. */
+/**
+ * `latchkey/admin`: the admin dashboard router. Its first admin comes from
+ * `latchkey.createAdmin()` or the setup link of `latchkey.adminSetupLinkIfNone()`.
+ */
 export { createAdminPages, type AdminPagesOptions } from './http/admin/admin-pages';
-export { createAdmin, setupLinkIfNoAdmin } from './core/admins';

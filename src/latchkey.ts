@@ -1,24 +1,30 @@
 import path from 'node:path';
-import type { Router } from 'express';
-import type { Actor, Core } from './core/context';
-import * as directory from './core/directory';
+import type { PageSessions, Store } from './core/store';
+import * as admins from './core/admins';
+import { listAuditEvents } from './core/audit-log';
+import type { Core } from './core/context';
 import { IntegrationKeys } from './core/integration-keys';
-import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
+import type { OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
+import { listApiKeys } from './core/key-lists';
+import { apiKeyUsage, apiKeyUsageByDay } from './core/key-usage';
 import * as keys from './core/keys';
+import * as memberships from './core/memberships';
+import * as orgs from './core/orgs';
+import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder, updateSettings } from './core/settings';
-import type { RateLimit, Settings } from './core/types';
 import { UsageBuffer } from './core/usage-buffer';
 import type { Validation } from './core/validation-result';
+import * as users from './core/users';
 import { Validator } from './core/validator';
-import type { ResolveUser } from './http/pages/current-user';
-import { createHostedPages, type HostedPagesOptions } from './http/pages/hosted-pages';
 import { InvalidKeyGuard } from './http/invalid-key-guard';
-import { requireApiKey, optionalApiKey, type RequireApiKeyOptions } from './http/require-api-key';
+import { optionalApiKey, requireApiKey } from './http/require-api-key';
+import type { Latchkey } from './latchkey-api';
 import { createLogger, type Logger } from './logger';
-import type { Store } from './core/store';
 import { storeRateLimits } from './store/shared-rate-limits';
 import { createSqliteStore } from './store/sqlite';
+
+export type { Latchkey, SettingsPatch } from './latchkey-api';
 
 export interface LatchkeyOptions {
   /** A ready store; when omitted an SQLite file at `databasePath` is opened. */
@@ -34,12 +40,6 @@ export interface LatchkeyOptions {
   /** bcrypt cost for passwords (default 12). */
   bcryptCost?: number;
   /**
-   * Embedded mode: the host app's sign-in stands in for Latchkey's. Given a
-   * request, returns the Latchkey user id of whoever is signed in, or null.
-   * `hostedPages()` then takes the user from here and serves no sign-in page.
-   */
-  resolveUser?: ResolveUser;
-  /**
    * Where validation rate-limit counts live: 'memory' (default, per process), 'store'
    * (the store's own database, shared by every process using it) or a custom backend.
    */
@@ -51,8 +51,22 @@ export interface LatchkeyOptions {
 export const DEFAULT_CACHE_TTL_MS = 10_000;
 export const DEFAULT_INVALID_KEY_LIMIT_PER_MINUTE = 60;
 
+/** What a Latchkey is built from; its own tests reach these, callers never do. */
+export interface LatchkeyParts {
+  core: Core & { settingsHolder: SettingsHolder; usage: UsageBuffer };
+  store: Store;
+  validator: Validator;
+}
+
 /** Creates an in-process Latchkey: validation, middleware and management functions. */
-export async function createLatchkey(options: LatchkeyOptions = {}) {
+export async function createLatchkey(options: LatchkeyOptions = {}): Promise<Latchkey> {
+  return (await assembleLatchkey(options)).latchkey;
+}
+
+/** Builds a Latchkey and hands back the parts it is made of beside it. */
+export async function assembleLatchkey(
+  options: LatchkeyOptions = {},
+): Promise<{ latchkey: Latchkey; parts: LatchkeyParts }> {
   const logger = options.logger ?? createLogger();
   const store =
     options.store ?? createSqliteStore(options.databasePath ?? path.join('data', 'latchkey.db'));
@@ -89,7 +103,7 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
   const invalidKeyGuard = new InvalidKeyGuard({
     failuresPerMinute: options.invalidKeyLimitPerMinute ?? DEFAULT_INVALID_KEY_LIMIT_PER_MINUTE,
   });
-  const core: Core & { settingsHolder: SettingsHolder; usage: UsageBuffer } = {
+  const core: LatchkeyParts['core'] = {
     store,
     settings,
     validator,
@@ -100,130 +114,117 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
   };
 
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
-
-  const validateApiKey = (token: unknown): Promise<Validation> => validator.validate(token);
-  const validatePersonalApiKey = (token: unknown) =>
-    validator.validate(token, 'personal') as Promise<Validation<PersonalKeyIdentity>>;
-  const validateOrgApiKey = (token: unknown) =>
-    validator.validate(token, 'org') as Promise<Validation<OrgKeyIdentity>>;
-  const validateImportedApiKey = (token: unknown): Promise<Validation<ApiKeyIdentity>> =>
-    validator.validateImported(token);
-
-  let closed = false;
-  const latchkey = {
-    core,
-    store,
-    logger,
-
-    // Validation
-    validateApiKey,
-    validatePersonalApiKey,
-    validateOrgApiKey,
-    validateImportedApiKey,
-    requireApiKey: (opts: RequireApiKeyOptions = {}) =>
-      requireApiKey(validator, opts, invalidKeyGuard),
-    optionalApiKey: (opts: RequireApiKeyOptions = {}) =>
-      optionalApiKey(validator, opts, invalidKeyGuard),
-    /** Slows and refuses IPs that keep sending invalid keys; for other routes that take keys. */
+  // Made now, so the first sign-in with an unknown email takes no longer than later ones.
+  void decoyHash(core).catch(() => undefined);
+  const latchkey = publicApi(core, {
+    validator,
     invalidKeyGuard,
+    integrationKeys,
+    settingsHolder,
+    usage,
+  });
+  return { latchkey, parts: { core, store, validator } };
+}
 
-    // Keys
-    createApiKey: (
-      input: {
-        userId?: string;
-        orgId?: string;
-        displayName?: string;
-        expiresAt?: number | null;
-        metadata?: Record<string, unknown>;
-        rateLimit?: RateLimit | null;
-      },
-      by?: Actor,
-    ) => keys.createApiKey(core, input, by),
-    importApiKey: (
-      input: {
-        token: string;
-        userId?: string;
-        orgId?: string;
-        displayName?: string;
-        expiresAt?: number | null;
-        metadata?: Record<string, unknown>;
-        rateLimit?: RateLimit | null;
-      },
-      by?: Actor,
-    ) => keys.importApiKey(core, input, by),
-    fetchApiKey: (keyId: string) => keys.fetchApiKey(core, keyId),
-    updateApiKey: (keyId: string, update: keys.KeyUpdate, by?: Actor) =>
-      keys.updateApiKey(core, keyId, update, by),
-    archiveApiKey: (keyId: string, by?: Actor) => keys.archiveApiKey(core, keyId, by),
-    listApiKeys: (query?: keys.KeyListQuery) => keys.listApiKeys(core, query),
-    fetchApiKeyUsage: (query?: keys.UsageQuery) => keys.apiKeyUsage(core, query),
+/** The session records of a store, and nothing else of it. */
+const sessionsOf = (store: Store): PageSessions => ({
+  getSession: (sid, now) => store.getSession(sid, now),
+  setSession: (sid, record) => store.setSession(sid, record),
+  destroySession: (sid) => store.destroySession(sid),
+  pruneSessions: (now) => store.pruneSessions(now),
+});
 
-    // Users
-    createUser: (
-      input: { email: string; password?: string } & Record<string, unknown>,
-      by?: Actor,
-    ) => directory.createUser(core, input, by),
-    fetchUser: (userId: string) => directory.getUser(core, userId),
-    fetchUserByEmail: (email: string) => directory.findUserByEmail(core, email),
-    listUsers: (filter: { emailContains?: string } = {}, page?: directory.PageRequest) =>
-      directory.listUsers(core, filter, page),
-    updateUser: (userId: string, input: Record<string, unknown>, by?: Actor) =>
-      directory.updateUser(core, userId, input, by),
-    setUserPassword: (userId: string, password: string, by?: Actor) =>
-      directory.setUserPassword(core, userId, password, by),
-    disableUser: (userId: string, by?: Actor) => directory.setUserEnabled(core, userId, false, by),
-    enableUser: (userId: string, by?: Actor) => directory.setUserEnabled(core, userId, true, by),
-    lockUser: (userId: string, by?: Actor) => directory.setUserLocked(core, userId, true, by),
-    unlockUser: (userId: string, by?: Actor) => directory.setUserLocked(core, userId, false, by),
-    deleteUser: (userId: string, by?: Actor) => directory.deleteUser(core, userId, by),
-    verifyPassword: directory.verifyPassword,
+function publicApi(
+  core: LatchkeyParts['core'],
+  parts: {
+    validator: Validator;
+    invalidKeyGuard: InvalidKeyGuard;
+    integrationKeys: IntegrationKeys;
+    settingsHolder: SettingsHolder;
+    usage: UsageBuffer;
+  },
+): Latchkey {
+  const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage } = parts;
+  const { store } = core;
+  let closed = false;
+  return {
+    logger: core.logger,
 
-    // Orgs and memberships
-    createOrg: (
-      input: { name: string; urlSafeName?: string; metadata?: Record<string, unknown> },
-      by?: Actor,
-    ) => directory.createOrg(core, input, by),
-    fetchOrg: (orgId: string) => directory.getOrg(core, orgId),
-    listOrgs: (filter: { nameContains?: string } = {}, page?: directory.PageRequest) =>
-      directory.listOrgs(core, filter, page),
-    updateOrg: (
-      orgId: string,
-      input: { name?: string; urlSafeName?: string; metadata?: Record<string, unknown> },
-      by?: Actor,
-    ) => directory.updateOrg(core, orgId, input, by),
-    deleteOrg: (orgId: string, by?: Actor) => directory.deleteOrg(core, orgId, by),
-    addUserToOrg: (orgId: string, userId: string, role: string, by?: Actor) =>
-      directory.addMember(core, orgId, userId, role, by),
-    changeUserRoleInOrg: (orgId: string, userId: string, role: string, by?: Actor) =>
-      directory.changeRole(core, orgId, userId, role, by),
-    removeUserFromOrg: (orgId: string, userId: string, by?: Actor) =>
-      directory.removeMember(core, orgId, userId, by),
-    fetchOrgsOfUser: (userId: string) => directory.membershipsOfUser(core, userId),
-    fetchUsersInOrg: (orgId: string, page?: directory.PageRequest) =>
-      directory.membersOfOrg(core, orgId, page),
+    validateApiKey: (token) => validator.validate(token),
+    validatePersonalApiKey: (token) =>
+      validator.validate(token, 'personal') as Promise<Validation<PersonalKeyIdentity>>,
+    validateOrgApiKey: (token) =>
+      validator.validate(token, 'org') as Promise<Validation<OrgKeyIdentity>>,
+    validateImportedApiKey: (token) => validator.validateImported(token),
+    validateApiKeyInline: (token) => validator.validateInline(token),
+    requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard),
+    optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard),
+    invalidKeyGuard,
+    forgetCachedValidations: (digest) =>
+      digest === undefined ? validator.forgetAll() : validator.forget(digest),
 
-    // Integration keys (credentials for the backend REST API)
-    createIntegrationKey: (name: string, by?: Actor) => integrationKeys.create(name, by),
+    createApiKey: (input, by) => keys.createApiKey(core, input, by),
+    importApiKey: (input, by) => keys.importApiKey(core, input, by),
+    fetchApiKey: (keyId) => keys.fetchApiKey(core, keyId),
+    updateApiKey: (keyId, update, by) => keys.updateApiKey(core, keyId, update, by),
+    archiveApiKey: (keyId, by) => keys.archiveApiKey(core, keyId, by),
+    listApiKeys: (query) => listApiKeys(core, query),
+    fetchApiKeyUsage: (query) => apiKeyUsage(core, query),
+    fetchApiKeyUsageByDay: (query) => apiKeyUsageByDay(core, query),
+    flushUsage: () => usage.flush(),
+
+    createUser: (input, by) => users.createUser(core, input, by),
+    fetchUser: (userId) => users.getUser(core, userId),
+    fetchUserByEmail: (email) => users.findUserByEmail(core, email),
+    listUsers: (filter = {}, page) => users.listUsers(core, filter, page),
+    updateUser: (userId, input, by) => users.updateUser(core, userId, input, by),
+    setUserPassword: (userId, password, by) => users.setUserPassword(core, userId, password, by),
+    disableUser: (userId, by) => users.setUserEnabled(core, userId, false, by),
+    enableUser: (userId, by) => users.setUserEnabled(core, userId, true, by),
+    lockUser: (userId, by) => users.setUserLocked(core, userId, true, by),
+    unlockUser: (userId, by) => users.setUserLocked(core, userId, false, by),
+    deleteUser: (userId, by) => users.deleteUser(core, userId, by),
+    verifyPassword,
+    verifyUserSignIn: (email, password) => users.verifyUserSignIn(core, email, password),
+    recordSignIn: (userId, by) => users.recordSignIn(core, userId, by),
+
+    createOrg: (input, by) => orgs.createOrg(core, input, by),
+    fetchOrg: (orgId) => orgs.getOrg(core, orgId),
+    listOrgs: (filter = {}, page) => orgs.listOrgs(core, filter, page),
+    updateOrg: (orgId, input, by) => orgs.updateOrg(core, orgId, input, by),
+    deleteOrg: (orgId, by) => orgs.deleteOrg(core, orgId, by),
+    addUserToOrg: (orgId, userId, role, by) => memberships.addMember(core, orgId, userId, role, by),
+    changeUserRoleInOrg: (orgId, userId, role, by) =>
+      memberships.changeRole(core, orgId, userId, role, by),
+    removeUserFromOrg: (orgId, userId, by) => memberships.removeMember(core, orgId, userId, by),
+    fetchOrgsOfUser: (userId) => memberships.membershipsOfUser(core, userId),
+    fetchUsersInOrg: (orgId, page) => memberships.membersOfOrg(core, orgId, page),
+    fetchMembership: (orgId, userId) => memberships.findMembership(core, orgId, userId),
+
+    createIntegrationKey: (name, by) => integrationKeys.create(name, by),
     listIntegrationKeys: () => integrationKeys.list(),
-    archiveIntegrationKey: (id: string, by?: Actor) => integrationKeys.archive(id, by),
-    authenticateIntegrationKey: (raw: unknown) => integrationKeys.authenticate(raw),
-    /** The same keys, for the backend API's middleware: a cached key is admitted in the same tick. */
+    archiveIntegrationKey: (id, by) => integrationKeys.archive(id, by),
+    authenticateIntegrationKey: (raw) => integrationKeys.authenticate(raw),
     integrationKeys,
 
-    // Settings
-    getSettings: (): Settings => settings(),
-    updateSettings: (patch: Partial<Settings>, by?: Actor) => updateSettings(core, patch, by),
+    getSettings: () => core.settings(),
+    updateSettings: (patch, by) => updateSettings(core, patch, by),
+    reloadSettings: () => settingsHolder.reload(),
 
-    /**
-     * The hosted key-management pages as an Express router, e.g.
-     * `app.use('/account', latchkey.hostedPages())`. Uses `resolveUser` when given.
-     */
-    hostedPages(pageOptions: HostedPagesOptions = {}): Router {
-      return createHostedPages(latchkey, { resolveUser: options.resolveUser, ...pageOptions });
-    },
+    createAdmin: (input, by) => admins.createAdmin(core, input, by),
+    deleteAdmin: (adminId, by) => admins.deleteAdmin(core, adminId, by),
+    listAdmins: () => admins.listAdmins(core),
+    fetchAdmin: (adminId) => admins.findAdmin(core, adminId),
+    verifyAdminSignIn: (email, password, by) => admins.verifyAdminSignIn(core, email, password, by),
+    hasAdmin: () => admins.hasAdmin(core),
+    issueAdminSetupToken: (ttlSeconds) => admins.issueSetupToken(core, ttlSeconds),
+    consumeAdminSetupToken: (token) => admins.consumeSetupToken(core, token),
+    adminSetupLinkIfNone: (baseUrl, ttlSeconds) =>
+      admins.setupLinkIfNoAdmin(core, baseUrl, ttlSeconds),
+    listAuditEvents: (filter, page) => listAuditEvents(core, filter, page),
 
-    /** Writes buffered usage and closes the store. Safe to call twice. */
-    async close(): Promise<void> {
+    pageSessions: sessionsOf(store),
+    async close() {
       if (closed) return;
       closed = true;
       settingsHolder.close();
@@ -231,7 +232,4 @@ export async function createLatchkey(options: LatchkeyOptions = {}) {
       await store.close();
     },
   };
-  return latchkey;
 }
-
-export type Latchkey = Awaited<ReturnType<typeof createLatchkey>>;

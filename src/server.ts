@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { setupLinkIfNoAdmin } from './core/admins';
 import {
   ConfigError,
   loadConfig,
@@ -44,7 +43,19 @@ export async function startServer(
     throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);
   });
   // Several processes on one MongoDB: drop cached lookups when another one changes something.
-  const watch = store ? await followMongoChanges(store, latchkey.core, logger) : null;
+  const watch = store
+    ? await followMongoChanges(
+        store,
+        {
+          validator: {
+            forget: (digest) => latchkey.forgetCachedValidations(digest),
+            forgetAll: () => latchkey.forgetCachedValidations(),
+          },
+          settingsHolder: { reload: () => latchkey.reloadSettings() },
+        },
+        logger,
+      )
+    : null;
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
@@ -108,7 +119,7 @@ async function main(): Promise<void> {
   const mongoUri = mongoUriOf(config);
   const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
   logger.info({ url: running.url, database }, 'Latchkey is listening');
-  const setupLink = await setupLinkIfNoAdmin(running.latchkey.store, running.url);
+  const setupLink = await running.latchkey.adminSetupLinkIfNone(running.url);
   if (setupLink) {
     // Straight to the terminal, not the log: the link is a one-time secret.
     process.stdout.write(

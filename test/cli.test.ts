@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { runCli } from '../src/cli/main';
-import { verifyPassword } from '../src/core/directory';
-import { createLatchkey } from '../src/latchkey';
+import { verifyPassword } from '../src/core/passwords';
+import type { Store } from '../src/core/store';
+import { createLatchkey, type Latchkey } from '../src/latchkey';
 import { createLogger } from '../src/logger';
+import { createSqliteStore } from '../src/store/sqlite';
 
 let dir: string;
 const saved = { ...process.env };
@@ -55,13 +57,11 @@ async function json(...argv: string[]): Promise<Record<string, string>> {
   return JSON.parse(lines[0]!) as Record<string, string>;
 }
 
-async function withLatchkey<T>(fn: (lk: Awaited<ReturnType<typeof createLatchkey>>) => Promise<T>) {
-  const lk = await createLatchkey({
-    databasePath: process.env.DATABASE_PATH,
-    logger: createLogger({ level: 'silent' }),
-  });
+async function withLatchkey<T>(fn: (lk: Latchkey, store: Store) => Promise<T>) {
+  const store = createSqliteStore(process.env.DATABASE_PATH!);
+  const lk = await createLatchkey({ store, logger: createLogger({ level: 'silent' }) });
   try {
-    return await fn(lk);
+    return await fn(lk, store);
   } finally {
     await lk.close();
   }
@@ -152,10 +152,10 @@ describe('the CLI with --json', () => {
 
 describe('the CLI with --password-stdin', () => {
   const passwordHashOf = (email: string, admin = false) =>
-    withLatchkey(async (lk) =>
+    withLatchkey(async (_lk, store) =>
       admin
-        ? (await lk.store.findAdminByEmail(email))?.passwordHash
-        : (await lk.store.findUserByEmail(email))?.passwordHash,
+        ? (await store.findAdminByEmail(email))?.passwordHash
+        : (await store.findUserByEmail(email))?.passwordHash,
     );
 
   it('sets the password of a user or an admin from the first line of standard input', async () => {

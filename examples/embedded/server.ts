@@ -6,6 +6,7 @@
  */
 import express, { type Request } from 'express';
 import { createLatchkey } from 'latchkey';
+import { createHostedPages } from 'latchkey/pages';
 
 const PORT = Number(process.env.PORT ?? 3100);
 
@@ -18,12 +19,6 @@ function signedInEmail(req: Request): string | null {
 async function main(): Promise<void> {
   const latchkey = await createLatchkey({
     databasePath: process.env.DATABASE_PATH ?? ':memory:',
-    // Latchkey asks the host who is signed in; the pages then skip their own sign-in.
-    resolveUser: async (req) => {
-      const email = signedInEmail(req);
-      const user = email ? await latchkey.fetchUserByEmail(email) : null;
-      return user?.id ?? null;
-    },
   });
 
   // Demo data: two customers in one org, one who may manage its keys and one who may not.
@@ -65,7 +60,18 @@ async function main(): Promise<void> {
   });
 
   // The hosted key pages, under the host's own path and sign-in.
-  app.use('/account', latchkey.hostedPages({ loginUrl: '/' }));
+  // The pages ask the host who is signed in, and then skip their own sign-in.
+  app.use(
+    '/account',
+    createHostedPages(latchkey, {
+      loginUrl: '/',
+      resolveUser: async (req) => {
+        const email = signedInEmail(req);
+        const user = email ? await latchkey.fetchUserByEmail(email) : null;
+        return user?.id ?? null;
+      },
+    }),
+  );
 
   // An API of the host, protected by the keys its customers create above.
   app.get('/api/me', latchkey.requireApiKey(), (req, res) => {

@@ -1,19 +1,16 @@
+import type { z } from 'zod';
 import { audit, type Actor, type Core } from './context';
-import { pageOf, type PageRequest } from './directory';
 import { LatchkeyError } from './errors';
-import {
-  createKeyInput,
-  importKeyInput,
-  isKeyId,
-  isUuid,
-  parseInput,
-  updateKeyInput,
-} from './inputs';
-import { dayOf, nowSeconds } from './time';
+import { createKeyInput, importKeyInput, isKeyId, parseInput, updateKeyInput } from './inputs';
+import { nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
-import type { ApiKey, JsonObject, KeyKind, RateLimit } from './types';
-import type { KeyState } from './store';
-import type { UsageBuffer } from './usage-buffer';
+import type { ApiKey, KeyKind } from './types';
+
+export type { KeyList, KeyListQuery } from './key-lists';
+
+/** What createApiKey takes; with `token` added, what importApiKey takes. */
+export type CreateKeyInput = z.input<typeof createKeyInput>;
+export type ImportKeyInput = z.input<typeof importKeyInput>;
 
 /** An API key as callers see it: everything but the digest. */
 export type ApiKeyView = Omit<ApiKey, 'digest'>;
@@ -157,14 +154,8 @@ export async function fetchApiKey(core: Core, keyId: unknown): Promise<ApiKeyVie
   return viewOf(await requireKey(core, keyId));
 }
 
-export interface KeyUpdate {
-  displayName?: string;
-  /** Unix seconds; null = never expires. */
-  expiresAt?: number | null;
-  metadata?: JsonObject;
-  /** This key's own validation allowance; null removes it. */
-  rateLimit?: RateLimit | null;
-}
+/** What updateApiKey may change: displayName, expiresAt (null = never), metadata, rateLimit (null removes it). */
+export type KeyUpdate = z.input<typeof updateKeyInput>;
 
 export async function updateApiKey(
   core: Core,
@@ -193,119 +184,4 @@ export async function archiveApiKey(core: Core, keyId: unknown, by?: Actor): Pro
   if (!archived) throw new LatchkeyError('conflict', 'This API key is already archived.');
   await audit(core, by, 'key.archived', 'key', key.id, { kind: key.kind });
   return viewOf(archived);
-}
-
-export interface KeyListQuery extends PageRequest {
-  userId?: string;
-  userEmail?: string;
-  orgId?: string;
-  kind?: KeyKind;
-  /** true: archived keys; false: keys not archived (expired included). */
-  archived?: boolean;
-  state?: KeyState;
-  search?: string;
-}
-
-export interface KeyList {
-  keys: ApiKeyView[];
-  total: number;
-  pageNumber: number;
-  pageSize: number;
-  hasMore: boolean;
-}
-
-const KINDS: readonly unknown[] = ['personal', 'org', 'generic'];
-const STATES: readonly unknown[] = ['current', 'expired', 'archived'];
-
-/** The filters reach the store as they are, so each must have the type the store expects. */
-function checkListFilters(query: KeyListQuery): void {
-  const { userEmail, kind, archived, state, search } = query as Record<string, unknown>;
-  if (userEmail !== undefined && (typeof userEmail !== 'string' || userEmail.length > 320))
-    throw LatchkeyError.field('userEmail', 'must be an email address');
-  if (kind !== undefined && !KINDS.includes(kind))
-    throw LatchkeyError.field('kind', 'must be personal, org or generic');
-  if (archived !== undefined && typeof archived !== 'boolean')
-    throw LatchkeyError.field('archived', 'must be true or false');
-  if (state !== undefined && !STATES.includes(state))
-    throw LatchkeyError.field('state', 'must be current, expired or archived');
-  if (search !== undefined && (typeof search !== 'string' || search.length > 200))
-    throw LatchkeyError.field('search', 'must be text of at most 200 characters');
-}
-
-export async function listApiKeys(core: Core, q?: KeyListQuery | null): Promise<KeyList> {
-  const query = q ?? {};
-  const page = pageOf(query);
-  let userId = query.userId;
-  if (userId !== undefined && !isUuid(userId))
-    throw LatchkeyError.field('userId', 'must be a UUID');
-  if (query.orgId !== undefined && !isUuid(query.orgId))
-    throw LatchkeyError.field('orgId', 'must be a UUID');
-  checkListFilters(query);
-  const empty = {
-    keys: [],
-    total: 0,
-    pageNumber: page.pageNumber,
-    pageSize: page.pageSize,
-    hasMore: false,
-  };
-  if (query.userEmail !== undefined) {
-    const user = await core.store.findUserByEmail(query.userEmail);
-    if (!user || (userId && user.id !== userId)) return empty;
-    userId = user.id;
-  }
-  const filter = {
-    now: nowSeconds(),
-    userId,
-    orgId: query.orgId,
-    kind: query.kind,
-    archived: query.archived,
-    state: query.state,
-    search: query.search,
-  };
-  const { items, total } = await core.store.listKeys(filter, page);
-  return {
-    keys: items.map(viewOf),
-    total,
-    pageNumber: page.pageNumber,
-    pageSize: page.pageSize,
-    hasMore: page.offset + items.length < total,
-  };
-}
-
-export interface UsageQuery {
-  /** YYYY-MM-DD (UTC); today when omitted. */
-  date?: string;
-  apiKeyId?: string;
-  userId?: string;
-  orgId?: string;
-}
-
-/** Validations counted for one UTC day, overall or for one key, user or org. */
-export async function apiKeyUsage(
-  core: Core & { usage: UsageBuffer },
-  q?: UsageQuery | null,
-): Promise<number> {
-  const query = q ?? {};
-  const date = query.date ?? dayOf(nowSeconds());
-  if (
-    typeof date !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
-    Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ||
-    // Date.parse rolls 2024-02-31 over to March; a real date survives the round trip.
-    dayOf(Date.parse(`${date}T00:00:00Z`) / 1000) !== date
-  ) {
-    throw LatchkeyError.field('date', 'must be a date as YYYY-MM-DD');
-  }
-  if (query.apiKeyId !== undefined && !isKeyId(query.apiKeyId))
-    throw LatchkeyError.field('apiKeyId', 'must be 32 hex characters');
-  if (query.userId !== undefined && !isUuid(query.userId))
-    throw LatchkeyError.field('userId', 'must be a UUID');
-  if (query.orgId !== undefined && !isUuid(query.orgId))
-    throw LatchkeyError.field('orgId', 'must be a UUID');
-  await core.usage.flush();
-  return core.store.countUsage(date, {
-    keyId: query.apiKeyId,
-    userId: query.userId,
-    orgId: query.orgId,
-  });
 }

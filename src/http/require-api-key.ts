@@ -4,7 +4,6 @@ import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
 import type { InvalidKeyGuard } from './invalid-key-guard';
-import { setRequestIdentity } from './request-identity';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -128,7 +127,7 @@ function finish(
   guard: InvalidKeyGuard | undefined,
 ): void {
   if (result.valid) {
-    setRequestIdentity(req, result.apiKey);
+    req.apiKey = result.apiKey;
     next();
     return;
   }

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { runCli } from '../../src/cli/main';
-import { consumeSetupToken, issueSetupToken, setupLinkIfNoAdmin } from '../../src/core/admins';
 import { makeApp, makeLatchkey } from '../support/harness';
 import { aUserWithPassword, formTokens, signedInAgent } from '../support/pages';
 import { adminAgent, anAdmin, post, signedInAdmin, ADMIN_PASSWORD } from './support';
@@ -124,15 +123,15 @@ describe('admin access', () => {
 describe('first admin setup', () => {
   it('prints a setup link only while there is no admin', async () => {
     const { latchkey } = await makeApp();
-    const link = await setupLinkIfNoAdmin(latchkey.store, 'http://127.0.0.1:3000');
+    const link = await latchkey.adminSetupLinkIfNone('http://127.0.0.1:3000');
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:3000\/admin\/setup\?token=[A-Za-z0-9_-]{43}$/);
     await anAdmin(latchkey);
-    expect(await setupLinkIfNoAdmin(latchkey.store, 'http://127.0.0.1:3000')).toBeNull();
+    expect(await latchkey.adminSetupLinkIfNone('http://127.0.0.1:3000')).toBeNull();
   });
 
   it('lets the first admin register once with the setup token, then signs them in', async () => {
     const { app, latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store);
+    const token = await latchkey.issueAdminSetupToken();
     const agent = request.agent(app);
     const page = `/admin/setup?token=${token}`;
     const res = await post(agent, page, '/admin/setup', {
@@ -149,15 +148,15 @@ describe('first admin setup', () => {
 
   it('accepts a setup token only once', async () => {
     const { latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store);
-    expect(await consumeSetupToken(latchkey.store, token)).toBe(true);
-    expect(await consumeSetupToken(latchkey.store, token)).toBe(false);
+    const token = await latchkey.issueAdminSetupToken();
+    expect(await latchkey.consumeAdminSetupToken(token)).toBe(true);
+    expect(await latchkey.consumeAdminSetupToken(token)).toBe(false);
   });
 
   it('refuses a used setup token on the page, with the field named and no admin made', async () => {
     const { app, latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store);
-    await consumeSetupToken(latchkey.store, token);
+    const token = await latchkey.issueAdminSetupToken();
+    await latchkey.consumeAdminSetupToken(token);
     const agent = request.agent(app);
     const res = await post(agent, `/admin/setup?token=${token}`, '/admin/setup', {
       token,
@@ -172,7 +171,7 @@ describe('first admin setup', () => {
 
   it('refuses an expired setup token', async () => {
     const { app, latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store, 0);
+    const token = await latchkey.issueAdminSetupToken(0);
     const res = await post(request.agent(app), `/admin/setup?token=${token}`, '/admin/setup', {
       token,
       email: 'slow@example.com',
@@ -184,7 +183,7 @@ describe('first admin setup', () => {
 
   it('keeps the token when the form has a mistake, so the link still works after fixing it', async () => {
     const { app, latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store);
+    const token = await latchkey.issueAdminSetupToken();
     const agent = request.agent(app);
     const bad = await post(agent, `/admin/setup?token=${token}`, '/admin/setup', {
       token,
@@ -203,7 +202,7 @@ describe('first admin setup', () => {
 
   it('closes the setup page once an admin exists', async () => {
     const { app, latchkey } = await makeApp();
-    const token = await issueSetupToken(latchkey.store);
+    const token = await latchkey.issueAdminSetupToken();
     await anAdmin(latchkey);
     await request(app).get(`/admin/setup?token=${token}`).expect(409);
   });

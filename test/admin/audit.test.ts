@@ -28,8 +28,10 @@ describe('admin audit log page', () => {
     expect(actions((await agent.get('/admin/audit?targetType=user')).text)).toEqual([
       'user.created',
     ]);
+    // Newest first: the user made in the dashboard, then the sign-in that opened it.
     expect(actions((await agent.get(`/admin/audit?actor=admin:${admin.id}`)).text)).toEqual([
       'user.created',
+      'admin.signed_in',
     ]);
   });
 

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createAdmin } from '../../src/core/admins';
 import type { Latchkey } from '../../src/latchkey';
 import { makeApp } from '../support/harness';
 import { formTokens, PASSWORD } from '../support/pages';
@@ -15,7 +14,7 @@ export async function anAdmin(
   latchkey: Latchkey,
   email = `admin-${Math.random().toString(36).slice(2, 8)}@example.com`,
 ) {
-  return createAdmin(latchkey.core, { email, password: ADMIN_PASSWORD });
+  return latchkey.createAdmin({ email, password: ADMIN_PASSWORD });
 }
 
 export async function adminAgent(

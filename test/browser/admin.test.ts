@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { setupLinkIfNoAdmin } from '../../src/core/admins';
 import type { RunningServer } from '../../src/server';
 import { chromiumPath, launch, SCREENSHOTS, startTestServer, type Browser } from './browser';
 
@@ -84,7 +83,7 @@ if (!executablePath) {
     });
 
     it('sets up the first admin from the one-time link', async () => {
-      const link = await setupLinkIfNoAdmin(server.latchkey.store, server.url);
+      const link = await server.latchkey.adminSetupLinkIfNone(server.url);
       await admin.goto(link!);
       await admin.getByLabel('Email').fill(ADMIN_EMAIL);
       await admin.getByLabel('Password').fill(ADMIN_PASSWORD);

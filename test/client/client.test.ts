@@ -241,7 +241,7 @@ describe('remote client: requireApiKey() behaves like the in-process middleware'
       retryAfterSeconds: 9,
     };
     jest
-      .spyOn(lk.latchkey.core.validator, 'validateInline')
+      .spyOn(lk.latchkey.validator, 'validateInline')
       .mockReturnValueOnce(limited)
       .mockReturnValueOnce(limited);
     const [local, remote] = await both(undefined, `Bearer ${apiKeyToken}`);

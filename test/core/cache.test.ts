@@ -65,10 +65,10 @@ describe('a warm cache', () => {
   it('reads the store in the same tick on a miss when the store reads synchronously', async () => {
     const { apiKeyToken } = await lk.createApiKey({});
     counting.reset();
-    const first = lk.core.validator.validateInline(apiKeyToken);
+    const first = lk.validator.validateInline(apiKeyToken);
     expect(first).not.toBeInstanceOf(Promise);
     expect(counting.calls.findKeyForValidationSync).toBe(1);
-    expect(lk.core.validator.validateInline(apiKeyToken)).toBe(first);
+    expect(lk.validator.validateInline(apiKeyToken)).toBe(first);
     expect(validationReads(counting)).toBe(1);
   });
 });
@@ -217,7 +217,7 @@ describe('with the cache off', () => {
       for (let i = 0; i < 5; i++) await uncached.validateApiKey(apiKeyToken);
       expect(validationReads(off)).toBe(5);
       // SQLite reads synchronously, so even with the cache off a verdict needs no promise.
-      expect(uncached.core.validator.validateInline(apiKeyToken)).not.toBeInstanceOf(Promise);
+      expect(uncached.validator.validateInline(apiKeyToken)).not.toBeInstanceOf(Promise);
       expect(validationReads(off)).toBe(6);
     } finally {
       await uncached.close();
@@ -361,7 +361,7 @@ describe('knownValid: the verdict on a key this process already knows to pass', 
   afterEach(() => known.close());
 
   it('answers a cached passing key, and null for one not yet looked up, failing or malformed', async () => {
-    const validator = known.core.validator;
+    const validator = known.validator;
     const { user } = await aWorld(known);
     const { apiKeyToken } = await known.createApiKey({ userId: user.id });
     expect(validator.knownValid(apiKeyToken)).toBeNull();
@@ -378,8 +378,8 @@ describe('knownValid: the verdict on a key this process already knows to pass', 
     const legacy = 'legacy-token-known-0001';
     await known.importApiKey({ token: legacy });
     expect((await known.validateImportedApiKey(legacy)).valid).toBe(true);
-    expect(known.core.validator.knownValid(legacy)).toBeNull();
-    expect(known.core.validator.knownValid(legacy, undefined, true)).toMatchObject({
+    expect(known.validator.knownValid(legacy)).toBeNull();
+    expect(known.validator.knownValid(legacy, undefined, true)).toMatchObject({
       valid: true,
     });
   });

@@ -1,4 +1,3 @@
-import { deleteAdmin } from '../../src/core/admins';
 import { makeLatchkey } from '../support/harness';
 import { aWorld, dumpDatabase } from '../support/world';
 
@@ -171,7 +170,7 @@ describe('an unknown user, org or membership is not_found naming the field, and 
       code: 'not_found',
       fields: { integrationKeyId: [expect.any(String)] },
     });
-    await expect(deleteAdmin(lk.core, UNKNOWN)).rejects.toMatchObject({
+    await expect(lk.deleteAdmin(UNKNOWN)).rejects.toMatchObject({
       code: 'not_found',
       fields: { adminId: ['no admin has this id'] },
     });

@@ -65,10 +65,10 @@ describe('validation rate limits', () => {
     const { latchkey, token } = await keyWithLimits();
     const t = await token(2);
     expect((await latchkey.validateApiKey(t)).valid).toBe(true);
-    const second = latchkey.core.validator.validateInline(t);
+    const second = latchkey.validator.validateInline(t);
     expect(second).not.toBeInstanceOf(Promise);
     expect(second).toMatchObject({ valid: true });
-    const third = latchkey.core.validator.validateInline(t);
+    const third = latchkey.validator.validateInline(t);
     expect(third).not.toBeInstanceOf(Promise);
     expect(third).toMatchObject(limited);
     await latchkey.close();
@@ -94,7 +94,7 @@ describe('validation rate limits', () => {
     const { latchkey, token } = await keyWithLimits(countedElsewhere());
     const t = await token(1);
     expect((await latchkey.validateApiKey(t)).valid).toBe(true);
-    const second = latchkey.core.validator.validateInline(t);
+    const second = latchkey.validator.validateInline(t);
     expect(second).toBeInstanceOf(Promise);
     expect(await second).toMatchObject(limited);
     await latchkey.close();

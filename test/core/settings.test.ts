@@ -140,7 +140,7 @@ describe('settings changed by another process', () => {
       expect(await permissions()).toEqual(['can_manage_api_keys']);
       await admin.updateSettings({ orgKeyManagerRoles: ['Owner'] });
       // What the timer (or MongoDB's change stream) does.
-      await api.core.settingsHolder.reload();
+      await api.reloadSettings();
       expect(await permissions()).toEqual([]);
     }));
 });

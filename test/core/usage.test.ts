@@ -62,7 +62,7 @@ describe('usage counting', () => {
     const { apiKeyId, apiKeyToken } = await lk.createApiKey({});
     expect((await lk.fetchApiKey(apiKeyId)).lastUsedAt).toBeNull();
     await lk.validateApiKey(apiKeyToken);
-    await lk.core.usage.flush();
+    await lk.flushUsage();
     const lastUsedAt = (await lk.fetchApiKey(apiKeyId)).lastUsedAt;
     expect(lastUsedAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 2);
   });
@@ -76,7 +76,7 @@ describe('batched writes', () => {
     for (let i = 0; i < 200; i++) expect((await lk.validateApiKey(apiKeyToken)).valid).toBe(true);
     expect(counting.total(WRITE_METHODS)).toBe(0);
     // ...and one flush writes all 200 in one batch.
-    await lk.core.usage.flush();
+    await lk.flushUsage();
     expect(counting.calls.recordUsage).toBe(1);
     expect(await lk.fetchApiKeyUsage()).toBe(200);
   });
@@ -118,7 +118,7 @@ describe('batched writes', () => {
       (lk.store as unknown as Record<string, unknown>).recordUsage = real;
       throw new Error('disk full');
     };
-    await lk.core.usage.flush();
+    await lk.flushUsage();
     expect(lk.logs.text).toContain('writing key usage failed');
     await lk.validateApiKey(apiKeyToken);
     expect(await lk.fetchApiKeyUsage({ apiKeyId })).toBe(2);

@@ -256,7 +256,7 @@ describe('failures', () => {
     const { user } = await aWorld(lk);
     const { apiKeyToken } = await lk.createApiKey({ userId: user.id });
     (lk.store as SqliteStore).db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
-    lk.core.validator.forgetAll();
+    lk.validator.forgetAll();
     expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('user_deleted');
   });
 
@@ -271,7 +271,7 @@ describe('failures', () => {
     const { org } = await aWorld(lk);
     const { apiKeyToken } = await lk.createApiKey({ orgId: org.id });
     (lk.store as SqliteStore).db.prepare('DELETE FROM orgs WHERE id = ?').run(org.id);
-    lk.core.validator.forgetAll();
+    lk.validator.forgetAll();
     expect(reasonOf(await lk.validateApiKey(apiKeyToken))).toBe('org_deleted');
   });
 

@@ -64,7 +64,7 @@ describe('requireApiKey validation paths', () => {
   it('decides a key without waiting on a promise when SQLite reads it', async () => {
     latchkey = await makeLatchkey();
     const { created } = await withCaller(latchkey);
-    const validator = latchkey.core.validator;
+    const validator = latchkey.validator;
     const first = validator.validateInline(created.apiKeyToken);
     expect(first).not.toBeInstanceOf(Promise);
     expect(first).toMatchObject({ valid: true });
@@ -74,7 +74,7 @@ describe('requireApiKey validation paths', () => {
   it('waits on a promise for an uncached key only when the store waits on I/O', async () => {
     latchkey = await makeLatchkey({ store: withoutSyncReads(createSqliteStore(':memory:')) });
     const { created } = await withCaller(latchkey);
-    const validator = latchkey.core.validator;
+    const validator = latchkey.validator;
     const first = validator.validateInline(created.apiKeyToken);
     expect(first).toBeInstanceOf(Promise);
     expect(await first).toMatchObject({ valid: true });
@@ -92,7 +92,7 @@ describe('requireApiKey validation paths', () => {
     failValidationReads(latchkey.store, new Error('store down'));
     await request(app).get('/p').set('Authorization', auth).expect(503);
     jest.restoreAllMocks();
-    jest.spyOn(latchkey.core.validator, 'validateInline').mockImplementation(() => {
+    jest.spyOn(latchkey.validator, 'validateInline').mockImplementation(() => {
       throw new Error('unexpected');
     });
     await request(app).get('/p').set('Authorization', auth).expect(503);

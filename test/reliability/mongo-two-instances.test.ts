@@ -22,7 +22,17 @@ if (target.kind !== 'uri') {
       const storeB = await createMongoStore({ uri: target.uri, dbName: storeA.connection.name });
       const a = await makeLatchkey({ store: storeA, cacheTtlMs: 600_000 });
       const b = await makeLatchkey({ store: storeB, cacheTtlMs: 600_000 });
-      const watch = await followMongoChanges(storeB, b.core, createLogger({ level: 'silent' }));
+      const watch = await followMongoChanges(
+        storeB,
+        {
+          validator: {
+            forget: (digest) => b.forgetCachedValidations(digest),
+            forgetAll: () => b.forgetCachedValidations(),
+          },
+          settingsHolder: { reload: () => b.reloadSettings() },
+        },
+        createLogger({ level: 'silent' }),
+      );
       const bound = watch.active ? 1_000 : (watch.pollMs ?? 0) + 1_000;
       try {
         const user = await a.createUser({ email: 'two-instances@example.com' });

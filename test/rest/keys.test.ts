@@ -101,7 +101,7 @@ describe('backend API: end-user API keys', () => {
   });
 
   it('answers a rate-limited validation with 429, wait_seconds and Retry-After', async () => {
-    jest.spyOn(t.latchkey.core.validator, 'validateInline').mockReturnValueOnce({
+    jest.spyOn(t.latchkey.validator, 'validateInline').mockReturnValueOnce({
       valid: false,
       reason: 'rate_limited',
       message: 'Too many requests with this API key.',
@@ -336,7 +336,7 @@ describe('backend API: end-user API keys', () => {
   });
 
   it('answers a JSON 500 when validation throws before any store read', async () => {
-    jest.spyOn(t.latchkey.core.validator, 'validateInline').mockImplementationOnce(() => {
+    jest.spyOn(t.latchkey.validator, 'validateInline').mockImplementationOnce(() => {
       throw new Error('cache corrupted');
     });
     const res = await t.api.post('/end_user_api_keys/validate', { api_key_token: 'lk_x' });

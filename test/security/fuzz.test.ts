@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import type { z } from 'zod';
-import { createAdmin } from '../../src/core/admins';
 import { SETTING_FIELDS } from '../../src/http/admin/settings-fields';
 import { ENDPOINTS, BACKEND_API_PREFIX as API } from '../../src/http/rest/routes';
 import { expressPath } from '../../src/http/rest/router';
@@ -228,7 +227,7 @@ function stampFormFuzz(area: 'hosted pages' | 'admin', runsPerRoute: number) {
     const world = await aPopulatedWorld(app);
     // The dashboard fuzz may delete an admin: a second one, never the one signed in.
     if (area === 'admin')
-      await createAdmin(app.latchkey.core, {
+      await app.latchkey.createAdmin({
         email: 'second@example.com',
         password: 'second admin pw',
       });

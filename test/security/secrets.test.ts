@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createAdmin } from '../../src/core/admins';
 import { BACKEND_API_PREFIX as API } from '../../src/http/rest/routes';
 import { formTokens, shownToken } from '../support/pages';
 import { makeSecurityApp, type Agent, type SecurityApp } from './support';
@@ -69,7 +68,7 @@ describe('secrets never leak', () => {
 
   beforeAll(async () => {
     s = await makeSecurityApp();
-    const admin = await createAdmin(s.latchkey.core, {
+    const admin = await s.latchkey.createAdmin({
       email: 'ops@example.com',
       password: adminPassword,
     });

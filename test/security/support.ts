@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createApp } from '../../src/app';
-import { createAdmin } from '../../src/core/admins';
 import type { LatchkeyOptions } from '../../src/latchkey';
 import { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
@@ -64,7 +63,7 @@ export async function aPopulatedWorld({ latchkey }: SecurityApp) {
       displayName: 'C key',
     }),
   };
-  const admin = await createAdmin(latchkey.core, {
+  const admin = await latchkey.createAdmin({
     email: email('admin'),
     password: ADMIN_PASSWORD,
   });

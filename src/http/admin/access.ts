@@ -1,14 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import {
-  consumeSetupToken,
-  createAdmin,
-  deleteAdmin,
-  hasAdmin,
-  verifyAdmin,
-} from '../../core/admins';
 import { LatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email, parseInput, password } from '../../core/inputs';
 import type { Latchkey } from '../../latchkey';
@@ -43,14 +34,13 @@ export function registerAccessRoutes(
   options: { throttle: LoginThrottle; cookieName: string; cookiePath: string },
 ): void {
   const { throttle } = options;
-  const decoyHash = bcrypt.hash(randomBytes(16).toString('hex'), latchkey.core.bcryptCost);
   const home = (req: Request, res: Response) => `${basePathOf(req, res)}/settings`;
   const loginLocals = async (req: Request, res: Response) => ({
     title: 'Admin sign-in',
     fieldLabels: LABELS,
     next: safeReturnPath(req, res, req.query.next ?? req.body?.next) ?? '',
     signedOut: req.query.signedOut === '1',
-    noAdminYet: !(await hasAdmin(latchkey.store)),
+    noAdminYet: !(await latchkey.hasAdmin()),
   });
 
   router.get('/login', async (req, res) => {
@@ -63,7 +53,9 @@ export function registerAccessRoutes(
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
     await throttle.refuseWhileThrottled(res, form.email, ip);
-    const admin = await verifyAdmin(latchkey.core, form.email, form.password, await decoyHash);
+    const admin = await latchkey.verifyAdminSignIn(form.email, form.password, {
+      ip: req.ip ?? null,
+    });
     if (!admin) {
       await throttle.failed(form.email, ip);
       throw new LatchkeyError('unauthorized', 'That email and password do not match an admin.');
@@ -85,7 +77,7 @@ export function registerAccessRoutes(
     token: typeof token === 'string' ? token : '',
   });
   const refuseWhenSetUp = async () => {
-    if (await hasAdmin(latchkey.store))
+    if (await latchkey.hasAdmin())
       throw new LatchkeyError('conflict', 'An admin already exists. Sign in instead.');
   };
 
@@ -104,13 +96,13 @@ export function registerAccessRoutes(
       email: body.email ?? '',
       password: body.password ?? '',
     });
-    if (!(await consumeSetupToken(latchkey.store, body.token))) {
+    if (!(await latchkey.consumeAdminSetupToken(body.token))) {
       throw LatchkeyError.field(
         'token',
         'this setup link is unknown, already used or expired; restart the server for a new one, or run the create-admin command',
       );
     }
-    const admin = await createAdmin(latchkey.core, fields, { actor: 'system', ip: req.ip ?? null });
+    const admin = await latchkey.createAdmin(fields, { actor: 'system', ip: req.ip ?? null });
     await signInAdmin(req, admin.id);
     flash(req, 'success', `Welcome. You are the first admin (${admin.email}).`);
     res.redirect(303, home(req, res));
@@ -121,7 +113,7 @@ export function registerAccessRoutes(
 export function registerAdminRoutes(router: Router, latchkey: Latchkey): void {
   const listLocals = async () => ({
     title: 'Admins',
-    admins: await latchkey.store.listAdmins(),
+    admins: await latchkey.listAdmins(),
     fieldLabels: LABELS,
   });
 
@@ -132,8 +124,7 @@ export function registerAdminRoutes(router: Router, latchkey: Latchkey): void {
   router.post('/admins', async (req, res) => {
     keepForm(res, 'admin/admins', await listLocals());
     consumeFormId(req);
-    const admin = await createAdmin(
-      latchkey.core,
+    const admin = await latchkey.createAdmin(
       { email: req.body?.email ?? '', password: req.body?.password ?? '' },
       actorOf(req, res),
     );
@@ -159,7 +150,7 @@ export function registerAdminRoutes(router: Router, latchkey: Latchkey): void {
   router.post('/admins/:adminId/delete', async (req, res) => {
     consumeFormId(req);
     const target = await findAdmin(latchkey, req.params.adminId);
-    await deleteAdmin(latchkey.core, target.id, actorOf(req, res));
+    await latchkey.deleteAdmin(target.id, actorOf(req, res));
     if (target.id === adminOf(res).id) {
       await destroySession(req);
       return res.redirect(303, `${basePathOf(req, res)}/login?signedOut=1`);
@@ -170,7 +161,7 @@ export function registerAdminRoutes(router: Router, latchkey: Latchkey): void {
 }
 
 async function findAdmin(latchkey: Latchkey, id: unknown) {
-  const admin = typeof id === 'string' ? await latchkey.store.findAdminById(id) : null;
+  const admin = typeof id === 'string' ? await latchkey.fetchAdmin(id) : null;
   if (!admin) throw LatchkeyError.notFound('Admin');
   return admin;
 }

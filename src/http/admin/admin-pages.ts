@@ -42,7 +42,7 @@ function buildArea(
   session: PageMachineryOptions & { cookieName: string; cookiePath: string },
 ): Router {
   const area = express.Router();
-  area.use(pageMachinery(latchkey.store, latchkey.logger, session));
+  area.use(pageMachinery(latchkey.pageSessions, latchkey.logger, session));
   area.use((_req, res, next) => {
     res.locals.productName = 'Latchkey admin';
     res.locals.stylesheets = ['admin.css'];

@@ -43,7 +43,7 @@ const NAV = [
 export function requireAdmin(latchkey: Latchkey): RequestHandler {
   return async (req, res, next) => {
     const adminId = req.session.adminId;
-    const admin = isUuid(adminId) ? await latchkey.store.findAdminById(adminId) : null;
+    const admin = isUuid(adminId) ? await latchkey.fetchAdmin(adminId) : null;
     const base = basePathOf(req, res);
     if (!admin) {
       if (adminId) delete req.session.adminId;

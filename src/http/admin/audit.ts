@@ -27,17 +27,17 @@ export function registerAuditRoutes(router: Router, latchkey: Latchkey): void {
       actor: queryText(req, 'actor') ?? '',
     };
     const paging = pageParam(req, PAGE_SIZE);
-    const events = await latchkey.store.listAudit(
+    const events = await latchkey.listAuditEvents(
       {
         action: shown.action || undefined,
         targetType: shown.targetType,
         targetId: shown.target || undefined,
         actor: shown.actor || undefined,
       },
-      paging,
+      { pageSize: paging.limit, pageNumber: paging.page - 1 },
     );
     // Admins are few; showing their email instead of an id makes the log readable.
-    const admins = await latchkey.store.listAdmins();
+    const admins = await latchkey.listAdmins();
     await renderPage(req, res, 'admin/audit', {
       title: 'Audit log',
       actorLabels: Object.fromEntries(admins.map((a) => [`admin:${a.id}`, `admin ${a.email}`])),

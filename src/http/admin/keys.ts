@@ -2,9 +2,12 @@ import type { Request, Response, Router } from 'express';
 import { LatchkeyError, type FieldErrors } from '../../core/errors';
 import { isKeyId, isUuid } from '../../core/inputs';
 import { dayOf, LATEST_EXPIRY_SECONDS, nowSeconds } from '../../core/time';
-import type { ApiKey, JsonObject, KeyKind } from '../../core/types';
+import type { KeyListQuery } from '../../core/key-lists';
+import type { ApiKeyView } from '../../core/keys';
+import type { JsonObject, KeyKind } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
-import type { KeyFilter, KeyState } from '../../core/store';
+import type { KeyState } from '../../core/store';
+import { keyOrNull, keyPage, orgOrNull, userOrNull } from '../lookups';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
 import { actorOf, pageParam, queryString, queryText } from './admin-session';
@@ -15,8 +18,11 @@ const KINDS: KeyKind[] = ['personal', 'org', 'generic'];
 const STATES: KeyState[] = ['current', 'expired', 'archived'];
 const LABELS = { displayName: 'Name', expiresAt: 'Expires on', metadata: 'Metadata' };
 
-async function findKey(latchkey: Latchkey, id: unknown): Promise<ApiKey> {
-  const key = isKeyId(id) ? await latchkey.store.findKeyById(id) : null;
+// Matches no user or org: an unknown one in the filters lists no keys.
+const NO_ONE = '00000000-0000-0000-0000-000000000000';
+
+async function findKey(latchkey: Latchkey, id: unknown): Promise<ApiKeyView> {
+  const key = isKeyId(id) ? await keyOrNull(latchkey, id) : null;
   if (!key) throw LatchkeyError.notFound('API key');
   return key;
 }
@@ -24,7 +30,7 @@ async function findKey(latchkey: Latchkey, id: unknown): Promise<ApiKey> {
 const oneOf = <T extends string>(allowed: readonly T[], v: string | undefined): T | undefined =>
   allowed.includes(v as T) ? (v as T) : undefined;
 
-/** The filters as typed, and the store filter they mean (an unknown user or org matches nothing). */
+/** The filters as typed, and the key query they mean (an unknown user or org matches nothing). */
 async function readFilters(latchkey: Latchkey, req: Request) {
   const shown = {
     kind: oneOf(KINDS, queryText(req, 'kind')),
@@ -36,16 +42,15 @@ async function readFilters(latchkey: Latchkey, req: Request) {
   let userId: string | undefined;
   if (shown.user) {
     const user = isUuid(shown.user)
-      ? await latchkey.store.findUserById(shown.user.toLowerCase())
+      ? await userOrNull(latchkey, shown.user.toLowerCase())
       : await latchkey.fetchUserByEmail(shown.user);
-    userId = user?.id ?? 'none';
+    userId = user?.id ?? NO_ONE;
   }
   let orgId: string | undefined;
   if (shown.org) {
-    orgId = isUuid(shown.org) ? shown.org.toLowerCase() : 'none';
+    orgId = isUuid(shown.org) ? shown.org.toLowerCase() : NO_ONE;
   }
-  const filter: KeyFilter = {
-    now: nowSeconds(),
+  const filter: KeyListQuery = {
     kind: shown.kind,
     state: shown.state,
     userId,
@@ -60,7 +65,7 @@ const expiryDayOf = (expiresAt: number | null): string =>
   expiresAt === null || expiresAt > LATEST_EXPIRY_SECONDS ? '' : dayOf(expiresAt);
 
 /** Reads the edit form; only fields that change are sent, so an expired key can still be renamed. */
-function readEditForm(body: unknown, key: ApiKey): JsonObject {
+function readEditForm(body: unknown, key: ApiKeyView): JsonObject {
   const form = (body ?? {}) as Record<string, unknown>;
   const problems: FieldErrors = {};
   const patch: JsonObject = {};
@@ -92,16 +97,16 @@ function readEditForm(body: unknown, key: ApiKey): JsonObject {
 }
 
 /** Who each key belongs to, for the list: user emails and org names by id. */
-export async function ownersOf(latchkey: Latchkey, keys: ApiKey[]) {
+export async function ownersOf(latchkey: Latchkey, keys: ApiKeyView[]) {
   const userIds = [...new Set(keys.flatMap((k) => (k.userId ? [k.userId] : [])))];
   const orgIds = [...new Set(keys.flatMap((k) => (k.orgId ? [k.orgId] : [])))];
   const [users, orgs] = await Promise.all([
-    Promise.all(userIds.map((id) => latchkey.store.findUserById(id))),
-    latchkey.store.findOrgsByIds(orgIds),
+    Promise.all(userIds.map((id) => userOrNull(latchkey, id))),
+    Promise.all(orgIds.map((id) => orgOrNull(latchkey, id))),
   ]);
   return {
     users: Object.fromEntries(users.flatMap((u) => (u ? [[u.id, u.email]] : []))),
-    orgs: Object.fromEntries(orgs.map((o) => [o.id, o.name])),
+    orgs: Object.fromEntries(orgs.flatMap((o) => (o ? [[o.id, o.name]] : []))),
   };
 }
 
@@ -112,7 +117,7 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
   router.get('/keys', async (req, res) => {
     const { shown, filter } = await readFilters(latchkey, req);
     const paging = pageParam(req, PAGE_SIZE);
-    const keys = await latchkey.store.listKeys(filter, paging);
+    const keys = await keyPage(latchkey, filter, paging);
     await renderPage(req, res, 'admin/keys', {
       title: 'Keys',
       shown,
@@ -122,17 +127,17 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
       owners: await ownersOf(latchkey, keys.items),
       paging,
       pageSize: PAGE_SIZE,
-      now: filter.now,
+      now: nowSeconds(),
       pageLink: (page: number) => `${basePathOf(req, res)}/keys${queryString({ ...shown, page })}`,
     });
   });
 
-  const detailLocals = async (key: ApiKey) => ({
+  const detailLocals = async (key: ApiKeyView) => ({
     title: key.displayName,
     key,
     now: nowSeconds(),
-    owner: key.userId ? await latchkey.store.findUserById(key.userId) : null,
-    org: key.orgId ? await latchkey.store.findOrgById(key.orgId) : null,
+    owner: key.userId ? await userOrNull(latchkey, key.userId) : null,
+    org: key.orgId ? await orgOrNull(latchkey, key.orgId) : null,
     expiresDay: expiryDayOf(key.expiresAt),
     metadataText: JSON.stringify(key.metadata, null, 2),
     fieldLabels: LABELS,

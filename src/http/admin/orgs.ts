@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { LatchkeyError } from '../../core/errors';
 import { isUuid } from '../../core/inputs';
+import { countKeys, keyPage, orgOrNull } from '../lookups';
 import { nowSeconds } from '../../core/time';
 import { ORG_ROLES, type Org } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
@@ -14,7 +15,7 @@ const LABELS = { name: 'Name', email: 'Member email', role: 'Role', urlSafeName:
 const ROLE_OPTIONS = ORG_ROLES.map((r) => ({ value: r, label: r }));
 
 async function findOrg(latchkey: Latchkey, id: unknown): Promise<Org> {
-  const org = isUuid(id) ? await latchkey.store.findOrgById(id.toLowerCase()) : null;
+  const org = isUuid(id) ? await orgOrNull(latchkey, id.toLowerCase()) : null;
   if (!org) throw LatchkeyError.notFound('Organization');
   return org;
 }
@@ -31,7 +32,10 @@ export function registerOrgRoutes(router: Router, latchkey: Latchkey): void {
   const listLocals = async (req: Request) => {
     const q = queryText(req, 'q');
     const paging = pageParam(req, PAGE_SIZE);
-    const orgs = await latchkey.store.listOrgs({ nameContains: q }, paging);
+    const orgs = await latchkey.listOrgs(
+      { nameContains: q },
+      { pageSize: paging.limit, pageNumber: paging.page - 1 },
+    );
     return {
       title: 'Organizations',
       q: q ?? '',
@@ -46,7 +50,7 @@ export function registerOrgRoutes(router: Router, latchkey: Latchkey): void {
     const now = nowSeconds();
     const [members, keys] = await Promise.all([
       latchkey.fetchUsersInOrg(org.id, { pageSize: 1000 }),
-      latchkey.store.listKeys({ orgId: org.id, now }, { limit: 100, offset: 0 }),
+      keyPage(latchkey, { orgId: org.id }, { limit: 100, offset: 0 }),
     ]);
     return {
       title: org.name,
@@ -91,11 +95,7 @@ export function registerOrgRoutes(router: Router, latchkey: Latchkey): void {
 
   router.get('/orgs/:orgId/delete', async (req, res) => {
     const org = await findOrg(latchkey, req.params.orgId);
-    const count = await latchkey.store.countKeys({
-      orgId: org.id,
-      archived: false,
-      now: nowSeconds(),
-    });
+    const count = await countKeys(latchkey, { orgId: org.id, archived: false });
     await renderPage(req, res, 'admin/confirm', {
       title: `Delete the organization ${org.name}?`,
       lines: [
@@ -127,7 +127,7 @@ export function registerOrgRoutes(router: Router, latchkey: Latchkey): void {
     const email = text(req.body, 'email').trim();
     const user = email ? await latchkey.fetchUserByEmail(email) : null;
     if (!user) throw LatchkeyError.field('email', 'no user has this email');
-    if (await latchkey.store.findMembership(user.id, org.id))
+    if (await latchkey.fetchMembership(org.id, user.id))
       throw LatchkeyError.field('email', 'is already a member; change their role in the list');
     const m = await latchkey.addUserToOrg(
       org.id,
@@ -156,14 +156,13 @@ export function registerOrgRoutes(router: Router, latchkey: Latchkey): void {
   router.get('/orgs/:orgId/members/:userId/remove', async (req, res) => {
     const org = await findOrg(latchkey, req.params.orgId);
     const user = await findUser(latchkey, req.params.userId);
-    if (!(await latchkey.store.findMembership(user.id, org.id)))
+    if (!(await latchkey.fetchMembership(org.id, user.id)))
       throw LatchkeyError.notFound('Membership');
-    const theirKeys = await latchkey.store.countKeys({
+    const theirKeys = await countKeys(latchkey, {
       orgId: org.id,
       userId: user.id,
       kind: 'org',
       archived: false,
-      now: nowSeconds(),
     });
     const revoke = latchkey.getSettings().revokeOrgKeysWhenCreatorLeaves;
     await renderPage(req, res, 'admin/confirm', {

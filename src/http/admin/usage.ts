@@ -2,7 +2,8 @@ import type { Router } from 'express';
 import { isKeyId, isUuid } from '../../core/inputs';
 import { dayOf, nowSeconds } from '../../core/time';
 import type { Latchkey } from '../../latchkey';
-import type { UsageFilter } from '../../core/store';
+import type { UsageScope } from '../../core/key-usage';
+import { userOrNull } from '../lookups';
 import { renderPage } from '../pages/render';
 import { queryText } from './admin-session';
 import { barChart, lastDays } from './usage-chart';
@@ -17,15 +18,15 @@ export function registerUsageRoutes(router: Router, latchkey: Latchkey): void {
       user: queryText(req, 'user', 320) ?? '',
       org: queryText(req, 'org') ?? '',
     };
-    const filter: UsageFilter = {};
+    const filter: UsageScope = {};
     const problems: string[] = [];
     if (shown.key) {
-      if (isKeyId(shown.key)) filter.keyId = shown.key;
+      if (isKeyId(shown.key)) filter.apiKeyId = shown.key;
       else problems.push('Key id must be 32 hex characters.');
     }
     if (shown.user) {
       const user = isUuid(shown.user)
-        ? await latchkey.store.findUserById(shown.user.toLowerCase())
+        ? await userOrNull(latchkey, shown.user.toLowerCase())
         : await latchkey.fetchUserByEmail(shown.user);
       if (user) filter.userId = user.id;
       else problems.push('No user has that email or id.');
@@ -34,14 +35,15 @@ export function registerUsageRoutes(router: Router, latchkey: Latchkey): void {
       if (isUuid(shown.org)) filter.orgId = shown.org.toLowerCase();
       else problems.push('Org id must be a UUID.');
     }
-    // Counts wait in memory for a few seconds; write them so the page is up to date.
-    await latchkey.core.usage.flush();
     const today = dayOf(nowSeconds());
     const from = lastDays(today, DAYS, [])[0]!.day;
-    const counts = problems.length ? [] : await latchkey.store.usageByDay(from, today, filter);
+    // Counts still buffered in memory are written first, so the page is up to date.
+    const counts = problems.length
+      ? []
+      : await latchkey.fetchApiKeyUsageByDay({ ...filter, from, to: today });
     const days = lastDays(today, DAYS, counts);
-    const scope = filter.keyId
-      ? `key ${filter.keyId}`
+    const scope = filter.apiKeyId
+      ? `key ${filter.apiKeyId}`
       : filter.userId
         ? `user ${shown.user}`
         : filter.orgId

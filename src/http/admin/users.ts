@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { LatchkeyError } from '../../core/errors';
 import { isUuid } from '../../core/inputs';
+import { countKeys, keyPage, userOrNull } from '../lookups';
 import { nowSeconds } from '../../core/time';
 import type { User } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
@@ -12,7 +13,7 @@ const PAGE_SIZE = 25;
 const LABELS = { email: 'Email', password: 'Password' };
 
 export async function findUser(latchkey: Latchkey, id: unknown): Promise<User> {
-  const user = isUuid(id) ? await latchkey.store.findUserById(id.toLowerCase()) : null;
+  const user = isUuid(id) ? await userOrNull(latchkey, id.toLowerCase()) : null;
   if (!user) throw LatchkeyError.notFound('User');
   return user;
 }
@@ -25,7 +26,10 @@ export function registerUserRoutes(router: Router, latchkey: Latchkey): void {
   const listLocals = async (req: Request) => {
     const q = queryText(req, 'q');
     const paging = pageParam(req, PAGE_SIZE);
-    const users = await latchkey.store.listUsers({ emailContains: q }, paging);
+    const users = await latchkey.listUsers(
+      { emailContains: q },
+      { pageSize: paging.limit, pageNumber: paging.page - 1 },
+    );
     return { title: 'Users', q: q ?? '', users, paging, pageSize: PAGE_SIZE, fieldLabels: LABELS };
   };
 
@@ -54,7 +58,7 @@ export function registerUserRoutes(router: Router, latchkey: Latchkey): void {
     const user = await findUser(latchkey, req.params.userId);
     const [memberships, keys] = await Promise.all([
       latchkey.fetchOrgsOfUser(user.id),
-      latchkey.store.listKeys({ userId: user.id, now: nowSeconds() }, { limit: 100, offset: 0 }),
+      keyPage(latchkey, { userId: user.id }, { limit: 100, offset: 0 }),
     ]);
     await renderPage(req, res, 'admin/user', {
       title: user.email,
@@ -83,16 +87,14 @@ export function registerUserRoutes(router: Router, latchkey: Latchkey): void {
 
   router.get('/users/:userId/delete', async (req, res) => {
     const user = await findUser(latchkey, req.params.userId);
-    const now = nowSeconds();
-    const personal = await latchkey.store.countKeys({
+    const personal = await countKeys(latchkey, {
       userId: user.id,
       kind: 'personal',
       archived: false,
-      now,
     });
     const revokeOrg = latchkey.getSettings().revokeOrgKeysWhenCreatorLeaves;
     const org = revokeOrg
-      ? await latchkey.store.countKeys({ userId: user.id, kind: 'org', archived: false, now })
+      ? await countKeys(latchkey, { userId: user.id, kind: 'org', archived: false })
       : 0;
     await renderPage(req, res, 'admin/confirm', {
       title: `Delete the user ${user.email}?`,

@@ -3,6 +3,7 @@ import { LatchkeyError } from '../../core/errors';
 import { isUuid } from '../../core/inputs';
 import type { Membership, Org, User } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
+import { userOrNull } from '../lookups';
 import { basePathOf, flash } from './render';
 
 /** The host app's own sign-in, in embedded mode: the Latchkey user id of this request, or null. */
@@ -45,7 +46,7 @@ export function requireViewer(
     const userId = options.resolveUser
       ? await options.resolveUser(req)
       : (req.session.userId ?? null);
-    const user = isUuid(userId) ? await latchkey.store.findUserById(userId) : null;
+    const user = isUuid(userId) ? await userOrNull(latchkey, userId) : null;
     const problem = user ? accountProblem(user) : null;
     if (!user || problem) {
       if (req.session.userId) {

@@ -35,7 +35,7 @@ const PAGE_PATHS = /^\/(?:login|logout|signup|keys(?:\/.*)?|orgs(?:\/.*)?|assets
 export function createHostedPages(latchkey: Latchkey, options: HostedPagesOptions = {}): Router {
   const sessionOptions = { cookieName: 'latchkey.sid', cookiePath: '/', ...options.session };
   const pages = express.Router();
-  pages.use(pageMachinery(latchkey.store, latchkey.logger, sessionOptions));
+  pages.use(pageMachinery(latchkey.pageSessions, latchkey.logger, sessionOptions));
 
   if (!options.resolveUser) {
     registerSignInRoutes(pages, latchkey, {

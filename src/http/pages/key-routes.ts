@@ -4,8 +4,10 @@ import type { Actor } from '../../core/context';
 import { LatchkeyError } from '../../core/errors';
 import { displayName, isKeyId, parseInput } from '../../core/inputs';
 import { EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
-import type { ApiKey, ExpiryChoice, Settings } from '../../core/types';
+import type { ApiKeyView } from '../../core/keys';
+import type { ExpiryChoice, Settings } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
+import { keyOrNull, keyPage, userOrNull } from '../lookups';
 import { viewerOf } from './current-user';
 import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
 import { basePathOf, flash, keepForm, renderPage } from './render';
@@ -44,15 +46,18 @@ function newFormLocals(scope: KeyScope, settings: Settings) {
 }
 
 /** The key with this id if the scope shows it; otherwise "not found", whoever owns it. */
-async function ownedKey(latchkey: Latchkey, scope: KeyScope, keyId: unknown): Promise<ApiKey> {
-  const key = isKeyId(keyId) ? await latchkey.store.findKeyById(keyId) : null;
+async function ownedKey(latchkey: Latchkey, scope: KeyScope, keyId: unknown): Promise<ApiKeyView> {
+  const key = isKeyId(keyId) ? await keyOrNull(latchkey, keyId) : null;
   if (!key || !scopeOwns(scope, key)) throw LatchkeyError.notFound('API key');
   return key;
 }
 
-async function creatorEmails(latchkey: Latchkey, keys: ApiKey[]): Promise<Record<string, string>> {
+async function creatorEmails(
+  latchkey: Latchkey,
+  keys: ApiKeyView[],
+): Promise<Record<string, string>> {
   const ids = [...new Set(keys.map((k) => k.userId).filter((id): id is string => id !== null))];
-  const users = await Promise.all(ids.map((id) => latchkey.store.findUserById(id)));
+  const users = await Promise.all(ids.map((id) => userOrNull(latchkey, id)));
   return Object.fromEntries(users.flatMap((u) => (u ? [[u.id, u.email]] : [])));
 }
 
@@ -73,11 +78,11 @@ export function registerKeyRoutes(
     const scope = resolve(req, res);
     const owner =
       scope.kind === 'personal' ? { userId: scope.owner.userId } : { orgId: scope.owner.orgId };
-    const filter = { ...owner, kind: scope.kind, now: nowSeconds() };
+    const filter = { ...owner, kind: scope.kind };
     const page = { limit: LIST_LIMIT, offset: 0 };
     const [current, archived] = await Promise.all([
-      latchkey.store.listKeys({ ...filter, archived: false }, page),
-      latchkey.store.listKeys({ ...filter, archived: true }, page),
+      keyPage(latchkey, { ...filter, archived: false }, page),
+      keyPage(latchkey, { ...filter, archived: true }, page),
     ]);
     // The new token is shown on this one page load, then forgotten.
     const pending = req.session.newKey;

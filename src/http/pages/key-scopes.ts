@@ -1,7 +1,8 @@
 import { LatchkeyError } from '../../core/errors';
 import { CAN_MANAGE_API_KEYS, permissionsOf } from '../../core/identity';
 import { isUuid } from '../../core/inputs';
-import type { ApiKey, Org, OrgRole, Settings } from '../../core/types';
+import type { ApiKeyView } from '../../core/keys';
+import type { Org, OrgRole, Settings } from '../../core/types';
 import type { Viewer } from './current-user';
 
 /**
@@ -66,7 +67,7 @@ export function orgScope(viewer: Viewer, settings: Settings, orgId: unknown): Ke
 }
 
 /** True only for keys this scope shows: never generic keys, never another owner's. */
-export function scopeOwns(scope: KeyScope, key: ApiKey): boolean {
+export function scopeOwns(scope: KeyScope, key: ApiKeyView): boolean {
   return scope.kind === 'personal'
     ? key.kind === 'personal' && key.userId === scope.owner.userId
     : key.kind === 'org' && key.orgId === scope.owner.orgId;

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { Logger } from '../../logger';
-import type { Store } from '../../core/store';
+import type { PageSessions } from '../../core/store';
 import { PUBLIC_DIR } from './render';
 import { cspNonce, csrfProtection, noStore, pageHelmet } from './security';
 import { pageSession, type SessionOptions } from './session';
@@ -12,11 +12,12 @@ export interface PageMachineryOptions extends SessionOptions {
 
 /**
  * What every server-rendered page area needs, in order: CSP nonce and helmet,
- * static assets under `<mount>/assets`, no caching, form parsing, the session and CSRF.
+ * static assets under `<mount>/assets`, no caching, form parsing, the session (kept in
+ * `sessions`) and CSRF.
  * Mount it first in an area's router, add routes, then `pageErrorHandler` last.
  */
 export function pageMachinery(
-  store: Store,
+  sessions: PageSessions,
   logger: Logger,
   options: PageMachineryOptions = {},
 ): Router {
@@ -29,7 +30,7 @@ export function pageMachinery(
   router.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   router.use(noStore);
   router.use(express.urlencoded({ extended: false, limit: options.bodyLimit ?? '20kb' }));
-  router.use(pageSession(store, logger, options));
+  router.use(pageSession(sessions, logger, options));
   router.use(csrfProtection);
   return router;
 }

@@ -3,7 +3,7 @@ import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import { nowSeconds } from '../../core/time';
 import type { Logger } from '../../logger';
-import type { Store } from '../../core/store';
+import type { PageSessions } from '../../core/store';
 
 /** What the page sessions hold. Other page areas (e.g. the admin dashboard) may add fields. */
 declare module 'express-session' {
@@ -48,7 +48,7 @@ export class LatchkeySessionStore extends session.Store {
   private lastPrune = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PageSessions,
     private readonly fallbackTtlSeconds: number,
     private readonly absoluteSeconds: number,
   ) {
@@ -114,7 +114,7 @@ export function sessionSecret(secret: string | undefined, logger: Logger): strin
  * the app's `trust proxy`), a rolling idle timeout and an absolute one.
  */
 export function pageSession(
-  store: Store,
+  store: PageSessions,
   logger: Logger,
   options: SessionOptions = {},
 ): RequestHandler[] {

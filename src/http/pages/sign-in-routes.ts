@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { LatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email as emailSchema, parseInput, password } from '../../core/inputs';
-import { nowSeconds } from '../../core/time';
 import type { Latchkey } from '../../latchkey';
 import { accountProblem, safeReturnPath } from './current-user';
 import type { LoginThrottle } from './login-throttle';
@@ -42,7 +39,6 @@ export function registerSignInRoutes(
 ): void {
   const { throttle } = options;
   // Unknown emails are checked against this hash too, so timing does not reveal which exist.
-  const decoyHash = bcrypt.hash(randomBytes(16).toString('hex'), latchkey.core.bcryptCost);
   const home = (req: Request, res: Response) => `${basePathOf(req, res)}/`;
   const loginLocals = (req: Request, res: Response) => ({
     title: 'Sign in',
@@ -62,12 +58,8 @@ export function registerSignInRoutes(
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
     await throttle.refuseWhileThrottled(res, form.email, ip);
-    const user = await latchkey.fetchUserByEmail(form.email);
-    const ok = await latchkey.verifyPassword(
-      form.password,
-      user?.passwordHash ?? (await decoyHash),
-    );
-    if (!user || !user.passwordHash || !ok) {
+    const user = await latchkey.verifyUserSignIn(form.email, form.password);
+    if (!user) {
       await throttle.failed(form.email, ip);
       throw new LatchkeyError('unauthorized', 'That email and password do not match an account.');
     }
@@ -112,5 +104,5 @@ export function registerSignInRoutes(
 async function signIn(req: Request, latchkey: Latchkey, userId: string): Promise<void> {
   await regenerateSession(req);
   req.session.userId = userId;
-  await latchkey.store.updateUser(userId, { lastActiveAt: nowSeconds() });
+  await latchkey.recordSignIn(userId, { actor: `user:${userId}`, ip: req.ip ?? null });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../../core/directory';
+import { MAX_PAGE_SIZE } from '../../core/paging';
 import { expirySeconds, metadata as metadataSchema, uuid } from '../../core/inputs';
 
 /** Request fields shared by several endpoints, as they arrive on the wire. */

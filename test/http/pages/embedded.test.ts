@@ -1,16 +1,21 @@
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
+import { createHostedPages } from '../../../src/http/pages/hosted-pages';
 import { makeLatchkey } from '../../support/harness';
 import { formTokens, shownToken } from '../../support/pages';
 
 /** A host app whose own "sign-in" is a header, standing in for its real session. */
 async function hostApp(loginUrl?: string) {
-  const latchkey = await makeLatchkey({
-    resolveUser: (req) => req.get('X-Host-User') ?? null,
-  });
+  const latchkey = await makeLatchkey();
   const app = express();
-  app.use('/account', latchkey.hostedPages(loginUrl ? { loginUrl } : {}));
+  app.use(
+    '/account',
+    createHostedPages(latchkey, {
+      resolveUser: (req) => req.get('X-Host-User') ?? null,
+      ...(loginUrl ? { loginUrl } : {}),
+    }),
+  );
   app.post('/api/whoami', latchkey.requireApiKey(), (req, res) => {
     res.json(req.apiKey);
   });
@@ -62,9 +67,7 @@ describe('hosted pages in embedded mode', () => {
   });
 
   it('works inside a host that already uses express-session, sharing its session', async () => {
-    const latchkey = await makeLatchkey({
-      resolveUser: (req) => (req.session as { hostUser?: string }).hostUser ?? null,
-    });
+    const latchkey = await makeLatchkey();
     const user = await latchkey.createUser({ email: 'shared@example.com' });
     const app = express();
     app.use(session({ secret: 'host-secret', resave: false, saveUninitialized: false }));
@@ -72,7 +75,12 @@ describe('hosted pages in embedded mode', () => {
       (req.session as { hostUser?: string }).hostUser = user.id;
       res.send('ok');
     });
-    app.use('/account', latchkey.hostedPages());
+    app.use(
+      '/account',
+      createHostedPages(latchkey, {
+        resolveUser: (req) => (req.session as { hostUser?: string }).hostUser ?? null,
+      }),
+    );
     const agent = request.agent(app);
     await agent.get('/host-login').expect(200);
     const form = await agent.get('/account/keys/new').expect(200);

@@ -47,7 +47,7 @@ export const validateKey = defineEndpoint({
   errors: [400],
   // Inline: a cached key is answered in the same tick, without a promise.
   run: (lk, { body: b }) => {
-    const outcome = lk.core.validator.validateInline(b.api_key_token);
+    const outcome = lk.validateApiKeyInline(b.api_key_token);
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../../../core/directory';
+import { MAX_PAGE_SIZE } from '../../../core/paging';
 import { orgInfo } from '../../../core/identity';
 import { role } from '../../../core/inputs';
 import type { Membership, User } from '../../../core/types';
