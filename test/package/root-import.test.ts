@@ -72,11 +72,7 @@ test('every entry resolves through package.json exports with its functions', () 
   );
   expect(exportsOf('latchkey')).not.toContain('createMongoStore');
   expect(exportsOf('latchkey/pages')).toEqual(['createHostedPages']);
-  expect(exportsOf('latchkey/admin')).toEqual([
-    'createAdmin',
-    'createAdminPages',
-    'setupLinkIfNoAdmin',
-  ]);
+  expect(exportsOf('latchkey/admin')).toEqual(['createAdminPages']);
   expect(exportsOf('latchkey/rest')).toEqual([
     'BACKEND_API_PREFIX',
     'buildOpenApiDocument',
