@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -39,5 +40,10 @@ export default tseslint.config(
       ],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { latchkey: layers },
+    rules: { 'latchkey/layers': 'error' },
   },
 );

@@ -19,7 +19,7 @@ export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
 export type { Settings, KeyKind, OrgRole, User, Org, Membership, RateLimit } from './core/types';
 export type { Store } from './core/store';
 export { createSqliteStore } from './store/sqlite';
-export type { RequireApiKeyOptions } from './http/require-api-key';
+export type { RequireApiKeyOptions } from './middleware/require-api-key';
 export {
   rateLimitBackend,
   memoryRateLimits,

@@ -22,8 +22,8 @@ import type { AuditEvent, Membership, Org, Settings, User } from './core/types';
 import type { Paged, PageSessions } from './core/store';
 import type { CreateUserInput, UpdateUserInput } from './core/users';
 import type { Validation } from './core/validation-result';
-import type { InvalidKeyGuard } from './http/invalid-key-guard';
-import type { RequireApiKeyOptions } from './http/require-api-key';
+import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
+import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
 
 /** A partial settings change, as updateSettings() takes it. */

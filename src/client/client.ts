@@ -14,7 +14,7 @@ import {
   requireApiKey,
   type KeyChecker,
   type RequireApiKeyOptions,
-} from '../http/require-api-key';
+} from '../middleware/require-api-key';
 import { failureReasonOf, identityOf } from './decode';
 import { LatchkeyClientError, Transport } from './transport';
 

@@ -17,4 +17,4 @@ export type {
   PersonalKeyIdentity,
   UserInfo,
 } from '../core/identity';
-export type { RequireApiKeyOptions } from '../http/require-api-key';
+export type { RequireApiKeyOptions } from '../middleware/require-api-key';

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { generateToken } from '../../src/core/token';
 import { failure } from '../../src/core/validation-result';
-import { InvalidKeyGuard } from '../../src/http/invalid-key-guard';
+import { InvalidKeyGuard } from '../../src/middleware/invalid-key-guard';
 import { makeLatchkey } from '../support/harness';
 import { spyOnValidationReads } from '../support/world';
 
