@@ -15,7 +15,8 @@ export type {
   OrgInfo,
   OrgSummary,
 } from './core/identity';
-export type { ApiKeyView, CreatedKey, KeyList } from './core/keys';
+export type { ApiKeyView, CreatedKey } from './core/keys';
+export type { KeyList } from './core/key-lists';
 export type { Settings, KeyKind, OrgRole, User, Org, Membership, RateLimit } from './core/types';
 export type { Store } from './core/store';
 export { createSqliteStore } from './store/sqlite';

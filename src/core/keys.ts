@@ -6,8 +6,6 @@ import { nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
 import type { ApiKey, KeyKind } from './types';
 
-export type { KeyList, KeyListQuery } from './key-lists';
-
 /** What createApiKey takes; with `token` added, what importApiKey takes. */
 export type CreateKeyInput = z.input<typeof createKeyInput>;
 export type ImportKeyInput = z.input<typeof importKeyInput>;

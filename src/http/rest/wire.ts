@@ -5,7 +5,8 @@ import {
   type OrgSummary,
   type UserInfo,
 } from '../../core/identity';
-import type { ApiKeyView, KeyList } from '../../core/keys';
+import type { KeyList } from '../../core/key-lists';
+import type { ApiKeyView } from '../../core/keys';
 import { ORG_ROLES, type JsonObject, type Org, type OrgRole, type User } from '../../core/types';
 import type {
   ApiKeyValidationWire,
