@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject, KeyKind, OrgRole, RateLimit } from '../../core/types';
-import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate } from '../../core/store';
+import type {
+  KeyForValidation,
+  KeyToValidate,
+  MembershipWithOrg,
+  UserToValidate,
+} from '../../core/store';
+import type { Params, Sql } from './sql';
 
 /**
  * The columns a validation reads, packed by SQLite into one JSON array: one string
@@ -96,14 +102,14 @@ const byJoinTime = (a: MembershipWithOrg, b: MembershipWithOrg): number =>
  * memberships are seen as they stood at one moment.
  */
 export class KeyForValidationReader {
-  private readonly statement: Database.Statement;
+  private readonly statement: Database.Statement<Params, string>;
 
-  constructor(db: Database.Database) {
-    this.statement = db.prepare(SQL).pluck();
+  constructor(sql: Sql) {
+    this.statement = sql.value<string>(SQL);
   }
 
   get(digest: string): KeyForValidation | null {
-    const found = this.statement.get(digest) as string | undefined;
+    const found = this.statement.get(digest);
     if (found === undefined) return null;
     const v = JSON.parse(found) as Packed;
     const key: KeyToValidate = {
