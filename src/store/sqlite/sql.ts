@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import type { Page, Paged } from '../../core/store';
 import { RowReader, type Row } from './row-reader';
 
-export type { Row } from './row-reader';
 export type Params = unknown[];
 
 /** Enough for every fixed statement and the filter combinations the lists use. */
