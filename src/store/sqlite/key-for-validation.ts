@@ -1,33 +1,132 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject, KeyKind, OrgRole, RateLimit } from '../../core/types';
-import type { KeyForValidation, KeyToValidate, MembershipWithOrg, UserToValidate } from '../../core/store';
+import type {
+  KeyForValidation,
+  KeyToValidate,
+  MembershipWithOrg,
+  UserToValidate,
+} from '../../core/store';
+import type { Params, Sql } from './sql';
+
+/** The type a packed value arrives as; only the compiler reads it. */
+interface As<T> {
+  readonly value?: T;
+}
+const as = <T>(): As<T> => ({});
+
+/** SQLite's 0/1 for a boolean column. */
+type Bit = 0 | 1;
+/** A JSON object column, as the text it is stored as. */
+type JsonText = string;
+
+const text = as<string>();
+const textOrNull = as<string | null>();
+const int = as<number>();
+const intOrNull = as<number | null>();
+const bit = as<Bit>();
+const json = as<JsonText>();
+
+/** One packed value: the name the decoder reads it by, the SQL that reads it, its type. */
+type Column = readonly [name: string, sql: string, type: As<unknown>];
+
+/** A membership's entry: the membership with its org. */
+const MEMBERSHIP_COLUMNS = [
+  ['orgId', 'm.org_id', text],
+  ['role', 'm.role', as<OrgRole>()],
+  ['joinedAt', 'm.joined_at', int],
+  ['name', 'mo.name', text],
+  ['urlSafeName', 'mo.url_safe_name', text],
+  ['metadata', 'mo.metadata', json],
+  ['createdAt', 'mo.created_at', int],
+] as const satisfies readonly Column[];
 
 /**
- * The columns a validation reads, packed by SQLite into one JSON array: one string
- * crosses into JS instead of one value per column, each of which better-sqlite3 would
- * turn into a JS value through V8's slow API. Only what a verdict uses is read (no
- * password hash, names, hint or digest), so there is less to pack, parse and hold.
- *
- * The memberships are joined and aggregated in the same query rather than in a
- * correlated subquery: the subquery's array reached the outer json_array() as text, so
- * it had to go through json() and be parsed again. The key, user and org columns are
- * bare columns of the aggregate, the same in every joined row since the digest, user id
- * and org id are each unique; without GROUP BY an aggregate answers one row even when
- * no key matches, which HAVING drops. The memberships' entries are sorted in JS: an
- * ORDER BY inside the aggregate costs SQLite a sorter on every call. Packed below must
- * list the same columns in this order.
+ * Only what a verdict uses is read (no password hash, names, hint or digest). The user's
+ * columns are null when the key has no user or it is gone; the org's likewise. The
+ * memberships are aggregated in the same query, not a correlated subquery, whose array
+ * would reach the outer json_array() as text to be parsed again; their order is made in
+ * JS, since an ORDER BY inside the aggregate costs SQLite a sorter on every call.
+ */
+const COLUMNS = [
+  ['keyId', 'k.id', text],
+  ['kind', 'k.kind', as<KeyKind>()],
+  ['userId', 'k.user_id', textOrNull],
+  ['orgId', 'k.org_id', textOrNull],
+  ['keyMetadata', 'k.metadata', json],
+  ['expiresAt', 'k.expires_at', intOrNull],
+  ['archivedAt', 'k.archived_at', intOrNull],
+  ['imported', 'k.imported', bit],
+  ['rateLimit', 'k.rate_limit', as<JsonText | null>()],
+  ['user', 'u.id', textOrNull],
+  ['email', 'u.email', text],
+  ['emailConfirmed', 'u.email_confirmed', bit],
+  ['hasPassword', 'u.password_hash IS NOT NULL', bit],
+  ['pictureUrl', 'u.picture_url', textOrNull],
+  ['locked', 'u.locked', bit],
+  ['enabled', 'u.enabled', bit],
+  ['mfaEnabled', 'u.mfa_enabled', bit],
+  ['canCreateOrgs', 'u.can_create_orgs', bit],
+  ['updatePasswordRequired', 'u.update_password_required', bit],
+  ['userCreatedAt', 'u.created_at', int],
+  ['lastActiveAt', 'u.last_active_at', int],
+  ['org', 'o.id', textOrNull],
+  ['orgName', 'o.name', text],
+  ['urlSafeName', 'o.url_safe_name', text],
+  ['orgMetadata', 'o.metadata', json],
+  ['orgCreatedAt', 'o.created_at', int],
+  [
+    'memberships',
+    `json_group_array(json_array(${sqlOf(MEMBERSHIP_COLUMNS)})) FILTER (WHERE mo.id IS NOT NULL)`,
+    as<Packed<typeof MEMBERSHIP_COLUMNS>[]>(),
+  ],
+] as const satisfies readonly Column[];
+
+function sqlOf(columns: readonly Column[]): string {
+  return columns.map(([, sql]) => sql).join(', ');
+}
+
+/** The JSON array SQLite packs `Columns` into. */
+type Packed<Columns extends readonly Column[]> = {
+  -readonly [I in keyof Columns]: Columns[I][2] extends As<infer T> ? T : never;
+};
+
+/** Where the column called `Name` sits in `Columns`. */
+type PositionOf<
+  Columns extends readonly Column[],
+  Name extends string,
+  Before extends unknown[] = [],
+> = Columns extends readonly [infer First extends Column, ...infer Rest extends Column[]]
+  ? First[0] extends Name
+    ? Before['length']
+    : PositionOf<Rest, Name, [...Before, First]>
+  : never;
+
+type Positions<Columns extends readonly Column[]> = {
+  [Name in Columns[number][0]]: PositionOf<Columns, Name>;
+};
+
+function positionsOf<Columns extends readonly Column[]>(columns: Columns): Positions<Columns> {
+  return Object.fromEntries(columns.map(([name], i) => [name, i])) as Positions<Columns>;
+}
+
+/**
+ * Each column's position, by name, as a literal type too: the decoder reads `v[at.email]`,
+ * so a column added or moved in the list cannot put the SQL, the type and the decoder out
+ * of step. V8 folds these constant fields, so the reads cost what `v[10]` does.
+ */
+const at = positionsOf(COLUMNS);
+const inMembership = positionsOf(MEMBERSHIP_COLUMNS);
+
+/**
+ * The key, its user and org and the user's memberships, packed by SQLite into one JSON
+ * array: one string crosses into JS instead of one value per column, each of which
+ * better-sqlite3 would turn into a JS value through V8's slow API. The key, user and org
+ * columns are bare columns of the aggregate, the same in every joined row since the
+ * digest, user id and org id are each unique; without GROUP BY an aggregate answers one
+ * row even when no key matches, which HAVING drops.
  */
 const SQL = `
-  SELECT json_array(
-    k.id, k.kind, k.user_id, k.org_id, k.metadata,
-    k.expires_at, k.archived_at, k.imported, k.rate_limit,
-    u.id, u.email, u.email_confirmed, u.password_hash IS NOT NULL, u.picture_url,
-    u.locked, u.enabled, u.mfa_enabled, u.can_create_orgs, u.update_password_required,
-    u.created_at, u.last_active_at,
-    o.id, o.name, o.url_safe_name, o.metadata, o.created_at,
-    json_group_array(json_array(
-      m.org_id, m.role, m.joined_at, mo.name, mo.url_safe_name, mo.metadata, mo.created_at
-    )) FILTER (WHERE mo.id IS NOT NULL))
+  SELECT json_array(${sqlOf(COLUMNS)})
   FROM api_keys k
   LEFT JOIN users u ON u.id = k.user_id
   LEFT JOIN orgs o ON o.id = k.org_id
@@ -35,53 +134,6 @@ const SQL = `
   LEFT JOIN orgs mo ON mo.id = m.org_id
   WHERE k.digest = ?
   HAVING k.id IS NOT NULL`;
-
-/** SQLite's 0/1 for a boolean column. */
-type Bit = 0 | 1;
-/** A JSON object column, as the text it is stored as. */
-type JsonText = string;
-
-type Packed = [
-  keyId: string,
-  kind: KeyKind,
-  userId: string | null,
-  orgId: string | null,
-  keyMetadata: JsonText,
-  expiresAt: number | null,
-  archivedAt: number | null,
-  imported: Bit,
-  rateLimit: JsonText | null,
-  // null from here to lastActiveAt when the key has no user, or it is gone
-  user: string | null,
-  email: string,
-  emailConfirmed: Bit,
-  hasPassword: Bit,
-  pictureUrl: string | null,
-  locked: Bit,
-  enabled: Bit,
-  mfaEnabled: Bit,
-  canCreateOrgs: Bit,
-  updatePasswordRequired: Bit,
-  userCreatedAt: number,
-  lastActiveAt: number,
-  // null from here to orgCreatedAt when the key has no org, or it is gone
-  org: string | null,
-  orgName: string,
-  urlSafeName: string,
-  orgMetadata: JsonText,
-  orgCreatedAt: number,
-  memberships: MembershipEntry[],
-];
-
-type MembershipEntry = [
-  orgId: string,
-  role: OrgRole,
-  joinedAt: number,
-  name: string,
-  urlSafeName: string,
-  metadata: JsonText,
-  createdAt: number,
-];
 
 const object = (text: JsonText): JsonObject => JSON.parse(text) as JsonObject;
 
@@ -96,46 +148,47 @@ const byJoinTime = (a: MembershipWithOrg, b: MembershipWithOrg): number =>
  * memberships are seen as they stood at one moment.
  */
 export class KeyForValidationReader {
-  private readonly statement: Database.Statement;
+  private readonly statement: Database.Statement<Params, string>;
 
-  constructor(db: Database.Database) {
-    this.statement = db.prepare(SQL).pluck();
+  constructor(sql: Sql) {
+    this.statement = sql.value<string>(SQL);
   }
 
   get(digest: string): KeyForValidation | null {
-    const found = this.statement.get(digest) as string | undefined;
+    const found = this.statement.get(digest);
     if (found === undefined) return null;
-    const v = JSON.parse(found) as Packed;
+    const v = JSON.parse(found) as Packed<typeof COLUMNS>;
+    const rateLimit = v[at.rateLimit];
     const key: KeyToValidate = {
-      id: v[0],
-      kind: v[1],
-      userId: v[2],
-      orgId: v[3],
-      metadata: object(v[4]),
-      expiresAt: v[5],
-      archivedAt: v[6],
-      imported: v[7] === 1,
-      rateLimit: v[8] === null ? null : (JSON.parse(v[8]) as RateLimit),
+      id: v[at.keyId],
+      kind: v[at.kind],
+      userId: v[at.userId],
+      orgId: v[at.orgId],
+      metadata: object(v[at.keyMetadata]),
+      expiresAt: v[at.expiresAt],
+      archivedAt: v[at.archivedAt],
+      imported: v[at.imported] === 1,
+      rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
     };
-    const userId = v[9];
+    const userId = v[at.user];
     const user: UserToValidate | null =
       userId === null
         ? null
         : {
             id: userId,
-            email: v[10],
-            emailConfirmed: v[11] === 1,
-            hasPassword: v[12] === 1,
-            pictureUrl: v[13],
-            locked: v[14] === 1,
-            enabled: v[15] === 1,
-            mfaEnabled: v[16] === 1,
-            canCreateOrgs: v[17] === 1,
-            updatePasswordRequired: v[18] === 1,
-            createdAt: v[19],
-            lastActiveAt: v[20],
+            email: v[at.email],
+            emailConfirmed: v[at.emailConfirmed] === 1,
+            hasPassword: v[at.hasPassword] === 1,
+            pictureUrl: v[at.pictureUrl],
+            locked: v[at.locked] === 1,
+            enabled: v[at.enabled] === 1,
+            mfaEnabled: v[at.mfaEnabled] === 1,
+            canCreateOrgs: v[at.canCreateOrgs] === 1,
+            updatePasswordRequired: v[at.updatePasswordRequired] === 1,
+            createdAt: v[at.userCreatedAt],
+            lastActiveAt: v[at.lastActiveAt],
           };
-    const orgId = v[21];
+    const orgId = v[at.org];
     return {
       key,
       user,
@@ -144,22 +197,30 @@ export class KeyForValidationReader {
           ? null
           : {
               id: orgId,
-              name: v[22],
-              urlSafeName: v[23],
-              metadata: object(v[24]),
-              createdAt: v[25],
+              name: v[at.orgName],
+              urlSafeName: v[at.urlSafeName],
+              metadata: object(v[at.orgMetadata]),
+              createdAt: v[at.orgCreatedAt],
             },
-      memberships: userId === null ? [] : membershipsOf(userId, v[26]),
+      memberships: userId === null ? [] : membershipsOf(userId, v[at.memberships]),
     };
   }
 }
 
-function membershipsOf(userId: string, entries: MembershipEntry[]): MembershipWithOrg[] {
-  const memberships = entries.map(
-    ([orgId, role, joinedAt, name, urlSafeName, metadata, createdAt]): MembershipWithOrg => ({
-      membership: { userId, orgId, role, joinedAt },
-      org: { id: orgId, name, urlSafeName, metadata: object(metadata), createdAt },
-    }),
-  );
+function membershipsOf(
+  userId: string,
+  entries: Packed<typeof MEMBERSHIP_COLUMNS>[],
+): MembershipWithOrg[] {
+  const m = inMembership;
+  const memberships = entries.map((e): MembershipWithOrg => ({
+    membership: { userId, orgId: e[m.orgId], role: e[m.role], joinedAt: e[m.joinedAt] },
+    org: {
+      id: e[m.orgId],
+      name: e[m.name],
+      urlSafeName: e[m.urlSafeName],
+      metadata: object(e[m.metadata]),
+      createdAt: e[m.createdAt],
+    },
+  }));
   return memberships.length > 1 ? memberships.sort(byJoinTime) : memberships;
 }

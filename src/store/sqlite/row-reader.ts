@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 
-type Row = Record<string, unknown>;
+/** A row as an object keyed by column name. */
+export type Row = Record<string, unknown>;
 
 /**
  * Runs a SELECT in raw (array) mode and builds the row objects itself:
