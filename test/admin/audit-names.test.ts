@@ -37,8 +37,8 @@ describe('admin audit log by name', () => {
     expect(html).toContain(`<a href="/admin/orgs/${org.id}">`);
     expect(html).toContain(`<span title="admin:${admin.id}">admin ${admin.email}</span>`);
     // Details read as name/value pairs, not JSON.
-    expect(html).toContain('<dt>user</dt><dd>ann@example.com</dd>');
-    expect(html).toContain('<dt>role</dt><dd>Member</dd>');
+    expect(html).toContain('<div><dt>user</dt><dd>ann@example.com</dd></div>');
+    expect(html).toContain('<div><dt>role</dt><dd>Member</dd></div>');
     expect(html).not.toMatch(/\{&#34;|\{"/);
   });
 

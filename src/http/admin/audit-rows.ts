@@ -114,7 +114,11 @@ function valueText(value: unknown): string {
 }
 
 function detailRows(names: AuditNames, details: JsonObject): AuditRow['details'] {
-  return Object.entries(safeDetails(details)).map(([name, value]) => {
+  const shown = Object.entries(safeDetails(details)).filter(
+    // A key without an org (or user) says nothing by saying so.
+    ([name, value]) => !(value === null && (name === 'userId' || name === 'orgId')),
+  );
+  return shown.map(([name, value]) => {
     if (name === 'userId' && typeof value === 'string')
       return { name: 'user', value: userRef(names, value).text };
     if (name === 'orgId' && typeof value === 'string')
