@@ -59,8 +59,15 @@ if (!executablePath) {
 
     it('fits the audit table in its container with short rows', async () => {
       await page.goto(`${server.url}/admin/audit`);
-      const size = await page.evaluate(() => {
-        const wrap = document.querySelector('.table-wrap')!;
+      // Run in the page, so written as text (the tests compile without the DOM types).
+      const size = await page.evaluate<{
+        scroll: number;
+        client: number;
+        page: number;
+        rows: number;
+        tallest: number;
+      }>(`(() => {
+        const wrap = document.querySelector('.table-wrap');
         const rows = [...document.querySelectorAll('table.audit tbody tr')];
         return {
           scroll: wrap.scrollWidth,
@@ -69,21 +76,42 @@ if (!executablePath) {
           rows: rows.length,
           tallest: Math.max(...rows.map((r) => r.getBoundingClientRect().height)),
         };
-      });
+      })()`);
       expect(size.rows).toBeGreaterThan(10);
       expect(size.scroll).toBeLessThanOrEqual(size.client);
       expect(size.page).toBeLessThanOrEqual(1280);
       expect(size.tallest).toBeLessThan(160);
     });
 
+    it('marks the current nav item with a bar that descenders do not break', async () => {
+      await page.goto(`${server.url}/admin/settings`);
+      const style = await page.evaluate<{
+        textDecorationLine: string;
+        textDecorationSkipInk: string;
+        boxShadow: string;
+      }>(`(() => {
+        const css = getComputedStyle(document.querySelector('header.site nav a[aria-current=page]'));
+        return {
+          textDecorationLine: css.textDecorationLine,
+          textDecorationSkipInk: css.textDecorationSkipInk,
+          boxShadow: css.boxShadow,
+        };
+      })()`);
+      const underlined = style.textDecorationLine.includes('underline');
+      expect(underlined ? style.textDecorationSkipInk === 'none' : style.boxShadow !== 'none').toBe(
+        true,
+      );
+    });
+
     it('keeps a rate limit on one line on the settings page', async () => {
       await page.goto(`${server.url}/admin/settings`);
-      const middles = await page.evaluate(() => {
-        const set = document.querySelector('fieldset.rate-limit')!;
-        return [...set.querySelectorAll('input, select')].map(
-          (el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2,
-        );
-      });
+      const middles = await page.evaluate<number[]>(`(() => {
+        const set = document.querySelector('fieldset.rate-limit');
+        return [...set.querySelectorAll('input, select')].map((el) => {
+          const box = el.getBoundingClientRect();
+          return box.top + box.height / 2;
+        });
+      })()`);
       expect(middles.length).toBe(3);
       expect(Math.max(...middles) - Math.min(...middles)).toBeLessThan(8);
     });
@@ -93,7 +121,7 @@ if (!executablePath) {
       await page.locator('#field-email').fill('taken@example.com');
       await page.getByRole('button', { name: 'Create user' }).click();
       await page.locator('#form-errors').waitFor();
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('form-errors');
+      expect(await page.evaluate<string>('document.activeElement.id')).toBe('form-errors');
       expect(await page.title()).toMatch(/^Error: /);
     });
   });
