@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { AdminView, CreateAdminInput } from './core/admins';
-import type { AuditFilter } from './core/audit-log';
+import type { AuditFilter, AuditNames } from './core/audit-log';
 import type { Actor } from './core/context';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import type { settingsPatch } from './core/inputs';
@@ -187,6 +187,11 @@ export interface Latchkey {
   adminSetupLinkIfNone(baseUrl: string, ttlSeconds?: number): Promise<string | null>;
   /** Audit events newest first, each filter an exact match, a page at a time. */
   listAuditEvents(filter?: AuditFilter, page?: PageRequest): Promise<Paged<AuditEvent>>;
+  /**
+   * The emails, names and key hints of the users, orgs, keys, admins and integration keys
+   * these events point at, by id; an id left out no longer exists.
+   */
+  fetchAuditNames(events: AuditEvent[]): Promise<AuditNames>;
 
   // Lifecycle ----------------------------------------------------------------
 

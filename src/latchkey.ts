@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { PageSessions, Store } from './core/store';
 import * as admins from './core/admins';
-import { listAuditEvents } from './core/audit-log';
+import { auditNames, listAuditEvents } from './core/audit-log';
 import type { Core } from './core/context';
 import { IntegrationKeys } from './core/integration-keys';
 import type { OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
@@ -222,6 +222,7 @@ function publicApi(
     adminSetupLinkIfNone: (baseUrl, ttlSeconds) =>
       admins.setupLinkIfNoAdmin(core, baseUrl, ttlSeconds),
     listAuditEvents: (filter, page) => listAuditEvents(core, filter, page),
+    fetchAuditNames: (events) => auditNames(core, events),
 
     pageSessions: sessionsOf(store),
     async close() {

@@ -64,7 +64,7 @@ async function insert(core: Core, key: ApiKey, now: number): Promise<void> {
   if (outcome === 'limit_reached') {
     throw new LatchkeyError(
       'limit_reached',
-      `This ${key.kind === 'org' ? 'organization' : 'user'} already has the maximum of ${max} active API keys. Revoke one first.`,
+      `This ${key.kind === 'org' ? 'organization' : 'user'} already has the maximum of ${max} active API ${max === 1 ? 'key' : 'keys'}. Revoke one first.`,
     );
   }
   if (outcome === 'duplicate')

@@ -193,7 +193,7 @@ describe('admin settings page', () => {
       expiry: '1m',
     });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('maximum of 1 active API keys');
+    expect(res.text).toContain('maximum of 1 active API key');
     await expect(latchkey.createApiKey({ orgId: org.id, userId: user.id })).rejects.toMatchObject({
       code: 'limit_reached',
     });

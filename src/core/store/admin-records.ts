@@ -1,6 +1,35 @@
 import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../types';
 import type { Page, Paged } from './paging';
 
+/** Each field an exact match; every id in `involving` must be one the event is about. */
+export interface AuditQuery {
+  action?: string;
+  targetType?: AuditEvent['targetType'];
+  targetId?: string;
+  actor?: string;
+  /**
+   * Ids the event must be about: its target id, or one half of a membership's
+   * "<orgId>:<userId>" or of "admin:<id>".
+   */
+  involving?: string[];
+}
+
+export interface AuditNameIds {
+  userIds: string[];
+  orgIds: string[];
+  keyIds: string[];
+  adminIds: string[];
+  integrationKeyIds: string[];
+}
+
+export interface AuditNames {
+  users: { id: string; email: string }[];
+  orgs: { id: string; name: string }[];
+  keys: { id: string; displayName: string; hint: string }[];
+  admins: { id: string; email: string }[];
+  integrationKeys: { id: string; name: string }[];
+}
+
 /** What the operators' side keeps: settings, the audit log, admins and integration keys. */
 export interface AdminRecords {
   // Settings
@@ -9,15 +38,9 @@ export interface AdminRecords {
 
   // Audit log (append-only)
   appendAudit(event: AuditEvent): Promise<void>;
-  listAudit(
-    filter: {
-      action?: string;
-      targetType?: AuditEvent['targetType'];
-      targetId?: string;
-      actor?: string;
-    },
-    page: Page,
-  ): Promise<Paged<AuditEvent>>;
+  listAudit(filter: AuditQuery, page: Page): Promise<Paged<AuditEvent>>;
+  /** Names of the records audit events point at, read a kind at a time; unknown ids are left out. */
+  findAuditNames(ids: AuditNameIds): Promise<AuditNames>;
 
   // Admins
   /** False when the email is taken. */

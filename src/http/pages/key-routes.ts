@@ -17,6 +17,12 @@ import { consumeFormId } from './security';
 export type ScopeResolver = (req: Request, res: Response) => KeyScope;
 
 const LIST_LIMIT = 100;
+
+/** A 1-based page number from the query string; anything else is page 1. */
+function pageNumber(raw: unknown): number {
+  return typeof raw === 'string' && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
+}
+const pageAt = (page: number) => ({ limit: LIST_LIMIT, offset: (page - 1) * LIST_LIMIT });
 const FIELD_LABELS = { displayName: 'Name', expiry: 'Expires' };
 
 const actorOf = (req: Request, res: Response): Actor => ({
@@ -79,11 +85,19 @@ export function registerKeyRoutes(
     const owner =
       scope.kind === 'personal' ? { userId: scope.owner.userId } : { orgId: scope.owner.orgId };
     const filter = { ...owner, kind: scope.kind };
-    const page = { limit: LIST_LIMIT, offset: 0 };
+    const currentPage = pageNumber(req.query.page);
+    const archivedPage = pageNumber(req.query.revokedPage);
     const [current, archived] = await Promise.all([
-      keyPage(latchkey, { ...filter, archived: false }, page),
-      keyPage(latchkey, { ...filter, archived: true }, page),
+      keyPage(latchkey, { ...filter, archived: false }, pageAt(currentPage)),
+      keyPage(latchkey, { ...filter, archived: true }, pageAt(archivedPage)),
     ]);
+    const base = listPath(req, res, scope);
+    const linkFor = (name: 'page' | 'revokedPage') => (n: number) => {
+      const pages = { page: currentPage, revokedPage: archivedPage, [name]: n };
+      const query = new URLSearchParams();
+      for (const [k, v] of Object.entries(pages)) if (v > 1) query.set(k, String(v));
+      return query.size ? `${base}?${query}` : base;
+    };
     // The new token is shown on this one page load, then forgotten.
     const pending = req.session.newKey;
     const newKey = pending && pending.scope === scope.path ? pending : null;
@@ -94,6 +108,8 @@ export function registerKeyRoutes(
       scope,
       current,
       archived,
+      currentPaging: { page: currentPage, pageSize: LIST_LIMIT, linkFor: linkFor('page') },
+      archivedPaging: { page: archivedPage, pageSize: LIST_LIMIT, linkFor: linkFor('revokedPage') },
       newKey,
       now: nowSeconds(),
       creators:

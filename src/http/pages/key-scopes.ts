@@ -62,8 +62,19 @@ export function orgScope(viewer: Viewer, settings: Settings, orgId: unknown): Ke
     canManage,
     readOnlyReason: canManage
       ? null
-      : `Your role in ${org.name} (${membership.role}) can see these keys but not create or revoke them. Ask an owner or admin of the organization if you need a key.`,
+      : `Your role in ${org.name} (${membership.role}) can see these keys but not create or revoke them. ${whomToAsk(settings.orgKeyManagerRoles)}`,
   };
+}
+
+/** "Ask an owner or admin …", naming the roles the settings let manage org keys. */
+export function whomToAsk(roles: readonly OrgRole[]): string {
+  if (!roles.length)
+    return 'No role in an organization can manage its keys here; ask the site’s administrators if you need a key.';
+  const names = roles.map((r) => r.toLowerCase());
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  const article = /^[aeiou]/.test(list!) ? 'an' : 'a';
+  return `Ask ${article} ${list} of the organization if you need a key.`;
 }
 
 /** True only for keys this scope shows: never generic keys, never another owner's. */

@@ -85,6 +85,9 @@ export async function renderPage(
   status = 200,
 ): Promise<void> {
   const data = pageLocals(req, res, locals);
+  // A form shown again with its errors says so first, where a screen reader starts reading.
+  const failed = Boolean(data.formError) || Object.keys(data.errors ?? {}).length > 0;
+  if (failed && !String(data.title).startsWith('Error: ')) data.title = `Error: ${data.title}`;
   const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data);
   const layout = typeof data.layout === 'string' ? data.layout : 'layout';
   const html = await ejs.renderFile(path.join(VIEWS_DIR, `${layout}.ejs`), { ...data, body });

@@ -1,6 +1,13 @@
 import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../../core/types';
 import { DEFAULT_SETTINGS } from '../../core/types';
-import type { AdminRecords, Page, Paged } from '../../core/store';
+import type {
+  AdminRecords,
+  AuditNameIds,
+  AuditNames,
+  AuditQuery,
+  Page,
+  Paged,
+} from '../../core/store';
 import {
   adminFromDoc,
   adminToDoc,
@@ -12,7 +19,7 @@ import {
 } from './mappers';
 import type { Models } from './models';
 import type { OwnerLocks } from './owner-lock';
-import { asId } from './query-values';
+import { asId, asIds, escapeRegex } from './query-values';
 import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
 
 const SETTINGS_ID = 'settings';
@@ -45,16 +52,8 @@ export class MongoAdminRecords implements AdminRecords {
     await this.models.Audit.create(auditToDoc(event));
   }
 
-  async listAudit(
-    filter: {
-      action?: string;
-      targetType?: AuditEvent['targetType'];
-      targetId?: string;
-      actor?: string;
-    },
-    page: Page,
-  ): Promise<Paged<AuditEvent>> {
-    const query: Record<string, string> = {};
+  async listAudit(filter: AuditQuery, page: Page): Promise<Paged<AuditEvent>> {
+    const query: Record<string, unknown> = {};
     let valid = true;
     for (const field of ['action', 'targetType', 'targetId', 'actor'] as const) {
       const value: unknown = filter[field];
@@ -62,8 +61,38 @@ export class MongoAdminRecords implements AdminRecords {
       if (typeof value === 'string') query[field] = value;
       else valid = false;
     }
+    const involving: unknown = filter.involving ?? [];
+    if (!Array.isArray(involving) || !involving.every((id) => typeof id === 'string'))
+      valid = false;
+    else if (involving.length)
+      query.$and = (involving as string[]).map((id) => ({
+        $or: [
+          { targetId: id },
+          { targetId: new RegExp(`^${escapeRegex(id)}:`) },
+          { targetId: new RegExp(`:${escapeRegex(id)}$`) },
+        ],
+      }));
     const sort = { at: -1, _id: -1 } as const;
     return paged(this.models.Audit, valid ? query : null, sort, page, auditFromDoc);
+  }
+
+  async findAuditNames(ids: AuditNameIds): Promise<AuditNames> {
+    const { User, Org, ApiKey, Admin, IntegrationKey } = this.models;
+    const inIds = (list: string[]) => ({ _id: { $in: [...new Set(asIds(list))] } });
+    const [users, orgs, keys, admins, integrationKeys] = await Promise.all([
+      User.find(inIds(ids.userIds), { email: 1 }).lean(),
+      Org.find(inIds(ids.orgIds), { name: 1 }).lean(),
+      ApiKey.find(inIds(ids.keyIds), { displayName: 1, hint: 1 }).lean(),
+      Admin.find(inIds(ids.adminIds), { email: 1 }).lean(),
+      IntegrationKey.find(inIds(ids.integrationKeyIds), { name: 1 }).lean(),
+    ]);
+    return {
+      users: users.map((d) => ({ id: d._id, email: d.email })),
+      orgs: orgs.map((d) => ({ id: d._id, name: d.name })),
+      keys: keys.map((d) => ({ id: d._id, displayName: d.displayName, hint: d.hint })),
+      admins: admins.map((d) => ({ id: d._id, email: d.email })),
+      integrationKeys: integrationKeys.map((d) => ({ id: d._id, name: d.name })),
+    };
   }
 
   // Admins -----------------------------------------------------------------

@@ -132,6 +132,7 @@ export class MongoStore implements Store {
   );
   readonly appendAudit: Store['appendAudit'] = (...a) => this.admin.appendAudit(...a);
   readonly listAudit: Store['listAudit'] = (...a) => this.admin.listAudit(...a);
+  readonly findAuditNames: Store['findAuditNames'] = (...a) => this.admin.findAuditNames(...a);
   readonly insertAdmin: Store['insertAdmin'] = (...a) => this.admin.insertAdmin(...a);
   readonly findAdminById: Store['findAdminById'] = (...a) => this.admin.findAdminById(...a);
   readonly findAdminByEmail: Store['findAdminByEmail'] = (...a) =>

@@ -2,6 +2,7 @@ import type { Admin, Settings } from '../../core/types';
 import { DEFAULT_SETTINGS } from '../../core/types';
 import type { AdminRecords } from '../../core/store';
 import { adminFromRow, auditFromRow, integrationKeyFromRow } from './rows';
+import type { Row } from './row-reader';
 import { paged, unlessTaken, type Params, type Sql } from './sql';
 
 function adminStatements(sql: Sql) {
@@ -84,8 +85,56 @@ export function sqliteAdminRecords(sql: Sql): AdminRecords {
           params.push(value);
         }
       }
+      for (const id of filter.involving ?? []) {
+        clauses.push(
+          "(target_id = ? OR target_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
+        );
+        const literal = id.replace(/[\\%_]/g, '\\$&');
+        params.push(id, `${literal}:%`, `%:${literal}`);
+      }
       const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
       return paged(sql, 'audit_events', where, params, 'seq DESC', page, auditFromRow);
+    },
+
+    findAuditNames: async (ids) => {
+      const read = <T>(table: string, columns: string, list: string[], map: (r: Row) => T) =>
+        list.length
+          ? sql
+              .rows(
+                `SELECT ${columns} FROM ${table} WHERE id IN (${list.map(() => '?').join(',')})`,
+              )
+              .all(...list)
+              .map(map)
+          : [];
+      const unique = (list: string[]) => [...new Set(list)];
+      return {
+        users: read('users', 'id, email', unique(ids.userIds), (r) => ({
+          id: String(r.id),
+          email: String(r.email),
+        })),
+        orgs: read('orgs', 'id, name', unique(ids.orgIds), (r) => ({
+          id: String(r.id),
+          name: String(r.name),
+        })),
+        keys: read('api_keys', 'id, display_name, hint', unique(ids.keyIds), (r) => ({
+          id: String(r.id),
+          displayName: String(r.display_name),
+          hint: String(r.hint),
+        })),
+        admins: read('admins', 'id, email', unique(ids.adminIds), (r) => ({
+          id: String(r.id),
+          email: String(r.email),
+        })),
+        integrationKeys: read(
+          'integration_keys',
+          'id, name',
+          unique(ids.integrationKeyIds),
+          (r) => ({
+            id: String(r.id),
+            name: String(r.name),
+          }),
+        ),
+      };
     },
 
     // Admins ---------------------------------------------------------------

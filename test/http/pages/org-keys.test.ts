@@ -139,7 +139,7 @@ describe('Org API keys page', () => {
       expiry: '1m',
     });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('This organization already has the maximum of 1 active API keys');
+    expect(res.text).toContain('This organization already has the maximum of 1 active API key');
   });
 
   it('hides org pages and refuses their forms when org keys are turned off', async () => {

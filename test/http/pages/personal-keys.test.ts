@@ -269,7 +269,7 @@ describe('My API keys page', () => {
     await createKey(agent, { displayName: 'first' }).then((r) => expect(r.status).toBe(303));
     const res = await createKey(agent, { displayName: 'second' });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('already has the maximum of 1 active API keys');
+    expect(res.text).toContain('already has the maximum of 1 active API key');
     expect(res.text).toContain('value="second"');
     expect((await latchkey.listApiKeys({ userId: user.id })).total).toBe(1);
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_SETTINGS } from '../../../src/core/types';
 import type { Store } from '../../../src/core/store';
-import { page, type CurrentStore } from './context';
+import { aKey, aMembership, anOrg, aUser } from '../../support/fixtures';
+import { page, t, type CurrentStore } from './context';
 
 /** Settings, the audit log, admins, setup tokens and integration keys. */
 export function describeAdminRecords(current: CurrentStore): void {
@@ -47,6 +48,79 @@ export function describeAdminRecords(current: CurrentStore): void {
       expect((await store.listAudit({ actor: 'admin:1' }, page)).items[0]?.targetId).toBe('k2');
       expect((await store.listAudit({ targetType: 'key', targetId: 'k1' }, page)).total).toBe(1);
       expect((await store.listAudit({}, { limit: 1, offset: 1 })).items[0]?.targetId).toBe('k1');
+    });
+
+    it('lists the events about an id: its own, and memberships and admins naming it', async () => {
+      const targets: [string, string][] = [
+        ['org', 'o1'],
+        ['user', 'u1'],
+        ['membership', 'o1:u1'],
+        ['membership', 'o2:u1'],
+        ['settings', 'admin:u1'],
+        ['user', 'u10'],
+        ['user', 'u_1'],
+        ['user', 'x%'],
+      ];
+      for (const [i, [targetType, targetId]] of targets.entries()) {
+        await store.appendAudit({
+          id: randomUUID(),
+          at: 100 + i,
+          actor: 'cli',
+          action: 'a',
+          targetType: targetType as 'user',
+          targetId,
+          ip: null,
+          details: {},
+        });
+      }
+      const about = async (...ids: string[]) =>
+        (await store.listAudit({ involving: ids }, page)).items.map((e) => e.targetId);
+      expect(await about('u1')).toEqual(['admin:u1', 'o2:u1', 'o1:u1', 'u1']);
+      expect(await about('o1')).toEqual(['o1:u1', 'o1']);
+      expect(await about('o1', 'u1')).toEqual(['o1:u1']);
+      // Wildcards in an id are taken literally.
+      expect(await about('%')).toEqual([]);
+      expect(await about('x%')).toEqual(['x%']);
+      expect((await store.listAudit({ involving: ['u1'], targetType: 'user' }, page)).total).toBe(
+        1,
+      );
+    });
+
+    it('finds the names audit events point at, leaving out unknown ids', async () => {
+      const user = aUser({ email: 'named@example.com' });
+      const org = anOrg({ name: 'Named Org' });
+      await store.insertUser(user);
+      await store.insertOrg(org);
+      await store.upsertMembership(aMembership(user, org));
+      const { key } = aKey({ kind: 'personal', userId: user.id, displayName: 'Deploy' });
+      expect(await store.insertKey(key, 0, t())).toBe('inserted');
+      const admin = { id: randomUUID(), email: 'boss@example.com', passwordHash: 'h' };
+      await store.insertAdmin({ ...admin, createdAt: 1, lastLoginAt: null });
+      const ik = { id: randomUUID(), digest: 'e'.repeat(64), name: 'CI', hint: 'lki_…x' };
+      await store.insertIntegrationKey({ ...ik, createdAt: 1, lastUsedAt: null, archivedAt: null });
+      const gone = randomUUID();
+      const names = await store.findAuditNames({
+        userIds: [user.id, user.id, gone],
+        orgIds: [org.id, gone],
+        keyIds: [key.id, gone],
+        adminIds: [admin.id, gone],
+        integrationKeyIds: [ik.id, gone],
+      });
+      expect(names).toEqual({
+        users: [{ id: user.id, email: 'named@example.com' }],
+        orgs: [{ id: org.id, name: 'Named Org' }],
+        keys: [{ id: key.id, displayName: 'Deploy', hint: key.hint }],
+        admins: [{ id: admin.id, email: 'boss@example.com' }],
+        integrationKeys: [{ id: ik.id, name: 'CI' }],
+      });
+      const none = { userIds: [], orgIds: [], keyIds: [], adminIds: [], integrationKeyIds: [] };
+      expect(await store.findAuditNames(none)).toEqual({
+        users: [],
+        orgs: [],
+        keys: [],
+        admins: [],
+        integrationKeys: [],
+      });
     });
   });
 
