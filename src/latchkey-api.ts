@@ -25,6 +25,8 @@ import type { Validation } from './core/validation-result';
 import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
+import type { ValidationObserver } from './core/observer';
+import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
 
 /** A partial settings change, as updateSettings() takes it. */
 export type SettingsPatch = z.input<typeof settingsPatch>;
@@ -187,6 +189,21 @@ export interface Latchkey {
   adminSetupLinkIfNone(baseUrl: string, ttlSeconds?: number): Promise<string | null>;
   /** Audit events newest first, each filter an exact match, a page at a time. */
   listAuditEvents(filter?: AuditFilter, page?: PageRequest): Promise<Paged<AuditEvent>>;
+
+  // Operations ---------------------------------------------------------------
+
+  /** Attaches an observer of validations, the cache and sign-ins; returns its remover. */
+  observe(observer: ValidationObserver): () => void;
+  /**
+   * Registers Prometheus metrics (prom-client) into `registry`, or a new registry, and
+   * starts counting; off until called. Loads prom-client only then.
+   */
+  metrics(
+    registry?: MetricsOptions['registry'],
+    options?: Omit<MetricsOptions, 'registry'>,
+  ): LatchkeyMetrics;
+  /** A cheap store read within `timeoutMs`: null when it answered, else what failed. */
+  checkStore(timeoutMs?: number): Promise<string | null>;
 
   // Lifecycle ----------------------------------------------------------------
 
