@@ -26,6 +26,7 @@ import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
 import type { ValidationObserver } from './core/observer';
+import type { RetentionPass } from './core/retention';
 import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
 
 /** A partial settings change, as updateSettings() takes it. */
@@ -204,6 +205,13 @@ export interface Latchkey {
   ): LatchkeyMetrics;
   /** A cheap store read within `timeoutMs`: null when it answered, else what failed. */
   checkStore(timeoutMs?: number): Promise<string | null>;
+  /**
+   * Deletes audit events, usage rows and archived keys older than the retention settings
+   * keep, 500 rows at a time (also done hourly in the background).
+   */
+  runRetention(): Promise<RetentionPass>;
+  /** Rows (documents) per table (collection), for the dashboard. */
+  fetchTableSizes(): Promise<Record<string, number>>;
 
   // Lifecycle ----------------------------------------------------------------
 

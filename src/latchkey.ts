@@ -6,6 +6,7 @@ import type { Core } from './core/context';
 import { IntegrationKeys } from './core/integration-keys';
 import type { OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import { listApiKeys } from './core/key-lists';
+import { runRetention, startRetention } from './core/retention';
 import { labelsOf, monotonicSeconds, Observers } from './core/observer';
 import { apiKeyUsage, apiKeyUsageByDay } from './core/key-usage';
 import * as keys from './core/keys';
@@ -49,6 +50,8 @@ export interface LatchkeyOptions {
   rateLimitBackend?: 'memory' | 'store' | RateLimitBackend;
   /** Failed validations one IP may make per minute in requireApiKey() (default 60; 0 = off). */
   invalidKeyLimitPerMinute?: number;
+  /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
+  retentionIntervalMs?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -121,6 +124,13 @@ export async function assembleLatchkey(
     usage,
   };
 
+  const retentionEvery = options.retentionIntervalMs ?? 3_600_000;
+  const retention =
+    retentionEvery > 0
+      ? startRetention(store, settings, retentionEvery, observers, (err) =>
+          logger.error({ err }, 'deleting old records failed; will retry'),
+        )
+      : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
@@ -131,6 +141,7 @@ export async function assembleLatchkey(
     settingsHolder,
     usage,
     observers,
+    retention,
   });
   return { latchkey, parts: { core, store, validator } };
 }
@@ -152,6 +163,7 @@ function publicApi(
     settingsHolder: SettingsHolder;
     usage: UsageBuffer;
     observers: Observers;
+    retention: ReturnType<typeof startRetention> | null;
   },
 ): Latchkey {
   const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
@@ -267,12 +279,16 @@ function publicApi(
       return made.metrics;
     },
     checkStore: (timeoutMs = 2_000) => checkStore(store, timeoutMs, observers),
+    runRetention: () => runRetention(store, core.settings()),
+    fetchTableSizes: () => store.tableSizes(),
 
     pageSessions: sessionsOf(store),
     async close() {
       if (closed) return;
       closed = true;
       settingsHolder.close();
+      parts.retention?.stop();
+      await parts.retention?.running();
       await usage.close();
       await store.close();
     },
