@@ -9,6 +9,7 @@ const LAYERS = [
   ['core', ['core', 'logger']],
   ['store', ['store']],
   ['middleware', ['middleware']],
+  ['metrics', ['metrics']],
   ['library', ['latchkey', 'latchkey-api']],
   ['http', ['http']],
   ['client', ['client']],
@@ -19,10 +20,11 @@ const MAY_IMPORT = {
   core: [],
   store: ['core'],
   middleware: ['core'],
-  library: ['core', 'store', 'middleware'],
+  metrics: ['core'],
+  library: ['core', 'store', 'middleware', 'metrics'],
   http: ['core', 'middleware', 'library'],
   client: ['core', 'middleware', 'http'],
-  wiring: ['core', 'store', 'middleware', 'library', 'http', 'client'],
+  wiring: ['core', 'store', 'middleware', 'metrics', 'library', 'http', 'client'],
 };
 
 /** Packages the framework-free core must not load. */

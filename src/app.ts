@@ -9,20 +9,26 @@ import type { Latchkey } from './latchkey';
 import { createHostedPages } from './http/pages/hosted-pages';
 import { createAdminPages } from './http/admin/admin-pages';
 import { sessionSecret } from './http/pages/session';
+import { readinessHandler, type Lifecycle } from './http/readiness';
+import { metricsHandler } from './metrics/endpoint';
 
 type PageConfig = Pick<
   Config,
   'SESSION_SECRET' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'PAGES_BASE_PATH'
 >;
+type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
 
 /** The standalone server's Express app: wiring only. */
 export function createApp(
   latchkey: Latchkey,
-  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig>,
+  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig> & Partial<MetricsConfig>,
+  lifecycle: Lifecycle = { draining: false },
 ) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
+  const metrics = config.METRICS_ENABLED ? latchkey.metrics() : null;
+  if (metrics) app.use(metrics.httpMiddleware());
   app.use(helmet());
   // The backend API parses its own bodies, after checking the integration key.
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
@@ -36,6 +42,10 @@ export function createApp(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/readyz', readinessHandler(latchkey, lifecycle));
+  // With METRICS_PORT, server.ts serves them on the loopback address instead.
+  if (metrics && config.METRICS_PORT === undefined)
+    app.get('/metrics', metricsHandler(metrics.registry, config.METRICS_TOKEN));
 
   // The announcement's example: who does this API key belong to?
   app.post('/api/whoami', latchkey.requireApiKey(), (req, res) => {

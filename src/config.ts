@@ -48,6 +48,14 @@ export const CONFIG_SCHEMA = z.object({
   INVALID_KEY_LIMIT_PER_MINUTE: int(0, 1_000_000).default(60),
   /** Where validation rate-limit counts live: this process, or the database (shared). */
   RATE_LIMIT_BACKEND: z.enum(['memory', 'store']).default('memory'),
+  /** Serve Prometheus metrics at /metrics (or on METRICS_PORT). */
+  METRICS_ENABLED: bool.default(true),
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** When set, metrics are served on this port on 127.0.0.1 only, not on the main port. */
+  METRICS_PORT: int(1, 65535).optional(),
+  /** How long /readyz answers 503 at shutdown before the server stops accepting. */
+  SHUTDOWN_DRAIN_MS: int(0, 600_000).default(0),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
@@ -109,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      const secretive = ['SECRET', 'URI', 'URL'].some((word) => name.includes(word));
+      const secretive = ['SECRET', 'URI', 'URL', 'TOKEN'].some((word) => name.includes(word));
       const value = secretive ? '' : ` (got "${env[name] ?? ''}")`;
       return `${name}: ${issue.message}${value}`;
     }),

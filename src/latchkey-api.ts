@@ -25,6 +25,9 @@ import type { Validation } from './core/validation-result';
 import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
+import type { ValidationObserver } from './core/observer';
+import type { RetentionPass } from './core/retention';
+import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
 
 /** A partial settings change, as updateSettings() takes it. */
 export type SettingsPatch = z.input<typeof settingsPatch>;
@@ -192,6 +195,28 @@ export interface Latchkey {
    * these events point at, by id; an id left out no longer exists.
    */
   fetchAuditNames(events: AuditEvent[]): Promise<AuditNames>;
+
+  // Operations ---------------------------------------------------------------
+
+  /** Attaches an observer of validations, the cache and sign-ins; returns its remover. */
+  observe(observer: ValidationObserver): () => void;
+  /**
+   * Registers Prometheus metrics (prom-client) into `registry`, or a new registry, and
+   * starts counting; off until called. Loads prom-client only then.
+   */
+  metrics(
+    registry?: MetricsOptions['registry'],
+    options?: Omit<MetricsOptions, 'registry'>,
+  ): LatchkeyMetrics;
+  /** A cheap store read within `timeoutMs`: null when it answered, else what failed. */
+  checkStore(timeoutMs?: number): Promise<string | null>;
+  /**
+   * Deletes audit events, usage rows and archived keys older than the retention settings
+   * keep, 500 rows at a time (also done hourly in the background).
+   */
+  runRetention(): Promise<RetentionPass>;
+  /** Rows (documents) per table (collection), for the dashboard. */
+  fetchTableSizes(): Promise<Record<string, number>>;
 
   // Lifecycle ----------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import type { Core } from './core/context';
 import { IntegrationKeys } from './core/integration-keys';
 import type { OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import { listApiKeys } from './core/key-lists';
+import { runRetention, startRetention } from './core/retention';
+import { labelsOf, monotonicSeconds, Observers } from './core/observer';
 import { apiKeyUsage, apiKeyUsageByDay } from './core/key-usage';
 import * as keys from './core/keys';
 import * as memberships from './core/memberships';
@@ -14,6 +16,7 @@ import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder, updateSettings } from './core/settings';
 import { UsageBuffer } from './core/usage-buffer';
+import type { KeyKind } from './core/types';
 import type { Validation } from './core/validation-result';
 import * as users from './core/users';
 import { Validator } from './core/validator';
@@ -21,6 +24,7 @@ import { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
 import type { Latchkey } from './latchkey-api';
 import { createLogger, type Logger } from './logger';
+import type { LatchkeyMetrics } from './metrics/types';
 import { storeRateLimits } from './store/shared-rate-limits';
 import { createSqliteStore } from './store/sqlite';
 
@@ -46,6 +50,8 @@ export interface LatchkeyOptions {
   rateLimitBackend?: 'memory' | 'store' | RateLimitBackend;
   /** Failed validations one IP may make per minute in requireApiKey() (default 60; 0 = off). */
   invalidKeyLimitPerMinute?: number;
+  /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
+  retentionIntervalMs?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -72,9 +78,13 @@ export async function assembleLatchkey(
     options.store ?? createSqliteStore(options.databasePath ?? path.join('data', 'latchkey.db'));
   const cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
   const settingsHolder = await SettingsHolder.load(store, cacheTtlMs);
+  const observers = new Observers();
   const usage = new UsageBuffer(
     store,
-    (err) => logger.error({ err }, 'writing key usage failed; will retry'),
+    (err) => {
+      observers.onStoreError('usage_flush');
+      logger.error({ err }, 'writing key usage failed; will retry');
+    },
     options.usageFlushIntervalMs ?? 5_000,
   );
   const settings = () => settingsHolder.current();
@@ -97,6 +107,7 @@ export async function assembleLatchkey(
     cacheTtlMs,
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
+    observer: observers,
   });
   // Verdicts carry what the settings made of them (permissions, for one): a new value drops them.
   settingsHolder.whenChanged(() => validator.forgetAll());
@@ -113,6 +124,13 @@ export async function assembleLatchkey(
     usage,
   };
 
+  const retentionEvery = options.retentionIntervalMs ?? 3_600_000;
+  const retention =
+    retentionEvery > 0
+      ? startRetention(store, settings, retentionEvery, observers, (err) =>
+          logger.error({ err }, 'deleting old records failed; will retry'),
+        )
+      : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
@@ -122,6 +140,8 @@ export async function assembleLatchkey(
     integrationKeys,
     settingsHolder,
     usage,
+    observers,
+    retention,
   });
   return { latchkey, parts: { core, store, validator } };
 }
@@ -142,23 +162,32 @@ function publicApi(
     integrationKeys: IntegrationKeys;
     settingsHolder: SettingsHolder;
     usage: UsageBuffer;
+    observers: Observers;
+    retention: ReturnType<typeof startRetention> | null;
   },
 ): Latchkey {
-  const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage } = parts;
+  const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
   const { store } = core;
   let closed = false;
+  const watched = observedValidations(observers);
+  const metricsByRegistry = new Map<unknown, LatchkeyMetrics>();
   return {
     logger: core.logger,
 
-    validateApiKey: (token) => validator.validate(token),
+    validateApiKey: (token) => watched(undefined, () => validator.validate(token)),
     validatePersonalApiKey: (token) =>
-      validator.validate(token, 'personal') as Promise<Validation<PersonalKeyIdentity>>,
+      watched('personal', () => validator.validate(token, 'personal')) as Promise<
+        Validation<PersonalKeyIdentity>
+      >,
     validateOrgApiKey: (token) =>
-      validator.validate(token, 'org') as Promise<Validation<OrgKeyIdentity>>,
-    validateImportedApiKey: (token) => validator.validateImported(token),
-    validateApiKeyInline: (token) => validator.validateInline(token),
-    requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard),
-    optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard),
+      watched('org', () => validator.validate(token, 'org')) as Promise<Validation<OrgKeyIdentity>>,
+    validateImportedApiKey: (token) => watched(undefined, () => validator.validateImported(token)),
+    validateApiKeyInline: (token) =>
+      observers.active
+        ? watched(undefined, () => validator.validate(token))
+        : validator.validateInline(token),
+    requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard, observers),
+    optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard, observers),
     invalidKeyGuard,
     forgetCachedValidations: (digest) =>
       digest === undefined ? validator.forgetAll() : validator.forget(digest),
@@ -185,7 +214,11 @@ function publicApi(
     unlockUser: (userId, by) => users.setUserLocked(core, userId, false, by),
     deleteUser: (userId, by) => users.deleteUser(core, userId, by),
     verifyPassword,
-    verifyUserSignIn: (email, password) => users.verifyUserSignIn(core, email, password),
+    verifyUserSignIn: async (email, password) => {
+      const user = await users.verifyUserSignIn(core, email, password);
+      if (!user) observers.onSignInFailure('pages');
+      return user;
+    },
     recordSignIn: (userId, by) => users.recordSignIn(core, userId, by),
 
     createOrg: (input, by) => orgs.createOrg(core, input, by),
@@ -215,7 +248,11 @@ function publicApi(
     deleteAdmin: (adminId, by) => admins.deleteAdmin(core, adminId, by),
     listAdmins: () => admins.listAdmins(core),
     fetchAdmin: (adminId) => admins.findAdmin(core, adminId),
-    verifyAdminSignIn: (email, password, by) => admins.verifyAdminSignIn(core, email, password, by),
+    verifyAdminSignIn: async (email, password, by) => {
+      const admin = await admins.verifyAdminSignIn(core, email, password, by);
+      if (!admin) observers.onSignInFailure('admin');
+      return admin;
+    },
     hasAdmin: () => admins.hasAdmin(core),
     issueAdminSetupToken: (ttlSeconds) => admins.issueSetupToken(core, ttlSeconds),
     consumeAdminSetupToken: (token) => admins.consumeSetupToken(core, token),
@@ -224,13 +261,85 @@ function publicApi(
     listAuditEvents: (filter, page) => listAuditEvents(core, filter, page),
     fetchAuditNames: (events) => auditNames(core, events),
 
+    observe: (observer) => observers.add(observer),
+    metrics(registry, options = {}) {
+      const known = metricsByRegistry.get(registry);
+      if (known) return known;
+      // Loaded on first use, so a host that never asks for metrics never loads prom-client.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const prometheus = require('./metrics/prometheus') as typeof import('./metrics/prometheus');
+      const made = prometheus.registerLatchkeyMetrics(
+        { ...options, registry },
+        {
+          usagePendingEntries: () => usage.pendingEntries,
+          usageFlushLagSeconds: () => usage.flushLagSeconds,
+        },
+      );
+      observers.add(made.observer);
+      metricsByRegistry.set(registry, made.metrics);
+      return made.metrics;
+    },
+    checkStore: (timeoutMs = 2_000) => checkStore(store, timeoutMs, observers),
+    runRetention: () => runRetention(store, core.settings()),
+    fetchTableSizes: () => store.tableSizes(),
+
     pageSessions: sessionsOf(store),
     async close() {
       if (closed) return;
       closed = true;
       settingsHolder.close();
+      parts.retention?.stop();
+      await parts.retention?.running();
       await usage.close();
       await store.close();
     },
   };
+}
+
+/** The validate functions, timed and counted while someone observes them. */
+function observedValidations(observers: Observers) {
+  return (
+    expected: KeyKind | undefined,
+    validate: () => Promise<Validation>,
+  ): Promise<Validation> => {
+    if (!observers.active) return validate();
+    const started = monotonicSeconds();
+    return validate().then(
+      (result) => {
+        observers.onValidation(...labelsOf(result, expected), monotonicSeconds() - started);
+        return result;
+      },
+      (err: unknown) => {
+        observers.onStoreError('validate');
+        throw err;
+      },
+    );
+  };
+}
+
+/**
+ * A cheap read of the settings record (and, on MongoDB, the connection state), failing
+ * after `timeoutMs`: null when the store answered, else a reason without credentials.
+ */
+async function checkStore(
+  store: Store,
+  timeoutMs: number,
+  observers: Observers,
+): Promise<string | null> {
+  const connection = (store as { connection?: { readyState?: number } }).connection;
+  // mongoose: 1 = connected.
+  if (store.kind === 'mongo' && connection?.readyState !== 1)
+    return `MongoDB connection is not open (state ${connection?.readyState ?? 'unknown'})`;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([store.getSettings().then(() => null), timeout]);
+  } catch (err) {
+    observers.onStoreError('readiness');
+    return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  } finally {
+    clearTimeout(timer);
+  }
 }

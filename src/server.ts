@@ -12,12 +12,16 @@ import {
 } from './config';
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
+import { startMetricsServer } from './metrics/endpoint';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
+import { holdDatabaseFile } from './store/sqlite/server-lock';
 
 export interface RunningServer {
   server: Server;
   latchkey: Latchkey;
   url: string;
+  /** Where metrics are served when METRICS_PORT is set. */
+  metricsUrl?: string;
   /** Stops accepting, lets in-flight requests finish, flushes usage and closes the store. */
   stop(): Promise<void>;
 }
@@ -56,7 +60,8 @@ export async function startServer(
         logger,
       )
     : null;
-  const app = createApp(latchkey, config);
+  const lifecycle = { draining: false };
+  const app = createApp(latchkey, config, lifecycle);
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
     const s = app.listen(config.PORT, config.HOST, (err?: Error) =>
@@ -68,12 +73,35 @@ export async function startServer(
     await latchkey.close();
     throw listenProblem(err, config);
   });
+  const metricsServer =
+    config.METRICS_ENABLED && config.METRICS_PORT !== undefined
+      ? await startMetricsServer(
+          config.METRICS_PORT,
+          latchkey.metrics().registry,
+          config.METRICS_TOKEN,
+        ).catch(async (err: unknown) => {
+          server.close();
+          await watch?.close();
+          await latchkey.close();
+          throw listenProblem(
+            err,
+            { ...config, PORT: config.METRICS_PORT!, HOST: '127.0.0.1' },
+            'METRICS_PORT',
+          );
+        })
+      : null;
+  // Tells `latchkey restore` a server has this SQLite file open.
+  const fileLock = store ? null : holdDatabaseFile(config.DATABASE_PATH);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      // Readiness fails first, so a load balancer stops sending before connections close.
+      lifecycle.draining = true;
+      if (config.SHUTDOWN_DRAIN_MS > 0)
+        await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_MS));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Kept-alive connections go as soon as their in-flight request is answered.
       server.closeIdleConnections();
@@ -84,16 +112,18 @@ export async function startServer(
       clearTimeout(timer);
       await watch?.close();
       await latchkey.close();
+      metricsServer?.server.close();
+      fileLock?.release();
     })());
-  return { server, latchkey, url, stop };
+  return { server, latchkey, url, metricsUrl: metricsServer?.url, stop };
 }
 
-function listenProblem(err: unknown, config: Config): unknown {
+function listenProblem(err: unknown, config: Config, variable = 'PORT'): unknown {
   const code = (err as { code?: string } | null)?.code;
   if (code === 'EADDRINUSE')
-    return new StartupError('PORT', `${config.PORT} is already in use on ${config.HOST}`, err);
+    return new StartupError(variable, `${config.PORT} is already in use on ${config.HOST}`, err);
   if (code === 'EACCES')
-    return new StartupError('PORT', `${config.PORT} needs privileges this process lacks`, err);
+    return new StartupError(variable, `${config.PORT} needs privileges this process lacks`, err);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return new StartupError(
       'HOST',

@@ -210,3 +210,6 @@ async function userIdOf(lk: Latchkey, idOrEmail: string): Promise<string> {
   if (!user) throw LatchkeyError.field('user', 'no user has this email');
   return user.id;
 }
+
+/** Commands on the SQLite file itself (backup, restore): they open no Latchkey. */
+export { FILE_COMMANDS } from './backup-commands';

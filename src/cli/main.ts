@@ -9,10 +9,12 @@ import {
 } from '../config';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
-import { COMMANDS, type Flags } from './commands';
+import { COMMANDS, FILE_COMMANDS, type Flags } from './commands';
+import { BackupError } from '../store/sqlite/backup';
 import { createLogger } from '../logger';
 import { createMongoStore } from '../store/mongo';
 import type { Store } from '../core/store';
+import type { FileCommand } from './backup-commands';
 
 /**
  * `npm run -s latchkey -- <command> [options]`: works on the database the server uses,
@@ -27,6 +29,8 @@ function usage(): string {
     for (const [opt, o] of Object.entries(cmd.options))
       lines.push(`      --${opt.padEnd(16)} ${o.description}`);
   }
+  for (const [name, cmd] of Object.entries(FILE_COMMANDS))
+    lines.push(`  ${`${name} ${cmd.argument}`.padEnd(22)} ${cmd.summary}`);
   return lines.join('\n');
 }
 
@@ -49,6 +53,8 @@ export async function runCli(
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  const fileCommand = name ? FILE_COMMANDS[name] : undefined;
+  if (fileCommand) return runFileCommand(fileCommand, rest);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     // Asking for help succeeds; no command or an unknown one is a usage error for scripts.
@@ -88,6 +94,40 @@ export async function runCli(
   }
 }
 
+/** Runs a command on the SQLite file (`backup <file>`, `restore <file>`). */
+async function runFileCommand(command: FileCommand, args: string[]): Promise<number> {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${usage()}\n`);
+    return 2;
+  }
+  const json = parsed.values.json === true;
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) {
+    process.stderr.write(`Give exactly one ${command.argument}.\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    print(await command.run(loadConfig(), file), json);
+    return 0;
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === undefined || !(err instanceof Error)) throw err;
+    const out = json
+      ? JSON.stringify({ error: code, message: err.message })
+      : `Error: ${err.message}`;
+    process.stderr.write(`${out}\n`);
+    return 1;
+  }
+}
+
 /** The store could not be opened; its message names the variable and has no credentials. */
 class StoreUnreachable extends Error {}
 
@@ -96,6 +136,7 @@ function errorCodeOf(err: unknown): string | undefined {
   if (err instanceof LatchkeyError) return err.code;
   if (err instanceof ConfigError || err instanceof StartupError) return 'config';
   if (err instanceof StoreUnreachable) return 'unavailable';
+  if (err instanceof BackupError) return 'backup';
   return undefined;
 }
 

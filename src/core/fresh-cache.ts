@@ -17,8 +17,12 @@ export class FreshCache<V> {
   constructor(
     max: number,
     private readonly ttlMs: number,
+    /** Called when an entry is pushed out to make room (not when it goes stale or is dropped). */
+    onEvict?: () => void,
   ) {
-    this.entries = new LRUCache({ max });
+    this.entries = new LRUCache(
+      onEvict ? { max, dispose: (_v, _k, reason) => reason === 'evict' && onEvict() } : { max },
+    );
   }
 
   /** The value under `key` if it is still fresh at `nowMs`; a stale one is dropped. */

@@ -186,6 +186,12 @@ export const createOrgInput = z
 
 export const updateOrgInput = createOrgInput.partial().strict();
 
+const retentionDays = z
+  .number()
+  .int('must be a whole number of days')
+  .min(1, 'must be at least 1 day')
+  .max(36_500);
+
 export const settingsPatch = z
   .object({
     personalKeysEnabled: z.boolean(),
@@ -210,6 +216,9 @@ export const settingsPatch = z
     tokenPrefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 characters of a-z and 0-9'),
     userRateLimit: rateLimit.nullable(),
     orgRateLimit: rateLimit.nullable(),
+    auditRetentionDays: retentionDays,
+    usageRetentionDays: retentionDays,
+    archivedKeyRetentionDays: retentionDays.nullable(),
   })
   .partial()
   .strict();

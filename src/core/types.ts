@@ -91,6 +91,12 @@ export interface Settings {
   userRateLimit: RateLimit | null;
   /** Validations allowed for all keys of one org; null = no limit. */
   orgRateLimit: RateLimit | null;
+  /** Audit events older than this many days are deleted. */
+  auditRetentionDays: number;
+  /** Usage counts of days older than this are deleted. */
+  usageRetentionDays: number;
+  /** Archived keys are deleted this many days after archiving; null keeps them forever. */
+  archivedKeyRetentionDays: number | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -108,6 +114,9 @@ export const DEFAULT_SETTINGS: Settings = {
   tokenPrefix: 'lk',
   userRateLimit: null,
   orgRateLimit: null,
+  auditRetentionDays: 400,
+  usageRetentionDays: 400,
+  archivedKeyRetentionDays: null,
 };
 
 export interface AuditEvent {

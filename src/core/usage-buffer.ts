@@ -15,6 +15,8 @@ export class UsageBuffer {
   private second = -1;
   private day = '';
   private today = new Map<string, UsageIncrement>();
+  /** When counts were last written (or the buffer made), for the flush lag metric. */
+  private writtenAt = Date.now();
 
   constructor(
     private readonly store: Store,
@@ -67,9 +69,13 @@ export class UsageBuffer {
       this.pending = new Map();
       // The next record() starts a new map for its day rather than adding to a taken one.
       this.second = -1;
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        this.writtenAt = Date.now();
+        return;
+      }
       try {
         await this.store.recordUsage(batch);
+        this.writtenAt = Date.now();
       } catch (err) {
         // Put the counts back so the next flush retries them.
         this.restore(batch);
@@ -77,6 +83,18 @@ export class UsageBuffer {
       }
     });
     return this.flushing;
+  }
+
+  /** Key-day counts waiting to be written. */
+  get pendingEntries(): number {
+    let n = 0;
+    for (const counts of this.pending.values()) n += counts.size;
+    return n;
+  }
+
+  /** Seconds since counts were last written, while some wait; 0 when none do. */
+  get flushLagSeconds(): number {
+    return this.pendingEntries === 0 ? 0 : (Date.now() - this.writtenAt) / 1000;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { FreshCache } from './fresh-cache';
+import type { Observers } from './observer';
 import {
   deepFreeze,
   orgInfo,
@@ -44,6 +45,8 @@ export interface ValidatorOptions {
   cacheMaxEntries: number;
   /** Validation allowances per key, user and org; none when omitted. */
   rateLimits?: ValidationRateLimits;
+  /** Hears cache hits, misses and evictions (for metrics). */
+  observer?: Pick<Observers, 'active' | 'onCacheLookup' | 'onCacheEviction'>;
 }
 
 export class Validator {
@@ -56,6 +59,7 @@ export class Validator {
   private changes = 0;
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
+  private readonly observer: ValidatorOptions['observer'] | null;
 
   constructor(
     private readonly store: Store,
@@ -64,8 +68,15 @@ export class Validator {
     private readonly usage: UsageBuffer,
     options: ValidatorOptions,
   ) {
+    const observer = (this.observer = options.observer ?? null);
     this.cache =
-      options.cacheTtlMs > 0 ? new FreshCache(options.cacheMaxEntries, options.cacheTtlMs) : null;
+      options.cacheTtlMs > 0
+        ? new FreshCache(
+            options.cacheMaxEntries,
+            options.cacheTtlMs,
+            observer ? () => observer.onCacheEviction() : undefined,
+          )
+        : null;
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
   }
@@ -147,6 +158,7 @@ export class Validator {
     }
     const cacheKey = digestKey(token);
     const cached = cache.get(cacheKey, nowMs);
+    if (this.observer?.active) this.observer.onCacheLookup(cached !== undefined);
     if (cached) return this.judge(cached, expected, imported, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
+import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -118,6 +119,26 @@ function unavailable(res: Response): void {
 /** The client address, worked out only when the guard needs it (it costs on every request). */
 const ipOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
+/** Metrics for the middleware's verdicts: nothing is measured while it has no observers. */
+export type MiddlewareObserver = Pick<
+  Observers,
+  'active' | 'onValidation' | 'onInvalidKeyBrake' | 'onStoreError'
+>;
+
+/** When a verdict started, for its latency; -1 when no one observes. */
+interface Watch {
+  observer: MiddlewareObserver | undefined;
+  started: number;
+  kind: KeyKind | undefined;
+}
+
+const UNWATCHED: Watch = Object.freeze({ observer: undefined, started: -1, kind: undefined });
+
+function report(watch: Watch, result: Validation): void {
+  if (watch.started < 0) return;
+  watch.observer!.onValidation(...labelsOf(result, watch.kind), monotonicSeconds() - watch.started);
+}
+
 /** Lets a valid request through; answers an invalid one, held back when its address keeps failing. */
 function finish(
   req: Request,
@@ -125,7 +146,9 @@ function finish(
   next: NextFunction,
   result: Validation,
   guard: InvalidKeyGuard | undefined,
+  watch: Watch,
 ): void {
+  report(watch, result);
   if (result.valid) {
     req.apiKey = result.apiKey;
     next();
@@ -140,8 +163,12 @@ export function requireApiKey(
   validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
   guard?: InvalidKeyGuard,
+  observer?: MiddlewareObserver,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    const watch: Watch = observer?.active
+      ? { observer, started: monotonicSeconds(), kind: opts.kind }
+      : UNWATCHED;
     const raw = authorizationOf(req);
     if (raw === REPEATED)
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
@@ -154,19 +181,26 @@ export function requireApiKey(
     try {
       if (refused) {
         const known = validator.knownValid?.(raw, opts.kind, opts.allowImported) ?? null;
-        if (known === null) return deny(res, refused, true);
+        if (known === null) {
+          if (watch.started >= 0) observer!.onInvalidKeyBrake();
+          return deny(res, refused, true);
+        }
         outcome = known;
       } else outcome = check(validator, raw, opts);
     } catch {
       // A failure inside validation must never turn into a pass or a 500.
+      if (watch.started >= 0) observer!.onStoreError('validate');
       return unavailable(res);
     }
     if (outcome instanceof Promise) {
       outcome.then(
-        (result) => finish(req, res, next, result, guard),
-        () => unavailable(res),
+        (result) => finish(req, res, next, result, guard, watch),
+        () => {
+          if (watch.started >= 0) observer!.onStoreError('validate');
+          unavailable(res);
+        },
       );
-    } else finish(req, res, next, outcome, guard);
+    } else finish(req, res, next, outcome, guard, watch);
   };
 }
 
@@ -175,8 +209,9 @@ export function optionalApiKey(
   validator: KeyChecker,
   opts: RequireApiKeyOptions = {},
   guard?: InvalidKeyGuard,
+  observer?: MiddlewareObserver,
 ): RequestHandler {
-  const required = requireApiKey(validator, opts, guard);
+  const required = requireApiKey(validator, opts, guard, observer);
   return (req, res, next) =>
     authorizationOf(req) === undefined ? next() : required(req, res, next);
 }

@@ -2,6 +2,7 @@ import type { AdminRecords } from './admin-records';
 import type { DirectoryRecords } from './directory-records';
 import type { KeyRecords } from './key-records';
 import type { PageSessions } from './page-sessions';
+import type { RetentionRecords } from './retention-records';
 import type { UsageRecords } from './usage-records';
 
 export * from './admin-records';
@@ -9,6 +10,7 @@ export * from './directory-records';
 export * from './key-records';
 export * from './page-sessions';
 export * from './paging';
+export * from './retention-records';
 export * from './usage-records';
 
 /**
@@ -17,7 +19,7 @@ export * from './usage-records';
  * unexpected. Every cascade (a `...And...` method) is atomic.
  */
 export interface Store
-  extends KeyRecords, DirectoryRecords, UsageRecords, AdminRecords, PageSessions {
+  extends KeyRecords, DirectoryRecords, UsageRecords, AdminRecords, PageSessions, RetentionRecords {
   readonly kind: 'sqlite' | 'mongo';
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { MongoDirectoryRecords } from './mongo-directory-records';
 import { MongoKeyRecords } from './mongo-key-records';
 import { MongoPageSessions } from './mongo-page-sessions';
 import { MongoUsageRecords } from './mongo-usage-records';
+import { mongoRetention } from './mongo-retention';
 import { OwnerLocks, type OwnerLockOptions } from './owner-lock';
 
 export interface MongoStoreOptions {
@@ -33,6 +34,7 @@ export class MongoStore implements Store {
   private readonly usage: MongoUsageRecords;
   private readonly admin: MongoAdminRecords;
   private readonly sessions: MongoPageSessions;
+  private readonly retention: ReturnType<typeof mongoRetention>;
   readonly changes: ChangeCounter;
 
   constructor(
@@ -46,6 +48,7 @@ export class MongoStore implements Store {
     this.usage = new MongoUsageRecords(models);
     this.admin = new MongoAdminRecords(models, locks);
     this.sessions = new MongoPageSessions(models);
+    this.retention = mongoRetention(models);
     this.changes = new ChangeCounter(models.ChangeCounter);
   }
 
@@ -153,6 +156,15 @@ export class MongoStore implements Store {
     this.admin.archiveIntegrationKey(...a);
   readonly touchIntegrationKey: Store['touchIntegrationKey'] = (...a) =>
     this.admin.touchIntegrationKey(...a);
+
+  // Retention (each in its role: keys, usage, admin records)
+  readonly deleteArchivedKeys: Store['deleteArchivedKeys'] = (...a) =>
+    this.retention.deleteArchivedKeys(...a);
+  readonly deleteUsageBefore: Store['deleteUsageBefore'] = (...a) =>
+    this.retention.deleteUsageBefore(...a);
+  readonly deleteAuditBefore: Store['deleteAuditBefore'] = (...a) =>
+    this.retention.deleteAuditBefore(...a);
+  readonly tableSizes: Store['tableSizes'] = () => this.retention.tableSizes();
 
   // Page sessions
   readonly getSession: Store['getSession'] = (...a) => this.sessions.getSession(...a);

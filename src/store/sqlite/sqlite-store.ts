@@ -5,6 +5,7 @@ import type {
   AdminRecords,
   DirectoryRecords,
   PageSessions,
+  RetentionRecords,
   Store,
   UsageRecords,
 } from '../../core/store';
@@ -15,6 +16,7 @@ import { migrate } from './migrations';
 import { sqlitePageSessions } from './page-sessions';
 import { Sql } from './sql';
 import { sqliteUsageRecords } from './usage-records';
+import { sqliteRetention } from './retention';
 
 /** Address space, not memory: the OS pages in only what lookups touch. */
 const MMAP_BYTES = 1024 * 1024 * 1024;
@@ -36,7 +38,12 @@ export function openSqliteDatabase(file: string): Database.Database {
 }
 
 /** Every role of the store port, each built by its own file over one database. */
-type SqliteRoles = SqliteKeyRecords & DirectoryRecords & UsageRecords & AdminRecords & PageSessions;
+type SqliteRoles = SqliteKeyRecords &
+  DirectoryRecords &
+  UsageRecords &
+  AdminRecords &
+  PageSessions &
+  RetentionRecords;
 
 function rolesOver(db: Database.Database): SqliteRoles {
   const sql = new Sql(db);
@@ -46,6 +53,7 @@ function rolesOver(db: Database.Database): SqliteRoles {
     ...sqliteUsageRecords(sql),
     ...sqliteAdminRecords(sql),
     ...sqlitePageSessions(sql),
+    ...sqliteRetention(sql),
   };
 }
 

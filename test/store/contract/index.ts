@@ -4,6 +4,7 @@ import { describeDirectoryRecords } from './directory';
 import { describeKeyForValidation } from './key-for-validation';
 import { describeKeyRecords } from './keys';
 import { describePageSessions } from './page-sessions';
+import { describeRetentionRecords } from './retention';
 import { describeUsageRecords } from './usage';
 
 /**
@@ -27,5 +28,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeUsageRecords(current);
     describeAdminRecords(current);
     describePageSessions(current);
+    describeRetentionRecords(current);
   });
 }
