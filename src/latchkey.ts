@@ -12,6 +12,7 @@ import * as memberships from './core/memberships';
 import * as orgs from './core/orgs';
 import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
+import { findBrandImage, saveBrandImage } from './core/branding-images';
 import { SettingsHolder, updateSettings } from './core/settings';
 import { UsageBuffer } from './core/usage-buffer';
 import type { Validation } from './core/validation-result';
@@ -210,6 +211,8 @@ function publicApi(
     getSettings: () => core.settings(),
     updateSettings: (patch, by) => updateSettings(core, patch, by),
     reloadSettings: () => settingsHolder.reload(),
+    uploadBrandImage: (bytes, by) => saveBrandImage(core, bytes, by),
+    fetchBrandImage: (assetId) => findBrandImage(core, assetId),
 
     createAdmin: (input, by) => admins.createAdmin(core, input, by),
     deleteAdmin: (adminId, by) => admins.deleteAdmin(core, adminId, by),

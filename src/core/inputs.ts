@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { brandingPatch } from './branding';
 import { LatchkeyError, type FieldErrors } from './errors';
 import { LATEST_EXPIRY_SECONDS } from './time';
 import {
@@ -210,6 +211,7 @@ export const settingsPatch = z
     tokenPrefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 characters of a-z and 0-9'),
     userRateLimit: rateLimit.nullable(),
     orgRateLimit: rateLimit.nullable(),
+    branding: brandingPatch,
   })
   .partial()
   .strict();

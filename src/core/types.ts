@@ -1,4 +1,5 @@
 /** Domain records as the store keeps them. Times are unix seconds. */
+import { DEFAULT_BRANDING, type Branding } from './branding';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -91,6 +92,8 @@ export interface Settings {
   userRateLimit: RateLimit | null;
   /** Validations allowed for all keys of one org; null = no limit. */
   orgRateLimit: RateLimit | null;
+  /** How the hosted pages present the product to its customers. */
+  branding: Branding;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -108,6 +111,7 @@ export const DEFAULT_SETTINGS: Settings = {
   tokenPrefix: 'lk',
   userRateLimit: null,
   orgRateLimit: null,
+  branding: DEFAULT_BRANDING,
 };
 
 export interface AuditEvent {

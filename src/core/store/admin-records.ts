@@ -1,7 +1,8 @@
 import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../types';
+import type { BrandAsset } from '../branding-images';
 import type { Page, Paged } from './paging';
 
-/** What the operators' side keeps: settings, the audit log, admins and integration keys. */
+/** What the operators' side keeps: settings, the audit log, admins, integration keys and brand images. */
 export interface AdminRecords {
   // Settings
   getSettings(): Promise<Settings>;
@@ -41,4 +42,8 @@ export interface AdminRecords {
   listIntegrationKeys(): Promise<IntegrationKey[]>;
   archiveIntegrationKey(id: string, now: number): Promise<IntegrationKey | null>;
   touchIntegrationKey(id: string, now: number): Promise<void>;
+
+  // Brand images (logo, favicon), already checked by the core
+  saveBrandAsset(asset: BrandAsset): Promise<void>;
+  findBrandAsset(id: string): Promise<BrandAsset | null>;
 }

@@ -152,6 +152,8 @@ export class MongoStore implements Store {
     this.admin.archiveIntegrationKey(...a);
   readonly touchIntegrationKey: Store['touchIntegrationKey'] = (...a) =>
     this.admin.touchIntegrationKey(...a);
+  readonly saveBrandAsset: Store['saveBrandAsset'] = (...a) => this.admin.saveBrandAsset(...a);
+  readonly findBrandAsset: Store['findBrandAsset'] = (...a) => this.admin.findBrandAsset(...a);
 
   // Page sessions
   readonly getSession: Store['getSession'] = (...a) => this.sessions.getSession(...a);
