@@ -126,7 +126,7 @@ const MIGRATIONS: { version: number; sql: string }[] = [
   },
   {
     version: 3,
-    sql: `CREATE TABLE brand_assets (
+    sql: `CREATE TABLE IF NOT EXISTS brand_assets (
       id TEXT PRIMARY KEY,
       content_type TEXT NOT NULL,
       bytes BLOB NOT NULL,
