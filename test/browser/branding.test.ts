@@ -81,7 +81,7 @@ if (!executablePath) {
       plainCsp = (await fetch(`${server.url}/login`)).headers.get('content-security-policy');
       const user = await lk.createUser({ email: 'dev@example.com', password: PASSWORD });
       await lk.createApiKey({ userId: user.id, displayName: 'Production server' });
-      const logo = await lk.uploadBrandImage(png(96, 32, [11, 83, 69]));
+      const logo = await lk.uploadBrandImage(png(96, 32, [242, 169, 0]));
       await lk.updateSettings({ branding: { ...BRAND, logo: { assetId: logo.assetId } } });
       browser = await launch(executablePath);
       page = await browser.context.newPage();
