@@ -18,6 +18,7 @@ import type {
 } from './core/keys';
 import type { CreateOrgInput, UpdateOrgInput } from './core/orgs';
 import type { PageRequest } from './core/paging';
+import type { BrandAsset } from './core/branding-images';
 import type { AuditEvent, Membership, Org, Settings, User } from './core/types';
 import type { Paged, PageSessions } from './core/store';
 import type { CreateUserInput, UpdateUserInput } from './core/users';
@@ -166,6 +167,16 @@ export interface Latchkey {
   updateSettings(patch: SettingsPatch, by?: Actor): Promise<Settings>;
   /** Re-reads the settings now, for a change another process made, rather than at the next refresh. */
   reloadSettings(): Promise<Settings>;
+  /**
+   * Keeps a logo or favicon for the branding settings: a PNG, JPEG, GIF or WebP by its
+   * bytes, at most 256 KB (SVG is refused). Name the answer in `branding.logo` to show it.
+   */
+  uploadBrandImage(
+    bytes: Uint8Array,
+    by?: Actor,
+  ): Promise<{ assetId: string; contentType: string }>;
+  /** A stored brand image, for serving it; null for an unknown id. */
+  fetchBrandImage(assetId: string): Promise<BrandAsset | null>;
 
   // Dashboard admins and the audit log ---------------------------------------
 

@@ -14,6 +14,7 @@ import * as memberships from './core/memberships';
 import * as orgs from './core/orgs';
 import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
+import { findBrandImage, saveBrandImage } from './core/branding-images';
 import { SettingsHolder, updateSettings } from './core/settings';
 import { UsageBuffer } from './core/usage-buffer';
 import type { KeyKind } from './core/types';
@@ -243,6 +244,8 @@ function publicApi(
     getSettings: () => core.settings(),
     updateSettings: (patch, by) => updateSettings(core, patch, by),
     reloadSettings: () => settingsHolder.reload(),
+    uploadBrandImage: (bytes, by) => saveBrandImage(core, bytes, by),
+    fetchBrandImage: (assetId) => findBrandImage(core, assetId),
 
     createAdmin: (input, by) => admins.createAdmin(core, input, by),
     deleteAdmin: (adminId, by) => admins.deleteAdmin(core, adminId, by),

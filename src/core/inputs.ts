@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { brandingPatch } from './branding';
 import { LatchkeyError, type FieldErrors } from './errors';
 import { LATEST_EXPIRY_SECONDS } from './time';
 import {
@@ -219,6 +220,7 @@ export const settingsPatch = z
     auditRetentionDays: retentionDays,
     usageRetentionDays: retentionDays,
     archivedKeyRetentionDays: retentionDays.nullable(),
+    branding: brandingPatch,
   })
   .partial()
   .strict();

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { Store } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { deepFreeze } from './identity';
+import { brandingInput, DEFAULT_BRANDING, type Branding } from './branding';
 import { parseInput, settingsPatch } from './inputs';
 import type { Settings } from './types';
 
@@ -108,6 +110,7 @@ export async function updateSettings(
   const changes = parseInput(settingsPatch, patch) as Partial<Settings>;
   const before = await core.settingsHolder.reload();
   const next: Settings = { ...before, ...changes };
+  if (changes.branding) next.branding = checkedBranding(before.branding, changes.branding);
   next.expiryChoices = [...new Set(next.expiryChoices)];
   next.orgKeyManagerRoles = [...new Set(next.orgKeyManagerRoles)];
   if (!next.expiryChoices.includes(next.defaultExpiry)) {
@@ -125,4 +128,10 @@ export async function updateSettings(
     await audit(core, by, 'settings.updated', 'settings', 'settings', diff);
   }
   return core.settingsHolder.current();
+}
+
+/** A branding change merged over the current branding, then checked whole (colours for contrast). */
+function checkedBranding(before: Partial<Branding>, change: Partial<Branding>): Branding {
+  const merged = { ...DEFAULT_BRANDING, ...before, ...change };
+  return parseInput(z.object({ branding: brandingInput }), { branding: merged }).branding;
 }

@@ -1,4 +1,5 @@
 /** Domain records as the store keeps them. Times are unix seconds. */
+import { DEFAULT_BRANDING, type Branding } from './branding';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -97,6 +98,8 @@ export interface Settings {
   usageRetentionDays: number;
   /** Archived keys are deleted this many days after archiving; null keeps them forever. */
   archivedKeyRetentionDays: number | null;
+  /** How the hosted pages present the product to its customers. */
+  branding: Branding;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -117,6 +120,7 @@ export const DEFAULT_SETTINGS: Settings = {
   auditRetentionDays: 400,
   usageRetentionDays: 400,
   archivedKeyRetentionDays: null,
+  branding: DEFAULT_BRANDING,
 };
 
 export interface AuditEvent {

@@ -139,8 +139,10 @@ describe('security headers on every page', () => {
     expect(notRendered.sort()).toEqual([
       'GET / 303',
       'GET /admin/ 303',
+      'GET /admin/assets/brand/image/:id 404',
       'GET /admin/login 303',
       'GET /admin/setup 409',
+      'GET /assets/brand/image/:id 404',
       'GET /login 303',
       'GET /orgs 303',
       'GET /orgs/go 303',

@@ -310,6 +310,9 @@ export const PUBLIC_ROUTES = [
   'POST /admin/logout',
   'GET /admin/setup',
   'POST /admin/setup',
+  // The brand's stylesheet and images: the sign-in page shows them to visitors.
+  'GET /assets/brand/theme.css',
+  'GET /assets/brand/image/:id',
 ];
 
 /** Which area a route belongs to, by where it is mounted; null for the public ones. */

@@ -1,4 +1,5 @@
 import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../types';
+import type { BrandAsset } from '../branding-images';
 import type { Page, Paged } from './paging';
 
 /** Each field an exact match; every id in `involving` must be one the event is about. */
@@ -30,7 +31,7 @@ export interface AuditNames {
   integrationKeys: { id: string; name: string }[];
 }
 
-/** What the operators' side keeps: settings, the audit log, admins and integration keys. */
+/** What the operators' side keeps: settings, the audit log, admins, integration keys and brand images. */
 export interface AdminRecords {
   // Settings
   getSettings(): Promise<Settings>;
@@ -64,4 +65,8 @@ export interface AdminRecords {
   listIntegrationKeys(): Promise<IntegrationKey[]>;
   archiveIntegrationKey(id: string, now: number): Promise<IntegrationKey | null>;
   touchIntegrationKey(id: string, now: number): Promise<void>;
+
+  // Brand images (logo, favicon), already checked by the core
+  saveBrandAsset(asset: BrandAsset): Promise<void>;
+  findBrandAsset(id: string): Promise<BrandAsset | null>;
 }

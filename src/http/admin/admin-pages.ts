@@ -7,6 +7,9 @@ import { basePathOf, pageErrorHandler } from '../pages/render';
 import { registerAccessRoutes, registerAdminRoutes } from './access';
 import { requireAdmin } from './admin-session';
 import { registerAuditRoutes } from './audit';
+import { brandAssetRoutes, brandingCspOrigins, currentBranding } from '../pages/branding';
+import { registerBrandingRoutes } from './branding';
+import { imageUploadBody } from './branding-upload';
 import { registerIntegrationKeyRoutes } from './integration-keys';
 import { registerKeyRoutes } from './keys';
 import { registerOrgRoutes } from './orgs';
@@ -42,6 +45,8 @@ function buildArea(
   session: PageMachineryOptions & { cookieName: string; cookiePath: string },
 ): Router {
   const area = express.Router();
+  area.use('/branding/image', imageUploadBody());
+  area.use('/branding/preview', brandingCspOrigins(latchkey));
   area.use(pageMachinery(latchkey.pageSessions, latchkey.logger, session));
   area.use((_req, res, next) => {
     res.locals.productName = 'Latchkey admin';
@@ -56,6 +61,8 @@ function buildArea(
   area.use(requireAdmin(latchkey));
   area.get('/', (req, res) => res.redirect(303, `${basePathOf(req, res)}/settings`));
   registerSettingsRoutes(area, latchkey, { pagesBasePath: options.pagesBasePath ?? '/' });
+  area.use(brandAssetRoutes(latchkey, () => currentBranding(latchkey)));
+  registerBrandingRoutes(area, latchkey);
   registerUserRoutes(area, latchkey);
   registerOrgRoutes(area, latchkey);
   registerKeyRoutes(area, latchkey);

@@ -27,6 +27,7 @@ export const actorOf = (req: Request, res: Response): Actor => ({
 
 const NAV = [
   ['/settings', 'Settings'],
+  ['/branding', 'Branding'],
   ['/users', 'Users'],
   ['/orgs', 'Orgs'],
   ['/keys', 'Keys'],

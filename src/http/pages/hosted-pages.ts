@@ -9,6 +9,14 @@ import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import { pageMachinery, type PageMachineryOptions } from './machinery';
 import { basePathOf, pageErrorHandler, renderPage } from './render';
 import { registerSignInRoutes } from './sign-in-routes';
+import {
+  brandAssetRoutes,
+  brandingForRequest,
+  checkBrandingOverride,
+  currentBranding,
+  type BrandingOverride,
+} from './branding';
+import { hostChrome, type HostChrome } from './branding-chrome';
 
 export interface HostedPagesOptions {
   /**
@@ -22,6 +30,10 @@ export interface HostedPagesOptions {
   session?: PageMachineryOptions;
   /** Failed sign-in limits per account and per IP. */
   loginThrottle?: LoginThrottleOptions;
+  /** The product's look (name, logo, colours, links); wins over the dashboard's branding settings. */
+  branding?: BrandingOverride;
+  /** Embedded mode: the host app's chrome, as absolute paths of EJS files; see docs/hosted-pages.md. */
+  chrome?: HostChrome;
 }
 
 // Only these paths belong to the pages, so a router mounted at '/' leaves every
@@ -34,8 +46,14 @@ const PAGE_PATHS = /^\/(?:login|logout|signup|keys(?:\/.*)?|orgs(?:\/.*)?|assets
  */
 export function createHostedPages(latchkey: Latchkey, options: HostedPagesOptions = {}): Router {
   const sessionOptions = { cookieName: 'latchkey.sid', cookiePath: '/', ...options.session };
+  const branding = checkBrandingOverride(options.branding);
   const pages = express.Router();
+  pages.use(
+    brandingForRequest(() => currentBranding(latchkey, branding)),
+    hostChrome(options.chrome),
+  );
   pages.use(pageMachinery(latchkey.pageSessions, latchkey.logger, sessionOptions));
+  pages.use(brandAssetRoutes(latchkey, () => currentBranding(latchkey, branding)));
 
   if (!options.resolveUser) {
     registerSignInRoutes(pages, latchkey, {

@@ -56,7 +56,7 @@ function pageLocals(req: Request, res: Response, locals: Locals): Locals {
   const basePath = basePathOf(req, res);
   return {
     title: 'API keys',
-    productName: 'Latchkey',
+    productName: '',
     basePath,
     assetsPath: `${basePath}/assets`,
     url: (p: string) => `${basePath}${p}`,
@@ -76,7 +76,7 @@ function pageLocals(req: Request, res: Response, locals: Locals): Locals {
   };
 }
 
-/** Renders `views/<view>.ejs` inside `views/<layout>.ejs` (default 'layout') and sends it. */
+/** Renders `views/<view>.ejs` inside `views/<layout>.ejs` (default 'layout', or an absolute file) and sends it. */
 export async function renderPage(
   req: Request,
   res: Response,
@@ -90,7 +90,9 @@ export async function renderPage(
   if (failed && !String(data.title).startsWith('Error: ')) data.title = `Error: ${data.title}`;
   const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data);
   const layout = typeof data.layout === 'string' ? data.layout : 'layout';
-  const html = await ejs.renderFile(path.join(VIEWS_DIR, `${layout}.ejs`), { ...data, body });
+  // An absolute path is a host app's own layout file (embedded mode).
+  const layoutFile = path.isAbsolute(layout) ? layout : path.join(VIEWS_DIR, `${layout}.ejs`);
+  const html = await ejs.renderFile(layoutFile, { ...data, body });
   res.status(status).type('html').send(html);
 }
 

@@ -20,7 +20,14 @@ export const pageHelmet = (): RequestHandler =>
         defaultSrc: ["'self'"],
         scriptSrc: [(_req, res) => `'nonce-${String((res as Response).locals.cspNonce)}'`],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // Plus the origins of brand images given as https URLs (none by default).
+        imgSrc: [
+          "'self'",
+          'data:',
+          (_req, res) =>
+            ((res as Response).locals.brandImageOrigins as string[] | undefined)?.join(' ') ||
+            "'self'",
+        ],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],

@@ -1,5 +1,6 @@
 import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../../core/types';
 import { DEFAULT_SETTINGS } from '../../core/types';
+import type { BrandAsset } from '../../core/branding-images';
 import type {
   AdminRecords,
   AuditNameIds,
@@ -23,6 +24,8 @@ import { asId, asIds, escapeRegex } from './query-values';
 import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
 
 const SETTINGS_ID = 'settings';
+/** Brand images share the settings collection (a handful of small documents), under this id prefix. */
+const BRAND_ASSET_PREFIX = 'brand-asset:';
 
 /** Settings, the audit log, admins, setup tokens and integration keys on MongoDB. */
 export class MongoAdminRecords implements AdminRecords {
@@ -194,5 +197,34 @@ export class MongoAdminRecords implements AdminRecords {
     const _id = asId(id);
     if (_id === null) return;
     await this.models.IntegrationKey.updateOne({ _id }, { $set: { lastUsedAt: now } });
+  }
+
+  // Brand images -------------------------------------------------------------
+
+  async saveBrandAsset(asset: BrandAsset): Promise<void> {
+    const data = {
+      contentType: asset.contentType,
+      base64: Buffer.from(asset.bytes).toString('base64'),
+      createdAt: asset.createdAt,
+    };
+    await this.models.Settings.updateOne(
+      { _id: BRAND_ASSET_PREFIX + asset.id },
+      { $set: { data } },
+      { upsert: true },
+    );
+  }
+
+  async findBrandAsset(id: string): Promise<BrandAsset | null> {
+    if (typeof id !== 'string') return null;
+    const doc = await this.models.Settings.findOne({ _id: BRAND_ASSET_PREFIX + id }).lean();
+    const data = doc?.data as
+      { contentType: string; base64: string; createdAt: number } | undefined;
+    if (!data) return null;
+    return {
+      id,
+      contentType: data.contentType as BrandAsset['contentType'],
+      bytes: new Uint8Array(Buffer.from(data.base64, 'base64')),
+      createdAt: data.createdAt,
+    };
   }
 }

@@ -156,6 +156,8 @@ export class MongoStore implements Store {
     this.admin.archiveIntegrationKey(...a);
   readonly touchIntegrationKey: Store['touchIntegrationKey'] = (...a) =>
     this.admin.touchIntegrationKey(...a);
+  readonly saveBrandAsset: Store['saveBrandAsset'] = (...a) => this.admin.saveBrandAsset(...a);
+  readonly findBrandAsset: Store['findBrandAsset'] = (...a) => this.admin.findBrandAsset(...a);
 
   // Retention (each in its role: keys, usage, admin records)
   readonly deleteArchivedKeys: Store['deleteArchivedKeys'] = (...a) =>

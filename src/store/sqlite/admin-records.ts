@@ -1,6 +1,7 @@
 import type { Admin, Settings } from '../../core/types';
 import { DEFAULT_SETTINGS } from '../../core/types';
 import type { AdminRecords } from '../../core/store';
+import type { BrandAsset } from '../../core/branding-images';
 import { adminFromRow, auditFromRow, integrationKeyFromRow } from './rows';
 import type { Row } from './row-reader';
 import { paged, unlessTaken, type Params, type Sql } from './sql';
@@ -39,6 +40,11 @@ function adminStatements(sql: Sql) {
       'UPDATE integration_keys SET archived_at = ? WHERE id = ? AND archived_at IS NULL RETURNING *',
     ),
     touchIntegrationKey: sql.write('UPDATE integration_keys SET last_used_at = ? WHERE id = ?'),
+
+    saveBrandAsset: sql.write(
+      'INSERT OR REPLACE INTO brand_assets (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    brandAsset: sql.rows('SELECT * FROM brand_assets WHERE id = ?'),
   };
 }
 
@@ -220,6 +226,23 @@ export function sqliteAdminRecords(sql: Sql): AdminRecords {
 
     touchIntegrationKey: async (id, now) => {
       s.touchIntegrationKey.run(now, id);
+    },
+
+    // Brand images ---------------------------------------------------------
+
+    saveBrandAsset: async (a) => {
+      s.saveBrandAsset.run(a.id, a.contentType, Buffer.from(a.bytes), a.createdAt);
+    },
+
+    findBrandAsset: async (id) => {
+      const row = s.brandAsset.get(id);
+      if (!row) return null;
+      return {
+        id: String(row.id),
+        contentType: String(row.content_type) as BrandAsset['contentType'],
+        bytes: new Uint8Array(row.bytes as Buffer),
+        createdAt: Number(row.created_at),
+      };
     },
   };
 }

@@ -124,6 +124,15 @@ const MIGRATIONS: { version: number; sql: string }[] = [
     version: 2,
     sql: `ALTER TABLE api_keys ADD COLUMN rate_limit TEXT;`,
   },
+  {
+    version: 3,
+    sql: `CREATE TABLE IF NOT EXISTS brand_assets (
+      id TEXT PRIMARY KEY,
+      content_type TEXT NOT NULL,
+      bytes BLOB NOT NULL,
+      created_at INTEGER NOT NULL
+    ) STRICT;`,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -26,6 +26,18 @@ export function describeAdminRecords(current: CurrentStore): void {
     });
   });
 
+  describe('brand images', () => {
+    it("keeps an image's bytes and type, and finds nothing for an unknown id", async () => {
+      const id = randomUUID();
+      const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 7]);
+      await store.saveBrandAsset({ id, contentType: 'image/png', bytes, createdAt: 1234 });
+      const found = await store.findBrandAsset(id);
+      expect(found).toEqual({ id, contentType: 'image/png', bytes, createdAt: 1234 });
+      expect(found!.bytes).toBeInstanceOf(Uint8Array);
+      expect(await store.findBrandAsset(randomUUID())).toBeNull();
+    });
+  });
+
   describe('audit log', () => {
     it('appends events and lists them newest first, filtered and paged', async () => {
       for (let i = 0; i < 3; i++) {
