@@ -52,15 +52,13 @@ export function registerAccessRoutes(
     keepForm(res, 'admin/login', await loginLocals(req, res));
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
-    await throttle.refuseWhileThrottled(res, form.email, ip);
+    await throttle.takeTry(res, form.email, ip);
     const admin = await latchkey.verifyAdminSignIn(form.email, form.password, {
       ip: req.ip ?? null,
     });
-    if (!admin) {
-      await throttle.failed(form.email, ip);
+    if (!admin)
       throw new LatchkeyError('unauthorized', 'That email and password do not match an admin.');
-    }
-    await throttle.succeeded(form.email);
+    await throttle.succeeded(form.email, ip);
     await signInAdmin(req, admin.id);
     res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
   });

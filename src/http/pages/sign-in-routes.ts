@@ -57,15 +57,13 @@ export function registerSignInRoutes(
     keepForm(res, 'login', loginLocals(req, res));
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
-    await throttle.refuseWhileThrottled(res, form.email, ip);
+    await throttle.takeTry(res, form.email, ip);
     const user = await latchkey.verifyUserSignIn(form.email, form.password);
-    if (!user) {
-      await throttle.failed(form.email, ip);
+    if (!user)
       throw new LatchkeyError('unauthorized', 'That email and password do not match an account.');
-    }
+    await throttle.succeeded(form.email, ip);
     const problem = accountProblem(user);
     if (problem) throw new LatchkeyError('forbidden', problem);
-    await throttle.succeeded(form.email);
     await signIn(req, latchkey, user.id);
     res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
   });
