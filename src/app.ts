@@ -12,7 +12,11 @@ import { sessionSecret } from './http/pages/session';
 
 type PageConfig = Pick<
   Config,
-  'SESSION_SECRET' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'PAGES_BASE_PATH'
+  | 'SESSION_SECRET'
+  | 'SESSION_IDLE_MINUTES'
+  | 'SESSION_ABSOLUTE_HOURS'
+  | 'PAGES_BASE_PATH'
+  | 'SIGNUP_LIMIT_PER_HOUR'
 >;
 
 /** The standalone server's Express app: wiring only. */
@@ -65,6 +69,7 @@ export function createApp(
         idleMinutes: config.SESSION_IDLE_MINUTES,
         absoluteHours: config.SESSION_ABSOLUTE_HOURS,
       },
+      signupLimitPerHour: config.SIGNUP_LIMIT_PER_HOUR,
     }),
   );
 

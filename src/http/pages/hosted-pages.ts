@@ -5,7 +5,7 @@ import type { Latchkey } from '../../latchkey';
 import { requireViewer, viewerOf, type ResolveUser } from './current-user';
 import { orgPageAvailable, orgScope, personalPageAvailable, personalScope } from './key-scopes';
 import { registerKeyRoutes } from './key-routes';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
+import { LoginThrottle, SignupLimit, type LoginThrottleOptions } from './login-throttle';
 import { pageMachinery, type PageMachineryOptions } from './machinery';
 import { basePathOf, pageErrorHandler, renderPage } from './render';
 import { registerSignInRoutes } from './sign-in-routes';
@@ -22,6 +22,8 @@ export interface HostedPagesOptions {
   session?: PageMachineryOptions;
   /** Failed sign-in limits per account and per IP. */
   loginThrottle?: LoginThrottleOptions;
+  /** Self sign-ups allowed per client IP per hour (default 10; 0 turns the limit off). */
+  signupLimitPerHour?: number;
 }
 
 // Only these paths belong to the pages, so a router mounted at '/' leaves every
@@ -40,6 +42,7 @@ export function createHostedPages(latchkey: Latchkey, options: HostedPagesOption
   if (!options.resolveUser) {
     registerSignInRoutes(pages, latchkey, {
       throttle: new LoginThrottle(options.loginThrottle),
+      signupLimit: new SignupLimit(options.signupLimitPerHour),
       cookieName: sessionOptions.cookieName,
       cookiePath: sessionOptions.cookiePath,
     });

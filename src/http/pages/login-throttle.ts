@@ -58,3 +58,30 @@ export class LoginThrottle {
     await Promise.all([this.byAccount.delete(account.toLowerCase()), this.byIp.reward(ip)]);
   }
 }
+
+/** Sign-ups allowed per client IP per hour; each one costs a bcrypt hash. 0 turns the limit off. */
+export class SignupLimit {
+  private readonly byIp: RateLimiterMemory | null;
+
+  constructor(perHour = 10) {
+    this.byIp =
+      perHour > 0
+        ? new RateLimiterMemory({ keyPrefix: 'signup', points: perHour, duration: 3600 })
+        : null;
+  }
+
+  /** Takes one sign-up for this address, or refuses (429 with Retry-After) when none is left. */
+  async take(res: Response, ip: string): Promise<void> {
+    if (!this.byIp) return;
+    try {
+      await this.byIp.consume(ip);
+    } catch (err) {
+      const waitMs = err instanceof RateLimiterRes ? err.msBeforeNext : 3_600_000;
+      res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+      throw new LatchkeyError(
+        'rate_limited',
+        'Too many accounts were created from this address. Try again in an hour.',
+      );
+    }
+  }
+}

@@ -1,11 +1,11 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { LatchkeyError } from '../../core/errors';
+import { LatchkeyError, isLatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email as emailSchema, parseInput, password } from '../../core/inputs';
 import type { Latchkey } from '../../latchkey';
 import { accountProblem, safeReturnPath } from './current-user';
-import type { LoginThrottle } from './login-throttle';
-import { basePathOf, keepForm, renderPage } from './render';
+import type { LoginThrottle, SignupLimit } from './login-throttle';
+import { basePathOf, flash, keepForm, renderPage } from './render';
 import { destroySession, regenerateSession } from './session';
 
 const TOO_LONG = `is longer than ${MAX_PASSWORD_BYTES} bytes, which is more than passwords here can be`;
@@ -28,6 +28,9 @@ const signupForm = z
     message: 'does not match the password',
   });
 
+const SIGNED_UP =
+  'Thank you. You can now sign in with this email address. If it already had an account here, that account and its password are unchanged.';
+
 const LOGIN_LABELS = { email: 'Email', password: 'Password' };
 const SIGNUP_LABELS = { ...LOGIN_LABELS, passwordConfirm: 'Password again' };
 
@@ -35,7 +38,12 @@ const SIGNUP_LABELS = { ...LOGIN_LABELS, passwordConfirm: 'Password again' };
 export function registerSignInRoutes(
   router: Router,
   latchkey: Latchkey,
-  options: { throttle: LoginThrottle; cookieName: string; cookiePath: string },
+  options: {
+    throttle: LoginThrottle;
+    signupLimit: SignupLimit;
+    cookieName: string;
+    cookiePath: string;
+  },
 ): void {
   const { throttle } = options;
   // Unknown emails are checked against this hash too, so timing does not reveal which exist.
@@ -89,12 +97,19 @@ export function registerSignInRoutes(
     requireSignup();
     keepForm(res, 'signup', signupLocals());
     const form = parseInput(signupForm, req.body);
-    const user = await latchkey.createUser(
-      { email: form.email, password: form.password, emailConfirmed: false },
-      { actor: 'system', ip: req.ip ?? null },
-    );
-    await signIn(req, latchkey, user.id);
-    res.redirect(303, home(req, res));
+    await options.signupLimit.take(res, req.ip ?? 'unknown');
+    try {
+      await latchkey.createUser(
+        { email: form.email, password: form.password, emailConfirmed: false },
+        { actor: 'system', ip: req.ip ?? null },
+      );
+    } catch (err) {
+      // The same answer whether or not the email was taken, so sign-up cannot list accounts.
+      // The password is hashed before the insert fails, so the time taken says nothing either.
+      if (!(isLatchkeyError(err) && err.code === 'conflict')) throw err;
+    }
+    flash(req, 'success', SIGNED_UP);
+    res.redirect(303, `${basePathOf(req, res)}/login`);
   });
 }
 
