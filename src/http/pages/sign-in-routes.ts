@@ -2,11 +2,12 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { LatchkeyError, isLatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email as emailSchema, parseInput, password } from '../../core/inputs';
+import { userSessionOwner } from '../../core/users';
 import type { Latchkey } from '../../latchkey';
 import { accountProblem, safeReturnPath } from './current-user';
 import type { LoginThrottle, SignupLimit } from './login-throttle';
 import { basePathOf, flash, keepForm, renderPage } from './render';
-import { destroySession, regenerateSession } from './session';
+import { destroySession, signInSession } from './session';
 
 const TOO_LONG = `is longer than ${MAX_PASSWORD_BYTES} bytes, which is more than passwords here can be`;
 
@@ -66,13 +67,14 @@ export function registerSignInRoutes(
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
     await throttle.takeTry(res, form.email, ip);
+    const stamp = await stampBeforeCheck(latchkey, form.email);
     const user = await latchkey.verifyUserSignIn(form.email, form.password);
     if (!user)
       throw new LatchkeyError('unauthorized', 'That email and password do not match an account.');
     await throttle.succeeded(form.email, ip);
     const problem = accountProblem(user);
     if (problem) throw new LatchkeyError('forbidden', problem);
-    await signIn(req, latchkey, user.id);
+    await signIn(req, latchkey, user.id, stamp.userId === user.id ? stamp.stamp : null);
     res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
   });
 
@@ -113,9 +115,27 @@ export function registerSignInRoutes(
   });
 }
 
+/** The user's session stamp, read before their password is checked (see signInSession). */
+async function stampBeforeCheck(
+  latchkey: Latchkey,
+  email: string,
+): Promise<{ userId: string | null; stamp: string | null }> {
+  const user = await latchkey.fetchUserByEmail(email);
+  if (!user) return { userId: null, stamp: null };
+  return {
+    userId: user.id,
+    stamp: await latchkey.pageSessions.getOwnerStamp(userSessionOwner(user.id)),
+  };
+}
+
 /** A new session id at sign-in, so a session id planted before it is worth nothing. */
-async function signIn(req: Request, latchkey: Latchkey, userId: string): Promise<void> {
-  await regenerateSession(req);
+async function signIn(
+  req: Request,
+  latchkey: Latchkey,
+  userId: string,
+  stamp: string | null,
+): Promise<void> {
+  await signInSession(req, stamp);
   req.session.userId = userId;
   await latchkey.recordSignIn(userId, { actor: `user:${userId}`, ip: req.ip ?? null });
 }
