@@ -19,9 +19,17 @@ declare module 'express-session' {
     newKey?: { keyId: string; token: string; displayName: string; scope: string };
     /** Ids of forms rendered and not yet submitted: a second submit finds its id gone. */
     openForms?: string[];
+    /** What a form sent after its session ended held (safe fields only), for its page to show again. */
+    formDraft?: FormDraft;
     /** The owner's stamp at sign-in (PageSessions.getOwnerStamp); a new stamp ends this session. */
     ownerStamp?: string | null;
   }
+}
+
+/** Fields of a form to fill in again when the page at `path` is next shown. */
+export interface FormDraft {
+  path: string;
+  values: Record<string, string>;
 }
 
 export interface FlashMessage {
@@ -181,8 +189,19 @@ function endedByOwner(store: PageSessions): RequestHandler {
  * changed during the check ends this session too.
  */
 export async function signInSession(req: Request, stamp: string | null): Promise<void> {
+  // A form sent after the last session ended is filled in again once signed in.
+  const draft = req.session.formDraft;
   await regenerateSession(req);
   req.session.ownerStamp = stamp;
+  if (draft) req.session.formDraft = draft;
+}
+
+/** The kept form fields for the page being shown (used once), or none. */
+export function takeFormDraft(req: Request): Record<string, string> {
+  const draft = req.session?.formDraft;
+  if (!draft || draft.path !== `${req.baseUrl}${req.path}`) return {};
+  delete req.session.formDraft;
+  return draft.values;
 }
 
 /** Starts a fresh session (new id), keeping nothing from before it. */
