@@ -14,7 +14,11 @@ import { metricsHandler } from './metrics/endpoint';
 
 type PageConfig = Pick<
   Config,
-  'SESSION_SECRET' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'PAGES_BASE_PATH'
+  | 'SESSION_SECRET'
+  | 'SESSION_IDLE_MINUTES'
+  | 'SESSION_ABSOLUTE_HOURS'
+  | 'PAGES_BASE_PATH'
+  | 'SIGNUP_LIMIT_PER_HOUR'
 >;
 type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
 
@@ -75,6 +79,7 @@ export function createApp(
         idleMinutes: config.SESSION_IDLE_MINUTES,
         absoluteHours: config.SESSION_ABSOLUTE_HOURS,
       },
+      signupLimitPerHour: config.SIGNUP_LIMIT_PER_HOUR,
     }),
   );
 

@@ -46,6 +46,8 @@ export const CONFIG_SCHEMA = z.object({
     .default('/'),
   /** Failed API key checks one IP may make per minute before it gets 429; 0 turns this off. */
   INVALID_KEY_LIMIT_PER_MINUTE: int(0, 1_000_000).default(60),
+  /** Self sign-ups one IP may make per hour on the hosted pages; 0 turns this off. */
+  SIGNUP_LIMIT_PER_HOUR: int(0, 1_000_000).default(10),
   /** Where validation rate-limit counts live: this process, or the database (shared). */
   RATE_LIMIT_BACKEND: z.enum(['memory', 'store']).default('memory'),
   /** Serve Prometheus metrics at /metrics (or on METRICS_PORT). */

@@ -153,6 +153,8 @@ const sessionsOf = (store: Store): PageSessions => ({
   setSession: (sid, record) => store.setSession(sid, record),
   destroySession: (sid) => store.destroySession(sid),
   pruneSessions: (now) => store.pruneSessions(now),
+  getOwnerStamp: (owner) => store.getOwnerStamp(owner),
+  setOwnerStamp: (owner, stamp) => store.setOwnerStamp(owner, stamp),
 });
 
 function publicApi(

@@ -69,6 +69,9 @@ export async function verifyAdminSignIn(
   return adminView(updated ?? admin);
 }
 
+/** The page sessions' owner name of an admin; see PageSessions.getOwnerStamp. */
+export const adminSessionOwner = (adminId: string): string => `admin:${adminId}`;
+
 export async function listAdmins(core: Core): Promise<AdminView[]> {
   return (await core.store.listAdmins()).map(adminView);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Core } from './context';
 import { MAX_PASSWORD_BYTES } from './inputs';
@@ -26,4 +26,12 @@ export function decoyHash(core: Core): Promise<string> {
     decoys.set(core, decoy);
   }
   return decoy;
+}
+
+/**
+ * Ends every page session of `owner` (`user:<id>`, `admin:<id>`), in every process: each
+ * session keeps the stamp its owner had at sign-in, and a new one no longer matches it.
+ */
+export async function endSessionsOf(core: Core, owner: string): Promise<void> {
+  await core.store.setOwnerStamp(owner, randomUUID());
 }

@@ -11,7 +11,7 @@ import {
   updateUserInput,
 } from './inputs';
 import { pageOf, textFilter, type PageRequest } from './paging';
-import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { decoyHash, endSessionsOf, hashPassword, verifyPassword } from './passwords';
 import { nowSeconds } from './time';
 import type { User } from './types';
 
@@ -111,14 +111,21 @@ export async function setUserPassword(
   by?: Actor,
 ): Promise<User> {
   const valid = parseInput(passwordSchema, password, 'password');
-  return patchUser(
+  const updated = await patchUser(
     core,
     userId,
     { passwordHash: await hashPassword(core, valid), updatePasswordRequired: false },
     'user.password_set',
     by,
   );
+  // After the new hash is stored: a sign-in that read the old stamp is refused, and
+  // one that reads the new stamp was checked against the new password.
+  await endSessionsOf(core, userSessionOwner(updated.id));
+  return updated;
 }
+
+/** The page sessions' owner name of a user; see PageSessions.getOwnerStamp. */
+export const userSessionOwner = (userId: string): string => `user:${userId}`;
 
 export const setUserEnabled = (
   core: Core,

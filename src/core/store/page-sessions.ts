@@ -11,4 +11,14 @@ export interface PageSessions {
   setSession(sid: string, record: SessionRecord): Promise<void>;
   destroySession(sid: string): Promise<void>;
   pruneSessions(now: number): Promise<number>;
+
+  // Session owners
+  /**
+   * The sign-in stamp of a session owner (`user:<id>` or `admin:<id>`), or null while
+   * it has none. A page session keeps the stamp its owner had at sign-in and is refused
+   * once they differ, so a new stamp ends every session of that owner, in every process.
+   * Stamps are never pruned.
+   */
+  getOwnerStamp(owner: string): Promise<string | null>;
+  setOwnerStamp(owner: string, stamp: string): Promise<void>;
 }

@@ -2,12 +2,13 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { LatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email, parseInput, password } from '../../core/inputs';
+import { adminSessionOwner } from '../../core/admins';
 import type { Latchkey } from '../../latchkey';
 import { safeReturnPath } from '../pages/current-user';
 import type { LoginThrottle } from '../pages/login-throttle';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
-import { destroySession, regenerateSession } from '../pages/session';
+import { destroySession, signInSession } from '../pages/session';
 import { actorOf, adminOf } from './admin-session';
 
 const loginForm = z.object({
@@ -21,9 +22,13 @@ const loginForm = z.object({
 const adminFields = z.object({ email, password });
 const LABELS = { email: 'Email', password: 'Password', token: 'Setup link' };
 
-async function signInAdmin(req: Request, adminId: string): Promise<void> {
-  // A new session id at sign-in, so one planted before it is worth nothing.
-  await regenerateSession(req);
+/**
+ * A new session id at sign-in, so one planted before it is worth nothing. The stamp is
+ * read after the password check: admin passwords are never changed, only admins deleted.
+ */
+async function signInAdmin(req: Request, latchkey: Latchkey, adminId: string): Promise<void> {
+  const stamp = await latchkey.pageSessions.getOwnerStamp(adminSessionOwner(adminId));
+  await signInSession(req, stamp);
   req.session.adminId = adminId;
 }
 
@@ -52,16 +57,14 @@ export function registerAccessRoutes(
     keepForm(res, 'admin/login', await loginLocals(req, res));
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
-    await throttle.refuseWhileThrottled(res, form.email, ip);
+    await throttle.takeTry(res, form.email, ip);
     const admin = await latchkey.verifyAdminSignIn(form.email, form.password, {
       ip: req.ip ?? null,
     });
-    if (!admin) {
-      await throttle.failed(form.email, ip);
+    if (!admin)
       throw new LatchkeyError('unauthorized', 'That email and password do not match an admin.');
-    }
-    await throttle.succeeded(form.email);
-    await signInAdmin(req, admin.id);
+    await throttle.succeeded(form.email, ip);
+    await signInAdmin(req, latchkey, admin.id);
     res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
   });
 
@@ -103,7 +106,7 @@ export function registerAccessRoutes(
       );
     }
     const admin = await latchkey.createAdmin(fields, { actor: 'system', ip: req.ip ?? null });
-    await signInAdmin(req, admin.id);
+    await signInAdmin(req, latchkey, admin.id);
     flash(req, 'success', `Welcome. You are the first admin (${admin.email}).`);
     res.redirect(303, home(req, res));
   });

@@ -25,10 +25,13 @@ export function accountProblem(user: User): string | null {
   return null;
 }
 
-/** A path inside these pages to return to after signing in; anything else is ignored. */
+/**
+ * A path inside these pages (with an optional plain query) to return to after signing in;
+ * anything else, such as `//evil.example` or `https://evil.example`, is ignored.
+ */
 export function safeReturnPath(req: Request, res: Response, candidate: unknown): string | null {
   if (typeof candidate !== 'string' || candidate.length > 500) return null;
-  if (!/^\/(?![/\\])[A-Za-z0-9\-._~/%]*$/.test(candidate)) return null;
+  if (!/^\/(?![/\\])[A-Za-z0-9\-._~/%]*(\?[A-Za-z0-9\-._~%&=+]*)?$/.test(candidate)) return null;
   const base = basePathOf(req, res);
   return candidate.startsWith(`${base}/`) || candidate === base ? candidate : null;
 }

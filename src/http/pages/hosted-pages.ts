@@ -5,7 +5,7 @@ import type { Latchkey } from '../../latchkey';
 import { requireViewer, viewerOf, type ResolveUser } from './current-user';
 import { orgPageAvailable, orgScope, personalPageAvailable, personalScope } from './key-scopes';
 import { registerKeyRoutes } from './key-routes';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
+import { LoginThrottle, SignupLimit, type LoginThrottleOptions } from './login-throttle';
 import { pageMachinery, type PageMachineryOptions } from './machinery';
 import { basePathOf, pageErrorHandler, renderPage } from './render';
 import { registerSignInRoutes } from './sign-in-routes';
@@ -34,6 +34,8 @@ export interface HostedPagesOptions {
   branding?: BrandingOverride;
   /** Embedded mode: the host app's chrome, as absolute paths of EJS files; see docs/hosted-pages.md. */
   chrome?: HostChrome;
+  /** Self sign-ups allowed per client IP per hour (default 10; 0 turns the limit off). */
+  signupLimitPerHour?: number;
 }
 
 // Only these paths belong to the pages, so a router mounted at '/' leaves every
@@ -58,6 +60,7 @@ export function createHostedPages(latchkey: Latchkey, options: HostedPagesOption
   if (!options.resolveUser) {
     registerSignInRoutes(pages, latchkey, {
       throttle: new LoginThrottle(options.loginThrottle),
+      signupLimit: new SignupLimit(options.signupLimitPerHour),
       cookieName: sessionOptions.cookieName,
       cookiePath: sessionOptions.cookiePath,
     });

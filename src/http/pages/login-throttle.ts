@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { LatchkeyError } from '../../core/errors';
 
 export interface LoginThrottleOptions {
@@ -12,8 +12,9 @@ export interface LoginThrottleOptions {
 }
 
 /**
- * Counts failed sign-ins per account and per IP and refuses further tries for
- * the rest of the window once either runs out. A success clears the account's count.
+ * Limits password checks per account and per IP. Each try is taken before the
+ * password is checked and given back when it was right, so however many guesses
+ * arrive at once, no more than the limit are ever checked in one window.
  */
 export class LoginThrottle {
   private readonly byAccount: RateLimiterMemory;
@@ -29,23 +30,22 @@ export class LoginThrottle {
     this.byIp = new RateLimiterMemory({ keyPrefix: 'ip', points: options.perIp ?? 20, duration });
   }
 
-  /** Seconds the caller must wait before trying again, or 0 when a try is allowed. */
-  async waitSeconds(account: string, ip: string): Promise<number> {
-    const [a, i] = await Promise.all([
-      this.byAccount.get(account.toLowerCase()),
-      this.byIp.get(ip),
-    ]);
-    const waits = [
-      a && a.consumedPoints >= this.byAccount.points ? a.msBeforeNext : 0,
-      i && i.consumedPoints >= this.byIp.points ? i.msBeforeNext : 0,
-    ];
-    return Math.ceil(Math.max(...waits) / 1000);
-  }
-
-  /** Refuses (429 with Retry-After) a sign-in try while the account or the address must wait. */
-  async refuseWhileThrottled(res: Response, account: string, ip: string): Promise<void> {
-    const wait = await this.waitSeconds(account, ip);
-    if (wait === 0) return;
+  /**
+   * Takes one try for this account and address, before the password is checked.
+   * Refuses (429 with Retry-After) when either has none left; a refused try takes nothing.
+   */
+  async takeTry(res: Response, account: string, ip: string): Promise<void> {
+    const key = account.toLowerCase();
+    const taken = await Promise.allSettled([this.byAccount.consume(key), this.byIp.consume(ip)]);
+    const waitMs = Math.max(
+      ...taken.map((t) =>
+        t.status === 'rejected' && t.reason instanceof RateLimiterRes ? t.reason.msBeforeNext : 0,
+      ),
+    );
+    if (taken.every((t) => t.status === 'fulfilled')) return;
+    // consume() counts even when it refuses: give both back so the refusal costs nothing.
+    await Promise.all([this.byAccount.reward(key), this.byIp.reward(ip)]);
+    const wait = Math.max(1, Math.ceil(waitMs / 1000));
     res.set('Retry-After', String(wait));
     throw new LatchkeyError(
       'rate_limited',
@@ -53,15 +53,35 @@ export class LoginThrottle {
     );
   }
 
-  async failed(account: string, ip: string): Promise<void> {
-    // consume() rejects once the points are spent; that is the state waitSeconds reads.
-    await Promise.allSettled([
-      this.byAccount.consume(account.toLowerCase()),
-      this.byIp.consume(ip),
-    ]);
+  /** The password was right: the address gets its try back and the account starts over. */
+  async succeeded(account: string, ip: string): Promise<void> {
+    await Promise.all([this.byAccount.delete(account.toLowerCase()), this.byIp.reward(ip)]);
+  }
+}
+
+/** Sign-ups allowed per client IP per hour; each one costs a bcrypt hash. 0 turns the limit off. */
+export class SignupLimit {
+  private readonly byIp: RateLimiterMemory | null;
+
+  constructor(perHour = 10) {
+    this.byIp =
+      perHour > 0
+        ? new RateLimiterMemory({ keyPrefix: 'signup', points: perHour, duration: 3600 })
+        : null;
   }
 
-  async succeeded(account: string): Promise<void> {
-    await this.byAccount.delete(account.toLowerCase());
+  /** Takes one sign-up for this address, or refuses (429 with Retry-After) when none is left. */
+  async take(res: Response, ip: string): Promise<void> {
+    if (!this.byIp) return;
+    try {
+      await this.byIp.consume(ip);
+    } catch (err) {
+      const waitMs = err instanceof RateLimiterRes ? err.msBeforeNext : 3_600_000;
+      res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+      throw new LatchkeyError(
+        'rate_limited',
+        'Too many accounts were created from this address. Try again in an hour.',
+      );
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger';
 import type { PageSessions } from '../../core/store';
 import { PUBLIC_DIR } from './render';
 import { cspNonce, csrfProtection, noStore, pageHelmet } from './security';
+import { signInAgainAfterExpiredForm } from './expired-form';
 import { pageSession, type SessionOptions } from './session';
 
 export interface PageMachineryOptions extends SessionOptions {
@@ -31,6 +32,6 @@ export function pageMachinery(
   router.use(noStore);
   router.use(express.urlencoded({ extended: false, limit: options.bodyLimit ?? '20kb' }));
   router.use(pageSession(sessions, logger, options));
-  router.use(csrfProtection);
+  router.use(csrfProtection, signInAgainAfterExpiredForm);
   return router;
 }

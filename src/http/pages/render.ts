@@ -6,7 +6,7 @@ import { isLatchkeyError, type FieldErrors } from '../../core/errors';
 import { LATEST_EXPIRY_SECONDS } from '../../core/time';
 import type { Logger } from '../../logger';
 import { CSRF_FIELD, csrfTokenFor, issueFormId } from './security';
-import type { FlashMessage } from './session';
+import { takeFormDraft, type FlashMessage } from './session';
 
 /** The package root: the nearest folder above this file holding views/layout.ejs (from src/ or dist/). */
 function packageRoot(): string {
@@ -66,7 +66,7 @@ function pageLocals(req: Request, res: Response, locals: Locals): Locals {
     flash: flashed,
     errors: {} as FieldErrors,
     formError: null,
-    values: {},
+    values: takeFormDraft(req),
     nav: [],
     signedInAs: null,
     signOutPath: null,

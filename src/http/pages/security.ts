@@ -56,18 +56,28 @@ const csrf = csrfSync({
   },
 });
 
+const FORM_REFUSED =
+  'This form has expired or did not come from this site. Nothing was changed; reload the page and try again.';
+
+/**
+ * The CSRF refusal of a form whose session is gone (timed out, signed out, ended by a
+ * password change): the session holds no token and nobody is signed in to it. Pages
+ * answer it like any other CSRF refusal, except that a browser is sent to sign in again
+ * (see expired-form.ts).
+ */
+export class FormSessionGone extends LatchkeyError {
+  constructor() {
+    super('forbidden', FORM_REFUSED);
+  }
+}
+
 /** Synchronizer-token CSRF check on every POST/PUT/PATCH/DELETE. */
 export const csrfProtection: RequestHandler = (req, res, next) => {
   csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
-    if (err) {
-      return next(
-        new LatchkeyError(
-          'forbidden',
-          'This form has expired or did not come from this site. Nothing was changed; reload the page and try again.',
-        ),
-      );
-    }
-    next();
+    if (!err) return next();
+    const session = req.session as Partial<Record<'csrfToken' | 'userId' | 'adminId', unknown>>;
+    const gone = session.csrfToken === undefined && !session.userId && !session.adminId;
+    next(gone ? new FormSessionGone() : new LatchkeyError('forbidden', FORM_REFUSED));
   });
 };
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
+import { adminSessionOwner } from '../../core/admins';
 import { nowSeconds } from '../../core/time';
+import { userSessionOwner } from '../../core/users';
 import type { Logger } from '../../logger';
 import type { PageSessions } from '../../core/store';
 
@@ -17,7 +19,17 @@ declare module 'express-session' {
     newKey?: { keyId: string; token: string; displayName: string; scope: string };
     /** Ids of forms rendered and not yet submitted: a second submit finds its id gone. */
     openForms?: string[];
+    /** What a form sent after its session ended held (safe fields only), for its page to show again. */
+    formDraft?: FormDraft;
+    /** The owner's stamp at sign-in (PageSessions.getOwnerStamp); a new stamp ends this session. */
+    ownerStamp?: string | null;
   }
+}
+
+/** Fields of a form to fill in again when the page at `path` is next shown. */
+export interface FormDraft {
+  path: string;
+  values: Record<string, string>;
 }
 
 export interface FlashMessage {
@@ -142,10 +154,57 @@ export function pageSession(
     // Past the absolute limit: start over with an empty session.
     req.session.regenerate((err) => next(err));
   };
-  return [middleware, absoluteTimeout];
+  return [middleware, absoluteTimeout, endedByOwner(store)];
 }
 
-/** Starts a fresh session (new id) for a sign-in, keeping nothing from before it. */
+/** Whose sign-in a session holds, named as PageSessions names owners. */
+function ownerOf(data: SessionData): string | null {
+  if (data.userId) return userSessionOwner(data.userId);
+  if (data.adminId) return adminSessionOwner(data.adminId);
+  return null;
+}
+
+const PASSWORD_CHANGED =
+  'You were signed out because the password of this account changed. Sign in with the new password.';
+
+/**
+ * Ends a signed-in session whose owner's stamp has changed since sign-in (a password
+ * change), whichever process made the change: the stamp is read from the store on
+ * every request, so a session row written back by a request still in flight is refused too.
+ */
+function endedByOwner(store: PageSessions): RequestHandler {
+  return async (req, _res, next) => {
+    const owner = ownerOf(req.session);
+    if (!owner) return next();
+    if ((req.session.ownerStamp ?? null) === (await store.getOwnerStamp(owner))) return next();
+    await regenerateSession(req);
+    req.session.flash = [{ kind: 'info', message: PASSWORD_CHANGED }];
+    next();
+  };
+}
+
+/**
+ * Starts a fresh session (new id) for `owner`'s sign-in, keeping nothing from before it.
+ * `stamp` is the owner's stamp read before the password was checked, so a password
+ * changed during the check ends this session too.
+ */
+export async function signInSession(req: Request, stamp: string | null): Promise<void> {
+  // A form sent after the last session ended is filled in again once signed in.
+  const draft = req.session.formDraft;
+  await regenerateSession(req);
+  req.session.ownerStamp = stamp;
+  if (draft) req.session.formDraft = draft;
+}
+
+/** The kept form fields for the page being shown (used once), or none. */
+export function takeFormDraft(req: Request): Record<string, string> {
+  const draft = req.session?.formDraft;
+  if (!draft || draft.path !== `${req.baseUrl}${req.path}`) return {};
+  delete req.session.formDraft;
+  return draft.values;
+}
+
+/** Starts a fresh session (new id), keeping nothing from before it. */
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(err) : resolve())),

@@ -1,12 +1,13 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { LatchkeyError } from '../../core/errors';
+import { LatchkeyError, isLatchkeyError } from '../../core/errors';
 import { MAX_PASSWORD_BYTES, email as emailSchema, parseInput, password } from '../../core/inputs';
+import { userSessionOwner } from '../../core/users';
 import type { Latchkey } from '../../latchkey';
 import { accountProblem, safeReturnPath } from './current-user';
-import type { LoginThrottle } from './login-throttle';
-import { basePathOf, keepForm, renderPage } from './render';
-import { destroySession, regenerateSession } from './session';
+import type { LoginThrottle, SignupLimit } from './login-throttle';
+import { basePathOf, flash, keepForm, renderPage } from './render';
+import { destroySession, signInSession } from './session';
 
 const TOO_LONG = `is longer than ${MAX_PASSWORD_BYTES} bytes, which is more than passwords here can be`;
 
@@ -28,6 +29,9 @@ const signupForm = z
     message: 'does not match the password',
   });
 
+const SIGNED_UP =
+  'Thank you. You can now sign in with this email address. If it already had an account here, that account and its password are unchanged.';
+
 const LOGIN_LABELS = { email: 'Email', password: 'Password' };
 const SIGNUP_LABELS = { ...LOGIN_LABELS, passwordConfirm: 'Password again' };
 
@@ -35,7 +39,12 @@ const SIGNUP_LABELS = { ...LOGIN_LABELS, passwordConfirm: 'Password again' };
 export function registerSignInRoutes(
   router: Router,
   latchkey: Latchkey,
-  options: { throttle: LoginThrottle; cookieName: string; cookiePath: string },
+  options: {
+    throttle: LoginThrottle;
+    signupLimit: SignupLimit;
+    cookieName: string;
+    cookiePath: string;
+  },
 ): void {
   const { throttle } = options;
   // Unknown emails are checked against this hash too, so timing does not reveal which exist.
@@ -57,16 +66,15 @@ export function registerSignInRoutes(
     keepForm(res, 'login', loginLocals(req, res));
     const form = parseInput(loginForm, req.body);
     const ip = req.ip ?? 'unknown';
-    await throttle.refuseWhileThrottled(res, form.email, ip);
+    await throttle.takeTry(res, form.email, ip);
+    const stamp = await stampBeforeCheck(latchkey, form.email);
     const user = await latchkey.verifyUserSignIn(form.email, form.password);
-    if (!user) {
-      await throttle.failed(form.email, ip);
+    if (!user)
       throw new LatchkeyError('unauthorized', 'That email and password do not match an account.');
-    }
+    await throttle.succeeded(form.email, ip);
     const problem = accountProblem(user);
     if (problem) throw new LatchkeyError('forbidden', problem);
-    await throttle.succeeded(form.email);
-    await signIn(req, latchkey, user.id);
+    await signIn(req, latchkey, user.id, stamp.userId === user.id ? stamp.stamp : null);
     res.redirect(303, safeReturnPath(req, res, req.body?.next) ?? home(req, res));
   });
 
@@ -91,18 +99,43 @@ export function registerSignInRoutes(
     requireSignup();
     keepForm(res, 'signup', signupLocals());
     const form = parseInput(signupForm, req.body);
-    const user = await latchkey.createUser(
-      { email: form.email, password: form.password, emailConfirmed: false },
-      { actor: 'system', ip: req.ip ?? null },
-    );
-    await signIn(req, latchkey, user.id);
-    res.redirect(303, home(req, res));
+    await options.signupLimit.take(res, req.ip ?? 'unknown');
+    try {
+      await latchkey.createUser(
+        { email: form.email, password: form.password, emailConfirmed: false },
+        { actor: 'system', ip: req.ip ?? null },
+      );
+    } catch (err) {
+      // The same answer whether or not the email was taken, so sign-up cannot list accounts.
+      // The password is hashed before the insert fails, so the time taken says nothing either.
+      if (!(isLatchkeyError(err) && err.code === 'conflict')) throw err;
+    }
+    flash(req, 'success', SIGNED_UP);
+    res.redirect(303, `${basePathOf(req, res)}/login`);
   });
 }
 
+/** The user's session stamp, read before their password is checked (see signInSession). */
+async function stampBeforeCheck(
+  latchkey: Latchkey,
+  email: string,
+): Promise<{ userId: string | null; stamp: string | null }> {
+  const user = await latchkey.fetchUserByEmail(email);
+  if (!user) return { userId: null, stamp: null };
+  return {
+    userId: user.id,
+    stamp: await latchkey.pageSessions.getOwnerStamp(userSessionOwner(user.id)),
+  };
+}
+
 /** A new session id at sign-in, so a session id planted before it is worth nothing. */
-async function signIn(req: Request, latchkey: Latchkey, userId: string): Promise<void> {
-  await regenerateSession(req);
+async function signIn(
+  req: Request,
+  latchkey: Latchkey,
+  userId: string,
+  stamp: string | null,
+): Promise<void> {
+  await signInSession(req, stamp);
   req.session.userId = userId;
   await latchkey.recordSignIn(userId, { actor: `user:${userId}`, ip: req.ip ?? null });
 }

@@ -173,4 +173,6 @@ export class MongoStore implements Store {
   readonly setSession: Store['setSession'] = (...a) => this.sessions.setSession(...a);
   readonly destroySession: Store['destroySession'] = (...a) => this.sessions.destroySession(...a);
   readonly pruneSessions: Store['pruneSessions'] = (...a) => this.sessions.pruneSessions(...a);
+  readonly getOwnerStamp: Store['getOwnerStamp'] = (...a) => this.sessions.getOwnerStamp(...a);
+  readonly setOwnerStamp: Store['setOwnerStamp'] = (...a) => this.sessions.setOwnerStamp(...a);
 }

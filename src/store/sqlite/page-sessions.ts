@@ -1,6 +1,11 @@
 import type { PageSessions } from '../../core/store';
 import type { Sql } from './sql';
 
+// Owner stamps are rows of the sessions table under a sid no session id can have
+// (express-session makes base64url ids), expiring in the year 9999: no new table to migrate.
+const ownerSid = (owner: string) => `owner:${owner}`;
+const NEVER = 253_402_300_799;
+
 function sessionStatements(sql: Sql) {
   return {
     getSession: sql.rows('SELECT data, expires_at FROM sessions WHERE sid = ? AND expires_at > ?'),
@@ -8,6 +13,7 @@ function sessionStatements(sql: Sql) {
       ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`),
     destroySession: sql.write('DELETE FROM sessions WHERE sid = ?'),
     pruneSessions: sql.write('DELETE FROM sessions WHERE expires_at <= ?'),
+    getOwnerStamp: sql.rows('SELECT data FROM sessions WHERE sid = ?'),
   };
 }
 
@@ -28,5 +34,14 @@ export function sqlitePageSessions(sql: Sql): PageSessions {
     },
 
     pruneSessions: async (now) => s.pruneSessions.run(now).changes,
+
+    getOwnerStamp: async (owner) => {
+      const row = s.getOwnerStamp.get(ownerSid(owner));
+      return row ? String(row.data) : null;
+    },
+
+    setOwnerStamp: async (owner, stamp) => {
+      s.setSession.run(ownerSid(owner), stamp, NEVER);
+    },
   };
 }

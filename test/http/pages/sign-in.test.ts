@@ -216,7 +216,7 @@ describe('self sign-up', () => {
     expect(page.text).not.toContain('/signup');
   });
 
-  it('creates an account and signs it in when the setting is on', async () => {
+  it('creates an account and sends the new user to sign in when the setting is on', async () => {
     const { app, latchkey } = await makeApp();
     await latchkey.updateSettings({ selfSignupEnabled: true });
     const agent = request.agent(app);
@@ -230,9 +230,15 @@ describe('self sign-up', () => {
         password: PASSWORD,
         passwordConfirm: PASSWORD,
       })
-      .expect(303);
-    expect((await agent.get('/keys').expect(200)).text).toContain('new@example.com');
+      .expect(303)
+      .expect('Location', '/login');
+    // Not signed in by signing up: an existing email must get the very same answer.
+    await agent.get('/keys').expect(303);
+    expect((await agent.get('/login').expect(200)).text).toContain('You can now sign in');
     expect(await latchkey.fetchUserByEmail('new@example.com')).not.toBeNull();
+    expect((await (await signedInAgent(app, 'new@example.com')).get('/keys')).text).toContain(
+      'new@example.com',
+    );
   });
 
   it('names bad fields, keeps the email and creates nobody', async () => {

@@ -20,4 +20,25 @@ export function describePageSessions(current: CurrentStore): void {
       expect(await store.getSession('s1', 500)).toBeNull();
     });
   });
+
+  describe('session owners', () => {
+    it('keeps one stamp per owner, replaced by the next, none until set', async () => {
+      expect(await store.getOwnerStamp('user:a')).toBeNull();
+      await store.setOwnerStamp('user:a', 'one');
+      await store.setOwnerStamp('admin:a', 'other');
+      expect(await store.getOwnerStamp('user:a')).toBe('one');
+      await store.setOwnerStamp('user:a', 'two');
+      expect(await store.getOwnerStamp('user:a')).toBe('two');
+      expect(await store.getOwnerStamp('admin:a')).toBe('other');
+      expect(await store.getOwnerStamp('user:b')).toBeNull();
+    });
+
+    it('never prunes a stamp and never mixes stamps with sessions', async () => {
+      await store.setSession('user:a', { data: '{}', expiresAt: 100 });
+      await store.setOwnerStamp('user:a', 'stamp');
+      expect(await store.pruneSessions(4_000_000_000)).toBe(1);
+      expect(await store.getOwnerStamp('user:a')).toBe('stamp');
+      expect(await store.getSession('user:a', 50)).toBeNull();
+    });
+  });
 }
