@@ -40,6 +40,8 @@ interface TablePlan {
   table: string;
   orderBy: string;
   collection: (m: Models) => Collection;
+  /** Which documents of the collection the table's rows become (all of them when omitted). */
+  counted?: Record<string, unknown>;
   toUpsert(row: Row): { filter: Record<string, unknown>; doc: Record<string, unknown> };
 }
 
@@ -91,6 +93,7 @@ export const TABLES: TablePlan[] = [
     table: 'settings',
     orderBy: 'id',
     collection: model('Settings'),
+    counted: { _id: 'settings' },
     toUpsert: (r) => {
       const doc: SettingsDoc = { _id: 'settings', data: JSON.parse(String(r.data)) };
       return byId(doc);
@@ -125,6 +128,22 @@ export const TABLES: TablePlan[] = [
     orderBy: 'created_at, id',
     collection: model('IntegrationKey'),
     toUpsert: (r) => byId(integrationKeyToDoc(integrationKeyFromRow(r))),
+  },
+  {
+    // Brand images live in the settings collection on MongoDB, under the adapter's id prefix.
+    table: 'brand_assets',
+    orderBy: 'id',
+    collection: model('Settings'),
+    counted: { _id: { $regex: '^brand-asset:' } },
+    toUpsert: (r) => {
+      const bytes = r.bytes as Uint8Array;
+      const data = {
+        contentType: String(r.content_type),
+        base64: Buffer.from(bytes).toString('base64'),
+        createdAt: Number(r.created_at),
+      };
+      return { filter: { _id: `brand-asset:${String(r.id)}` }, doc: { data } };
+    },
   },
   {
     table: 'sessions',
@@ -194,7 +213,11 @@ export async function migrateSqliteToMongo(
       if (batch.length >= batchSize) await flush();
     }
     await flush();
-    reports.push({ table: plan.table, sqlite: total, mongo: await target.countDocuments() });
+    reports.push({
+      table: plan.table,
+      sqlite: total,
+      mongo: await target.countDocuments(plan.counted ?? {}),
+    });
   }
   return reports;
 }

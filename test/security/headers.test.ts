@@ -103,7 +103,11 @@ describe('security headers on every page', () => {
     admin = new Browser(s, true);
     await admin.signIn('/admin', w.admin.email, ADMIN_PASSWORD);
     pages = routesOf(s.app).filter(
-      (r) => r.method === 'get' && !r.path.startsWith('/api/') && r.path !== '/healthz',
+      (r) =>
+        r.method === 'get' &&
+        !r.path.startsWith('/api/') &&
+        r.path !== '/healthz' &&
+        r.path !== '/readyz',
     );
   });
   afterAll(() => s.latchkey.close());

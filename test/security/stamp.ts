@@ -296,9 +296,10 @@ function send(
   return laterBy(p.laterBySeconds, async () => req);
 }
 
-/** Routes anyone may call: sign-in, sign-out, setup, sign-up, health and the API description. */
+/** Routes anyone may call: sign-in, sign-out, setup, sign-up, health, readiness and the API description. */
 export const PUBLIC_ROUTES = [
   'GET /healthz',
+  'GET /readyz',
   'GET /api/openapi.json',
   'GET /login',
   'POST /login',

@@ -35,6 +35,8 @@ export function previewKeys() {
       total: 2,
     },
     archived: { items: [sampleKey('sample-3', 'Old laptop', 'lk_…e913', 200)], total: 1 },
+    currentPaging: { page: 1, pageSize: 100, linkFor: () => '#' },
+    archivedPaging: { page: 1, pageSize: 100, linkFor: () => '#' },
     newKey: null,
     now: nowSeconds(),
     creators: {},
