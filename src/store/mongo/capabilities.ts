@@ -13,8 +13,9 @@ export interface MongoCapabilities {
   /** Indexes with `expireAfterSeconds`, which the server uses to delete expired documents. */
   ttlIndexes: boolean;
   /**
-   * Concurrent `$inc`s on one document all count. FerretDB 1.x on SQLite loses some (it
-   * reads, changes and writes back), so shared counts there are approximate under load.
+   * Concurrent updates of one document all apply. FerretDB 1.x on SQLite loses some (it
+   * reads, changes and writes back): rate limits then count in slots, usage flushes keep
+   * no last-used times, and usage counts can undercount (see docs/mongodb.md).
    */
   atomicUpdates: boolean;
   /** Why each missing feature is missing, for the start-up log. */
@@ -88,7 +89,7 @@ export async function detectCapabilities(
   }
   if (!atomicUpdates) {
     reasons.push(
-      'concurrent $inc on one document lose counts: shared rate limits and usage counts are approximate under concurrent load',
+      'concurrent updates of one document can be lost: shared rate limits count in slots (exact), last-used times are not kept, usage counts can undercount under concurrent flushes',
     );
   }
   return {
