@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 
 /**
@@ -31,6 +32,10 @@ export const FULL_CAPABILITIES: MongoCapabilities = {
   reasons: [],
 };
 
+/** A scratch collection of this process's own: processes starting together must not share one. */
+const probeName = (prefix: string): string =>
+  `${prefix}capability_probe_${randomBytes(6).toString('hex')}`;
+
 async function isReplicaSetOrSharded(conn: Connection): Promise<boolean> {
   if (!conn.db) return false;
   const hello = await conn.db.admin().command({ hello: 1 });
@@ -41,7 +46,7 @@ async function isReplicaSetOrSharded(conn: Connection): Promise<boolean> {
 async function acceptsTtlIndexes(conn: Connection, prefix: string): Promise<string | null> {
   const db = conn.db;
   if (!db) return 'the connection is not open';
-  const probe = db.collection(`${prefix}capability_probe`);
+  const probe = db.collection(probeName(prefix));
   try {
     await probe.createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
     return null;
@@ -56,7 +61,7 @@ async function acceptsTtlIndexes(conn: Connection, prefix: string): Promise<stri
 async function keepsConcurrentIncrements(conn: Connection, prefix: string): Promise<boolean> {
   const db = conn.db;
   if (!db) return false;
-  const probe = db.collection<{ _id: string; n: number }>(`${prefix}capability_probe`);
+  const probe = db.collection<{ _id: string; n: number }>(probeName(prefix));
   const tries = 16;
   try {
     await probe.insertOne({ _id: 'inc', n: 0 });
