@@ -1,11 +1,18 @@
 import type Database from 'better-sqlite3';
 import type { Connection } from 'mongoose';
-import { RateLimiterMongo, RateLimiterSQLite } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterMongo,
+  RateLimiterRes,
+  RateLimiterSQLite,
+} from 'rate-limiter-flexible';
 import {
   insuredSharedBackend,
+  type LimiterSpec,
   type RateLimitBackend,
   type SharedCountsHealth,
 } from '../core/rate-limits';
+import { isDuplicateKey } from './mongo/mongo-errors';
 import { SqliteStore } from './sqlite';
 import type { Store } from '../core/store';
 
@@ -55,11 +62,86 @@ async function rateLimitIndexes(connection: Connection, collection: string): Pro
   await counts.createIndex({ expire: -1 }, { expireAfterSeconds: 0 }).catch(() => undefined);
 }
 
-/** Counts in MongoDB through the store's mongoose connection (on its own while it cannot). */
+const SLOTS = 'rate_limit_slots';
+const SWEEP_EVERY_MS = 60_000;
+
+interface SlotDoc {
+  _id: string;
+  window: string;
+  expire: Date;
+}
+
+/**
+ * Exact counts on a server that can lose concurrent updates of one document (FerretDB 1.x
+ * on SQLite reads, changes and writes back, so `$inc`, `findOneAndUpdate` and even a
+ * compare-and-set on a version field lose some). Inserts and unique keys hold there, so
+ * each allowed hit takes one numbered slot of its window (`_id` = window + slot number):
+ * slot n can be taken once, so a window admits at most `points` hits in all processes,
+ * and a hit is refused only once every slot is taken. Windows are fixed (aligned to the
+ * epoch); slots of past windows are deleted by a TTL index where there is one, else by a
+ * sweep at most once a minute.
+ */
+// rate-limiter-flexible exports no base class at run time; only consume() is overridden and used.
+class SlotLimiter extends RateLimiterMemory {
+  private sweptAt = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    spec: LimiterSpec,
+  ) {
+    super(spec);
+  }
+
+  override async consume(subject: string | number): Promise<RateLimiterRes> {
+    const slots = this.connection.collection<SlotDoc>(SLOTS);
+    const ms = this.duration * 1000;
+    const now = Date.now();
+    const start = Math.floor(now / ms) * ms;
+    const window = `${this.keyPrefix}:${subject}:${start}`;
+    const expire = new Date(start + ms);
+    const msBeforeNext = start + ms - now;
+    this.sweep(now);
+    // Slots already taken are skipped without a failed insert each.
+    for (let slot = await slots.countDocuments({ window }); slot < this.points; slot++) {
+      try {
+        await slots.insertOne({ _id: `${window}:${slot}`, window, expire });
+        return new RateLimiterRes(this.points - slot - 1, msBeforeNext, slot + 1, slot === 0);
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+    }
+    throw new RateLimiterRes(0, msBeforeNext, this.points + 1, false);
+  }
+
+  private sweep(now: number): void {
+    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    void this.connection
+      .collection<SlotDoc>(SLOTS)
+      .deleteMany({ expire: { $lt: new Date(now) } })
+      .catch(() => undefined);
+  }
+}
+
+async function slotIndexes(connection: Connection): Promise<void> {
+  const slots = connection.collection(SLOTS);
+  await slots.createIndex({ window: 1 });
+  await slots.createIndex({ expire: 1 }, { expireAfterSeconds: 0 }).catch(() => undefined);
+}
+
+/**
+ * Counts in MongoDB through the store's mongoose connection (on its own while it cannot).
+ * `exact` counts in slots (see SlotLimiter), for servers that lose concurrent updates.
+ */
 export function mongoRateLimits(
   connection: Connection,
   health?: SharedCountsHealth,
+  exact = false,
 ): RateLimitBackend {
+  if (exact) {
+    void slotIndexes(connection).catch(() => undefined);
+    return insuredSharedBackend((spec) => new SlotLimiter(connection, spec), health);
+  }
   return insuredSharedBackend((spec) => {
     // The library names the collection after the key prefix. An outage here leaves the
     // indexes to the next start; counting works meanwhile.
@@ -71,6 +153,7 @@ export function mongoRateLimits(
 /** A store that can lend its mongoose connection (the MongoDB store does). */
 interface WithMongooseConnection {
   connection: Connection;
+  options?: { capabilities?: { atomicUpdates: boolean } };
 }
 
 const hasConnection = (store: Store): store is Store & WithMongooseConnection =>
@@ -80,7 +163,11 @@ const hasConnection = (store: Store): store is Store & WithMongooseConnection =>
 export function storeRateLimits(store: Store, health?: SharedCountsHealth): RateLimitBackend {
   if (store instanceof SqliteStore) return sqliteRateLimits(store.db, health);
   if (store.kind === 'mongo' && hasConnection(store))
-    return mongoRateLimits(store.connection, health);
+    return mongoRateLimits(
+      store.connection,
+      health,
+      store.options?.capabilities?.atomicUpdates === false,
+    );
   throw new Error(
     'This store cannot hold shared rate-limit counts; pass a rateLimitBackend built with rateLimitBackend().',
   );

@@ -52,3 +52,46 @@ export async function waitForLine(
   })();
   return Promise.race([read, timeout]);
 }
+
+/** A server child (test/reliability/children/server-with-console.ts) and its console. */
+export interface ServerChild {
+  url: string;
+  /** Sends one command and waits for the child to say it is done. */
+  command(command: object): Promise<void>;
+  /** SIGTERM, then the exit (a clean stop exits 0). */
+  stop(): Promise<ExitInfo>;
+}
+
+/** Starts the server child with `env` on top of this process's environment. */
+export async function startServerChild(env: NodeJS.ProcessEnv): Promise<ServerChild> {
+  const child = spawn(
+    process.execPath,
+    ['-r', REGISTER, path.join(ROOT, 'test/reliability/children/server-with-console.ts')],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<ExitInfo>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const line = await waitForLine(lines, (l) => l.startsWith('{"url"'), 30_000).catch(
+    (err: unknown) => {
+      child.kill('SIGKILL');
+      throw new Error(`the server child did not start: ${String(err)}\n${stderr}`);
+    },
+  );
+  let sent = 0;
+  return {
+    url: (JSON.parse(line) as { url: string }).url,
+    async command(command) {
+      const n = ++sent;
+      child.stdin.write(`${JSON.stringify(command)}\n`);
+      await waitForLine(lines, (l) => l === JSON.stringify({ done: n }));
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

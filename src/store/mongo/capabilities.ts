@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 
 /**
@@ -13,8 +14,9 @@ export interface MongoCapabilities {
   /** Indexes with `expireAfterSeconds`, which the server uses to delete expired documents. */
   ttlIndexes: boolean;
   /**
-   * Concurrent `$inc`s on one document all count. FerretDB 1.x on SQLite loses some (it
-   * reads, changes and writes back), so shared counts there are approximate under load.
+   * Concurrent updates of one document all apply. FerretDB 1.x on SQLite loses some (it
+   * reads, changes and writes back): rate limits then count in slots, usage flushes keep
+   * no last-used times, and usage counts can undercount (see docs/mongodb.md).
    */
   atomicUpdates: boolean;
   /** Why each missing feature is missing, for the start-up log. */
@@ -30,6 +32,10 @@ export const FULL_CAPABILITIES: MongoCapabilities = {
   reasons: [],
 };
 
+/** A scratch collection of this process's own: processes starting together must not share one. */
+const probeName = (prefix: string): string =>
+  `${prefix}capability_probe_${randomBytes(6).toString('hex')}`;
+
 async function isReplicaSetOrSharded(conn: Connection): Promise<boolean> {
   if (!conn.db) return false;
   const hello = await conn.db.admin().command({ hello: 1 });
@@ -40,7 +46,7 @@ async function isReplicaSetOrSharded(conn: Connection): Promise<boolean> {
 async function acceptsTtlIndexes(conn: Connection, prefix: string): Promise<string | null> {
   const db = conn.db;
   if (!db) return 'the connection is not open';
-  const probe = db.collection(`${prefix}capability_probe`);
+  const probe = db.collection(probeName(prefix));
   try {
     await probe.createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
     return null;
@@ -55,7 +61,7 @@ async function acceptsTtlIndexes(conn: Connection, prefix: string): Promise<stri
 async function keepsConcurrentIncrements(conn: Connection, prefix: string): Promise<boolean> {
   const db = conn.db;
   if (!db) return false;
-  const probe = db.collection<{ _id: string; n: number }>(`${prefix}capability_probe`);
+  const probe = db.collection<{ _id: string; n: number }>(probeName(prefix));
   const tries = 16;
   try {
     await probe.insertOne({ _id: 'inc', n: 0 });
@@ -88,7 +94,7 @@ export async function detectCapabilities(
   }
   if (!atomicUpdates) {
     reasons.push(
-      'concurrent $inc on one document lose counts: shared rate limits and usage counts are approximate under concurrent load',
+      'concurrent updates of one document can be lost: shared rate limits count in slots (exact), last-used times are not kept, usage counts can undercount under concurrent flushes',
     );
   }
   return {

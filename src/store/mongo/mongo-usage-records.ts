@@ -1,12 +1,16 @@
 import type { UsageIncrement } from '../../core/types';
 import type { UsageFilter, UsageRecords } from '../../core/store';
+import type { MongoCapabilities } from './capabilities';
 import type { Models } from './models';
 import { usageQuery } from './queries';
 import { asId } from './query-values';
 
 /** Validation counts per key per day on MongoDB, and last-used times. */
 export class MongoUsageRecords implements UsageRecords {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly capabilities?: MongoCapabilities,
+  ) {}
 
   async recordUsage(increments: UsageIncrement[]): Promise<void> {
     if (increments.length === 0) return;
@@ -21,6 +25,10 @@ export class MongoUsageRecords implements UsageRecords {
       })),
       { ordered: false },
     );
+    // Where concurrent updates of one document can be lost (FerretDB 1.x writes the whole
+    // document back), a last-used write racing an archive could undo the revocation: there
+    // last-used times are not kept, rather than risk a revoked key validating again.
+    if (this.capabilities?.atomicUpdates === false) return;
     // $max only ever moves last-used forward (and replaces null, which sorts below numbers).
     await this.models.ApiKey.bulkWrite(
       increments.map((inc) => ({
