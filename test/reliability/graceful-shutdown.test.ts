@@ -12,6 +12,7 @@ async function startServer(databasePath: string) {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_PATH: databasePath,
+    MONGODB_URI: '', // the SQLite file above, even when the run has a MongoDB
     LOG_LEVEL: 'info',
     USAGE_FLUSH_INTERVAL_MS: '3600000', // only the shutdown flush can write usage
   });

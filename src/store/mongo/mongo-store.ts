@@ -29,6 +29,10 @@ export interface MongoStoreOptions {
  */
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
+
+  get recordsLastUsedTimes(): boolean {
+    return this.options.capabilities?.atomicUpdates !== false;
+  }
   private readonly keys: MongoKeyRecords;
   private readonly directory: MongoDirectoryRecords;
   private readonly usage: MongoUsageRecords;
