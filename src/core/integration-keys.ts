@@ -1,7 +1,7 @@
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { FreshCache } from './fresh-cache';
-import { parseInput } from './inputs';
+import { parseInput, requiredName } from './inputs';
 import { nowSeconds, secondsOf } from './time';
 import { digestKey, digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
 import type { IntegrationKey } from './types';
@@ -25,7 +25,7 @@ export interface CreatedIntegrationKey {
 const viewOf = ({ digest: _digest, ...view }: IntegrationKey): IntegrationKeyView => view;
 
 const nameInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: requiredName(100),
 });
 
 /** How often a key's last-used time is written: once a minute is plenty for a dashboard. */
