@@ -13,6 +13,7 @@ import {
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
+import { trustProxyWarning } from './trust-proxy';
 
 export interface RunningServer {
   server: Server;
@@ -56,6 +57,8 @@ export async function startServer(
         logger,
       )
     : null;
+  const trustWarning = trustProxyWarning(config.TRUST_PROXY);
+  if (trustWarning) logger.warn({ setting: 'TRUST_PROXY' }, trustWarning);
   const app = createApp(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
