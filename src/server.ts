@@ -13,6 +13,7 @@ import {
 import { createLatchkey, type Latchkey } from './latchkey';
 import { createLogger, type Logger } from './logger';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
+import { announceSetupLink, removeStaleSetupLink } from './setup-link';
 import { trustProxyWarning } from './trust-proxy';
 
 export interface RunningServer {
@@ -123,12 +124,16 @@ async function main(): Promise<void> {
   const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
   logger.info({ url: running.url, database }, 'Latchkey is listening');
   const setupLink = await running.latchkey.adminSetupLinkIfNone(running.url);
-  if (setupLink) {
-    // Straight to the terminal, not the log: the link is a one-time secret.
-    process.stdout.write(
-      `\nNo admin yet. Create the first one within an hour at:\n  ${setupLink}\n(or run: npm run -s latchkey -- create-admin --email you@example.com --password ...)\n\n`,
-    );
-  }
+  const sqlitePath = mongoUri ? null : config.DATABASE_PATH;
+  // The link is a one-time secret: never in the log, which stdout may be feeding.
+  if (setupLink)
+    announceSetupLink(setupLink, {
+      isTTY: process.stdout.isTTY === true,
+      write: (text) => process.stdout.write(text),
+      logger,
+      databasePath: sqlitePath,
+    });
+  else removeStaleSetupLink(sqlitePath);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.stop().then(
