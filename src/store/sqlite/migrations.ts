@@ -124,6 +124,19 @@ const MIGRATIONS: { version: number; sql: string }[] = [
     version: 2,
     sql: `ALTER TABLE api_keys ADD COLUMN rate_limit TEXT;`,
   },
+  {
+    // Sessions once held a just-created token until the next page showed it; tokens now
+    // stay in process memory. Remove any left behind, zeroing the freed bytes.
+    version: 3,
+    sql: `
+      PRAGMA secure_delete = ON;
+      UPDATE sessions SET data = json_remove(data, '$.newKey', '$.newIntegrationKey')
+        WHERE json_valid(data)
+          AND (json_type(data, '$.newKey') IS NOT NULL
+            OR json_type(data, '$.newIntegrationKey') IS NOT NULL);
+      PRAGMA secure_delete = OFF;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {
