@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxy } from './trust-proxy';
 
 /** Every setting comes from the environment; `.env.example` documents each one. */
 
@@ -33,7 +34,7 @@ export const CONFIG_SCHEMA = z.object({
   CACHE_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: int(100, 3_600_000).default(5_000),
   BCRYPT_COST: int(4, 15).default(12),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Signs page session cookies; required when NODE_ENV=production. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './logger';
 import { startMetricsServer } from './metrics/endpoint';
 import { createMongoStore, followMongoChanges, redactMongoUri } from './store/mongo';
 import { holdDatabaseFile } from './store/sqlite/server-lock';
+import { announceSetupLink, removeStaleSetupLink } from './setup-link';
+import { trustProxyWarning } from './trust-proxy';
 
 export interface RunningServer {
   server: Server;
@@ -60,6 +62,8 @@ export async function startServer(
         logger,
       )
     : null;
+  const trustWarning = trustProxyWarning(config.TRUST_PROXY);
+  if (trustWarning) logger.warn({ setting: 'TRUST_PROXY' }, trustWarning);
   const lifecycle = { draining: false };
   const app = createApp(latchkey, config, lifecycle);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -150,12 +154,16 @@ async function main(): Promise<void> {
   const database = mongoUri ? redactMongoUri(mongoUri) : config.DATABASE_PATH;
   logger.info({ url: running.url, database }, 'Latchkey is listening');
   const setupLink = await running.latchkey.adminSetupLinkIfNone(running.url);
-  if (setupLink) {
-    // Straight to the terminal, not the log: the link is a one-time secret.
-    process.stdout.write(
-      `\nNo admin yet. Create the first one within an hour at:\n  ${setupLink}\n(or run: npm run -s latchkey -- create-admin --email you@example.com --password ...)\n\n`,
-    );
-  }
+  const sqlitePath = mongoUri ? null : config.DATABASE_PATH;
+  // The link is a one-time secret: never in the log, which stdout may be feeding.
+  if (setupLink)
+    announceSetupLink(setupLink, {
+      isTTY: process.stdout.isTTY === true,
+      write: (text) => process.stdout.write(text),
+      logger,
+      databasePath: sqlitePath,
+    });
+  else removeStaleSetupLink(sqlitePath);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.stop().then(

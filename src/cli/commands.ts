@@ -187,7 +187,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'revoke-integration-key': {
-    summary: 'Archive an integration key: it stops working at once',
+    summary: 'Archive an integration key: running servers refuse it within 1 second',
     options: { id: { type: 'string', description: 'integration key id (required)' } },
     async run(lk, f) {
       const key = await lk.archiveIntegrationKey(need(f, 'id'), by);

@@ -67,11 +67,31 @@ export function hasUnsafeKey(value: unknown, depth = 0): boolean {
   return false;
 }
 
-export const displayName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(MAX_DISPLAY_NAME, `must be at most ${MAX_DISPLAY_NAME} characters`);
+/**
+ * Characters that reorder the text around them (bidi embeddings, overrides, isolates and
+ * marks): in a name shown beside other members' names they let one name pose as another.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+const BIDI_MESSAGE = 'must not contain bidirectional control characters';
+export const hasBidiControl = (v: string): boolean => BIDI_CONTROLS.test(v);
+
+/** A name shown to people: any text except bidi controls. */
+export const shownText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !hasBidiControl(v), BIDI_MESSAGE);
+
+/** A required name: trimmed, not empty, no bidi controls. */
+export const requiredName = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !hasBidiControl(v), BIDI_MESSAGE);
+
+export const displayName = requiredName(MAX_DISPLAY_NAME);
 
 export const email = z.string().trim().max(320, 'is too long').email('must be an email address');
 
@@ -157,9 +177,9 @@ export const createUserInput = z
     email,
     password: password.optional(),
     emailConfirmed: z.boolean().optional(),
-    firstName: z.string().max(100).optional(),
-    lastName: z.string().max(100).optional(),
-    username: z.string().max(100).optional(),
+    firstName: shownText(100).optional(),
+    lastName: shownText(100).optional(),
+    username: shownText(100).optional(),
     pictureUrl: z.string().url().max(2048).optional(),
     canCreateOrgs: z.boolean().optional(),
     updatePasswordRequired: z.boolean().optional(),
@@ -175,7 +195,7 @@ export const updateUserInput = createUserInput
 
 export const createOrgInput = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    name: requiredName(100),
     urlSafeName: z
       .string()
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single dashes')

@@ -1,7 +1,7 @@
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { FreshCache } from './fresh-cache';
-import { parseInput } from './inputs';
+import { parseInput, requiredName } from './inputs';
 import { nowSeconds, secondsOf } from './time';
 import { digestKey, digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
 import type { IntegrationKey } from './types';
@@ -25,8 +25,15 @@ export interface CreatedIntegrationKey {
 const viewOf = ({ digest: _digest, ...view }: IntegrationKey): IntegrationKeyView => view;
 
 const nameInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: requiredName(100),
 });
+
+/**
+ * Longest a lookup is reused, whatever the validation cache's TTL: another process (the
+ * CLI, a second server) may archive a key, and this bounds how long it still works here.
+ * One store read per key per second is nothing next to the requests it admits.
+ */
+export const INTEGRATION_KEY_CACHE_MAX_MS = 1_000;
 
 /** How often a key's last-used time is written: once a minute is plenty for a dashboard. */
 const TOUCH_INTERVAL_SECONDS = 60;
@@ -55,7 +62,8 @@ export class IntegrationKeys {
     private readonly core: Core,
     ttlMs: number,
   ) {
-    this.cache = ttlMs > 0 ? new FreshCache(1000, ttlMs) : null;
+    const reuseMs = Math.min(ttlMs, INTEGRATION_KEY_CACHE_MAX_MS);
+    this.cache = reuseMs > 0 ? new FreshCache(1000, reuseMs) : null;
   }
 
   async create(name: unknown, by?: Actor): Promise<CreatedIntegrationKey> {
@@ -79,7 +87,10 @@ export class IntegrationKeys {
     return (await this.core.store.listIntegrationKeys()).map(viewOf);
   }
 
-  /** Archives a key: it stops authenticating at once in this process. */
+  /**
+   * Archives a key: it stops authenticating at once in this process, and within
+   * INTEGRATION_KEY_CACHE_MAX_MS in other processes on the same store.
+   */
   async archive(id: unknown, by?: Actor): Promise<IntegrationKeyView> {
     const archived =
       typeof id === 'string' ? await this.core.store.archiveIntegrationKey(id, nowSeconds()) : null;

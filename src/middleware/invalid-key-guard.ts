@@ -10,6 +10,11 @@ export interface InvalidKeyGuardOptions {
   /** Added to each slowed answer per failure beyond `slowAfter`, up to `maxDelayMs`. */
   delayStepMs?: number;
   maxDelayMs?: number;
+  /**
+   * Store reads per second a refused address may still spend on well-formed keys this
+   * process has not seen (default 5), so a valid key behind a shared address gets through.
+   */
+  heldBackReadsPerSecond?: number;
 }
 
 /** Failures that say nothing about the key being good: these are what guessing produces. */
@@ -26,6 +31,9 @@ const REFUSED_MESSAGE = 'Too many invalid API keys from this address. Try again 
 interface FailureWindow {
   failures: number;
   resetAt: number;
+  /** Store reads spent while refused, in the second that started at `readsSecond`. */
+  reads: number;
+  readsSecond: number;
 }
 
 export class InvalidKeyGuard {
@@ -35,12 +43,14 @@ export class InvalidKeyGuard {
   private readonly slowAfter: number;
   private readonly delayStepMs: number;
   private readonly maxDelayMs: number;
+  private readonly heldBackReadsPerSecond: number;
 
   constructor(options: InvalidKeyGuardOptions) {
     this.limit = options.failuresPerMinute;
     this.slowAfter = options.slowAfter ?? Math.ceil(this.limit / 2);
     this.delayStepMs = options.delayStepMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 1_000;
+    this.heldBackReadsPerSecond = options.heldBackReadsPerSecond ?? 5;
   }
 
   get enabled(): boolean {
@@ -71,13 +81,31 @@ export class InvalidKeyGuard {
     };
   }
 
+  /**
+   * Whether a refused address may spend one store read on a key it sends (a well-formed
+   * key not cached as valid): at most `heldBackReadsPerSecond` a second per address.
+   */
+  allowStoreRead(ip: string): boolean {
+    const now = Date.now();
+    const w = this.window(ip, now);
+    if (!w) return true;
+    const second = Math.floor(now / 1000);
+    if (w.readsSecond !== second) {
+      w.readsSecond = second;
+      w.reads = 0;
+    }
+    if (w.reads >= this.heldBackReadsPerSecond) return false;
+    w.reads++;
+    return true;
+  }
+
   /** Counts a failed validation; returns how long (ms) to hold its answer back. */
   recordFailure(ip: string, reason: FailureReason): number {
     if (!this.enabled || NOT_COUNTED.has(reason)) return 0;
     const now = Date.now();
     let w = this.window(ip, now);
     if (!w) {
-      w = { failures: 0, resetAt: now + 60_000 };
+      w = { failures: 0, resetAt: now + 60_000, reads: 0, readsSecond: 0 };
       this.windows.set(ip, w);
     }
     w.failures++;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
 import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
+import { parseImportedToken, parseToken } from '../core/token';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -109,6 +110,20 @@ function check(
   return outcome instanceof Promise ? outcome.then(orImported) : orImported(outcome);
 }
 
+/** Whether the token passes its checksum (or, where imported keys count, looks like one). */
+const wellFormed = (raw: string, opts: RequireApiKeyOptions): boolean =>
+  parseToken(raw) !== null || (opts.allowImported === true && parseImportedToken(raw) !== null);
+
+/** For a refused address: a key that passes goes through; any other answer is the refusal. */
+function orRefused(
+  outcome: Validation | Promise<Validation>,
+  refused: Extract<Validation, { valid: false }>,
+): Validation | Promise<Validation> {
+  const pick = (result: Validation): Validation =>
+    result.valid || result.reason === 'wrong_kind' ? result : refused;
+  return outcome instanceof Promise ? outcome.then(pick) : pick(outcome);
+}
+
 function unavailable(res: Response): void {
   res.setHeader('Retry-After', '5');
   res
@@ -174,18 +189,19 @@ export function requireApiKey(
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
     if (raw === undefined)
       return deny(res, { valid: false, reason: 'not_found', message: '' }, false);
-    // An address that keeps sending invalid keys is refused before any store read, unless
-    // its key is one this process already knows to be valid (a client behind the same NAT).
+    // An address that keeps sending invalid keys is refused, except for keys that may be
+    // valid (a client behind the same NAT): one this process already knows, or a well-formed
+    // one checked in the store within the address's small per-second read budget.
     const refused = guard?.watching ? guard.refusal(ipOf(req)) : null;
     let outcome: Validation | Promise<Validation>;
     try {
       if (refused) {
         const known = validator.knownValid?.(raw, opts.kind, opts.allowImported) ?? null;
-        if (known === null) {
+        if (known !== null) outcome = known;
+        else if (!wellFormed(raw, opts) || !guard!.allowStoreRead(ipOf(req))) {
           if (watch.started >= 0) observer!.onInvalidKeyBrake();
           return deny(res, refused, true);
-        }
-        outcome = known;
+        } else outcome = orRefused(check(validator, raw, opts), refused);
       } else outcome = check(validator, raw, opts);
     } catch {
       // A failure inside validation must never turn into a pass or a 500.

@@ -13,8 +13,6 @@ declare module 'express-session' {
     adminId?: string;
     /** Unix seconds until which this browser may register the first admin (after a setup link). */
     setupUntil?: number;
-    /** An integration key just created, held until the next page shows it once. */
-    newIntegrationKey?: { id: string; token: string; name: string };
   }
 }
 

@@ -2,11 +2,13 @@ import type { Router } from 'express';
 import { LatchkeyError } from '../../core/errors';
 import type { Latchkey } from '../../latchkey';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
+import { OneTimeSecrets } from '../pages/one-time-secrets';
 import { consumeFormId } from '../pages/security';
 import { actorOf } from './admin-session';
 
 /** Credentials for the backend REST API: create (the token is shown once), list, revoke. */
 export function registerIntegrationKeyRoutes(router: Router, latchkey: Latchkey): void {
+  const newKeys = new OneTimeSecrets<{ id: string; token: string; name: string }>();
   const listLocals = async () => ({
     title: 'Integration keys',
     keys: await latchkey.listIntegrationKeys(),
@@ -16,8 +18,8 @@ export function registerIntegrationKeyRoutes(router: Router, latchkey: Latchkey)
 
   router.get('/integration-keys', async (req, res) => {
     // The new token is shown on this one page load, then forgotten.
-    const newKey = req.session.newIntegrationKey ?? null;
-    delete req.session.newIntegrationKey;
+    const newKey = newKeys.take(req);
+    if (newKey) res.setHeader('Cache-Control', 'no-store');
     await renderPage(req, res, 'admin/integration-keys', { ...(await listLocals()), newKey });
   });
 
@@ -25,11 +27,7 @@ export function registerIntegrationKeyRoutes(router: Router, latchkey: Latchkey)
     keepForm(res, 'admin/integration-keys', await listLocals());
     consumeFormId(req);
     const created = await latchkey.createIntegrationKey(req.body?.name ?? '', actorOf(req, res));
-    req.session.newIntegrationKey = {
-      id: created.key.id,
-      token: created.token,
-      name: created.key.name,
-    };
+    newKeys.hold(req, { id: created.key.id, token: created.token, name: created.key.name });
     res.redirect(303, `${basePathOf(req, res)}/integration-keys`);
   });
 

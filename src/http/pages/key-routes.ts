@@ -11,10 +11,19 @@ import { keyOrNull, keyPage, userOrNull } from '../lookups';
 import { viewerOf } from './current-user';
 import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
 import { basePathOf, flash, keepForm, renderPage } from './render';
+import { OneTimeSecrets } from './one-time-secrets';
 import { consumeFormId } from './security';
 
 /** Resolves the scope of a request, throwing not_found when its page is off or not the viewer's. */
 export type ScopeResolver = (req: Request, res: Response) => KeyScope;
+
+/** A key just created, shown once on its list page. */
+interface NewKey {
+  keyId: string;
+  token: string;
+  displayName: string;
+  scope: string;
+}
 
 const LIST_LIMIT = 100;
 
@@ -77,6 +86,7 @@ export function registerKeyRoutes(
   prefix: string,
   resolve: ScopeResolver,
 ): void {
+  const newTokens = new OneTimeSecrets<NewKey>();
   const listPath = (req: Request, res: Response, scope: KeyScope) =>
     `${basePathOf(req, res)}${scope.path}`;
 
@@ -99,9 +109,8 @@ export function registerKeyRoutes(
       return query.size ? `${base}?${query}` : base;
     };
     // The new token is shown on this one page load, then forgotten.
-    const pending = req.session.newKey;
-    const newKey = pending && pending.scope === scope.path ? pending : null;
-    if (newKey) delete req.session.newKey;
+    const newKey = newTokens.take(req, (pending) => pending.scope === scope.path);
+    if (newKey) res.setHeader('Cache-Control', 'no-store');
     const viewer = viewerOf(res);
     await renderPage(req, res, 'keys', {
       title: scope.heading,
@@ -143,12 +152,12 @@ export function registerKeyRoutes(
       },
       actorOf(req, res),
     );
-    req.session.newKey = {
+    newTokens.hold(req, {
       keyId: created.apiKeyId,
       token: created.apiKeyToken,
       displayName: created.key.displayName,
       scope: scope.path,
-    };
+    });
     res.redirect(303, listPath(req, res, scope));
   });
 

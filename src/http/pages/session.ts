@@ -15,8 +15,6 @@ declare module 'express-session' {
     /** The signed-in end user (hosted pages). */
     userId?: string;
     flash?: FlashMessage[];
-    /** A token just created, held until the next page shows it once. */
-    newKey?: { keyId: string; token: string; displayName: string; scope: string };
     /** Ids of forms rendered and not yet submitted: a second submit finds its id gone. */
     openForms?: string[];
     /** What a form sent after its session ended held (safe fields only), for its page to show again. */

@@ -133,6 +133,19 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       created_at INTEGER NOT NULL
     ) STRICT;`,
   },
+  {
+    // Sessions once held a just-created token until the next page showed it; tokens now
+    // stay in process memory. Remove any left behind, zeroing the freed bytes.
+    version: 4,
+    sql: `
+      PRAGMA secure_delete = ON;
+      UPDATE sessions SET data = json_remove(data, '$.newKey', '$.newIntegrationKey')
+        WHERE json_valid(data)
+          AND (json_type(data, '$.newKey') IS NOT NULL
+            OR json_type(data, '$.newIntegrationKey') IS NOT NULL);
+      PRAGMA secure_delete = OFF;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {
