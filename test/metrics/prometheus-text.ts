@@ -17,7 +17,7 @@ export interface Family {
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*';
-const VALUE = '(?:[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?Inf|NaN)';
+const VALUE = '(?:[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?Inf|[Nn]a[Nn])'; // Go's ParseFloat, which Prometheus uses, takes NaN in any case
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{(.*)\\})? (${VALUE})(?: -?\\d+)?$`);
 const PAIR = new RegExp(`^(${LABEL})="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"(,|$)`);
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
@@ -41,7 +41,13 @@ function parseLabels(text: string, line: string): Record<string, string> {
 }
 
 const numberOf = (v: string): number =>
-  v.endsWith('Inf') ? (v.startsWith('-') ? -Infinity : Infinity) : Number(v);
+  v.endsWith('Inf')
+    ? v.startsWith('-')
+      ? -Infinity
+      : Infinity
+    : /^nan$/i.test(v)
+      ? NaN
+      : Number(v);
 
 export function parsePrometheusText(text: string): Map<string, Family> {
   if (!text.endsWith('\n')) throw new Error('the exposition must end with a newline');

@@ -80,8 +80,8 @@ describe('one-time token displays', () => {
       4_000_000_000,
     );
     insert.run('plain', JSON.stringify({ userId: 'u2' }), 4_000_000_000);
-    // Forget the step that cleans them (version 3), as if these rows predated it.
-    db.prepare('DELETE FROM schema_migrations WHERE version = 3').run();
+    // Forget the step that cleans them (version 4), as if these rows predated it.
+    db.prepare('DELETE FROM schema_migrations WHERE version = 4').run();
     db.close();
 
     const reopened = new Database(file);
