@@ -2,11 +2,9 @@ import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { FreshCache } from './fresh-cache';
 import {
   deepFreeze,
-  orgInfo,
-  orgSummary,
+  orgKeyIdentity,
   userInfo,
   type ApiKeyIdentity,
-  type OrgKeyIdentity,
   type PersonalKeyIdentity,
 } from './identity';
 import type { ValidationRateLimits } from './rate-limits';
@@ -247,13 +245,7 @@ export class Validator {
       return resolved(key, identity, ownerFailure);
     }
     if (!org) return resolved(key, null, 'org_deleted');
-    const identity: OrgKeyIdentity = { kind: 'org', apiKeyId, metadata, org: orgSummary(org) };
-    if (user) {
-      identity.user = userInfo(user, memberships, settings);
-      const inOrg = memberships.find((m) => m.org.id === org.id);
-      if (inOrg) identity.userInOrg = orgInfo(org, inOrg.membership, settings);
-    }
-    return resolved(key, Object.freeze(identity));
+    return resolved(key, orgKeyIdentity(apiKeyId, metadata, org, user, memberships, settings));
   }
 }
 
