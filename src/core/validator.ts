@@ -7,7 +7,7 @@ import {
   type ApiKeyIdentity,
   type PersonalKeyIdentity,
 } from './identity';
-import type { ValidationRateLimits } from './rate-limits';
+import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import { secondsOf } from './time';
 import {
   digestKey,
@@ -19,7 +19,7 @@ import {
 } from './token';
 import type { KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
-import { failure, type FailureReason, type Validation } from './validation-result';
+import { failure, rateLimited, type FailureReason, type Validation } from './validation-result';
 
 /** What one store lookup learned about a digest: cached as a whole, judged on every request. */
 interface Resolved {
@@ -204,9 +204,11 @@ export class Validator {
     key: KeyToValidate,
     passed: Validation,
     now: number,
-    wait: number | null,
+    refusal: RateLimitRefusal | null,
   ): Validation {
-    return wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait);
+    return refusal === null
+      ? this.pass(key, passed, now)
+      : rateLimited(refusal.allowance, refusal.waitSeconds);
   }
 
   private pass(key: KeyToValidate, passed: Validation, now: number): Validation {
