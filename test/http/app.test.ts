@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { generateToken } from '../../src/core/token';
 import { makeApp } from '../support/harness';
@@ -62,6 +64,13 @@ describe('the standalone app', () => {
       apiKeyId: generic.apiKeyId,
       metadata: { service: 'billing' },
     });
+  });
+
+  it('README.md shows POST /api/whoami as it is: open to every key kind', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toMatch(/`POST \/api\/whoami`, which takes a key of any kind/);
+    // No snippet binds the same path to one kind, which a reader would take for this route.
+    expect(readme).not.toMatch(/['"]\/api\/whoami['"],\s*latchkey\.requireApiKey\(\{\s*kind/);
   });
 
   it('POST /api/whoami without a key is a 401', async () => {
