@@ -7,6 +7,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     if (isLatchkeyError(err)) {
+      if (err.status >= 500)
+        logger.error({ err: err.cause ?? err, method: req.method, path: req.path }, err.message);
       res.status(err.status).json({ error: err.code, message: err.message, fields: err.fields });
       return;
     }

@@ -86,7 +86,12 @@ function fromBodyParser(err: { status?: unknown; type?: unknown }): LatchkeyErro
 export function restErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    if (isLatchkeyError(err)) return send(res, err);
+    if (isLatchkeyError(err)) {
+      // A 503 from the store: the caller sees `unavailable`, the operator the cause.
+      if (err.status >= 500)
+        logger.error({ err: err.cause ?? err, method: req.method, path: req.path }, err.message);
+      return send(res, err);
+    }
     const known = fromBodyParser(err);
     if (known) return send(res, known);
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in backend API');
