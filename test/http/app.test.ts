@@ -91,6 +91,26 @@ describe('the standalone app', () => {
     }
   });
 
+  it('answers a browser asking for an unknown page with a 404 HTML page; API clients keep JSON', async () => {
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await request(made.app).get('/no/such/page').set('Accept', browserAccept);
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<h1>Not found</h1>');
+    expect(page.text).toContain('/no/such/page');
+    for (const accept of ['application/json', '*/*']) {
+      const res = await request(made.app).get('/no/such/page').set('Accept', accept);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: 'not_found', message: 'No such route.' });
+    }
+  });
+
+  it('escapes the path shown on the 404 page', async () => {
+    const page = await request(made.app).get('/%3Cscript%3Ex').set('Accept', 'text/html');
+    expect(page.status).toBe(404);
+    expect(page.text).not.toContain('<script>x');
+  });
+
   it('answers malformed JSON with 400 JSON that does not echo the body', async () => {
     const res = await request(made.app)
       .post('/api/whoami')
