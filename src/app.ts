@@ -83,7 +83,7 @@ export function createApp(
     }),
   );
 
-  app.use(notFoundHandler);
+  app.use(notFoundHandler(config.PAGES_BASE_PATH ?? '/'));
   app.use(errorHandler(latchkey.logger));
   return app;
 }

@@ -2,14 +2,22 @@ import { text } from 'node:stream/consumers';
 import { LatchkeyError } from '../core/errors';
 import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
 import type { Latchkey } from '../latchkey';
+import { settingsCommand } from './settings-command';
 
 /** The CLI's commands: their flags, and what each does through the public API. */
 
 export type Flags = Record<string, string | boolean | undefined>;
 export type Command = {
   summary: string;
+  /** The words after the command, for one that takes them (shown in the help). */
+  args?: string;
   options: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  run(lk: Latchkey, f: Flags, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown>>;
+  run(
+    lk: Latchkey,
+    f: Flags,
+    stdin: NodeJS.ReadableStream,
+    args: string[],
+  ): Promise<Record<string, unknown>>;
 };
 
 const str = (f: Flags, name: string): string | undefined =>
@@ -192,6 +200,14 @@ export const COMMANDS: Record<string, Command> = {
     async run(lk, f) {
       const key = await lk.archiveIntegrationKey(need(f, 'id'), by);
       return { integrationKeyId: key.id, archivedAt: key.archivedAt };
+    },
+  },
+  settings: {
+    summary: 'Show the settings, or change them as the dashboard form does (audited as "cli")',
+    args: 'get [name ...] | set name=value [name=value ...]',
+    options: {},
+    async run(lk, _f, _stdin, args) {
+      return settingsCommand(lk, args, by);
     },
   },
   'revoke-key': {

@@ -26,6 +26,7 @@ function usage(): string {
   const lines = ['Usage: npm run -s latchkey -- <command> [options] [--json]', '', 'Commands:'];
   for (const [name, cmd] of Object.entries(COMMANDS)) {
     lines.push(`  ${name.padEnd(22)} ${cmd.summary}`);
+    if (cmd.args) lines.push(`      ${name} ${cmd.args}`);
     for (const [opt, o] of Object.entries(cmd.options))
       lines.push(`      --${opt.padEnd(16)} ${o.description}`);
   }
@@ -63,12 +64,16 @@ export async function runCli(
     return help ? 0 : 2;
   }
   let flags: Flags;
+  let args: string[];
   try {
-    flags = parseArgs({
+    const parsed = parseArgs({
       args: rest,
       options: { ...command.options, json: { type: 'boolean' } },
       strict: true,
-    }).values as Flags;
+      allowPositionals: command.args !== undefined,
+    });
+    flags = parsed.values as Flags;
+    args = parsed.positionals;
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${usage()}\n`);
     return 2;
@@ -77,7 +82,7 @@ export async function runCli(
   let lk: Latchkey | undefined;
   try {
     lk = await openLatchkey(loadConfig());
-    print(await command.run(lk, flags, stdin), json);
+    print(await command.run(lk, flags, stdin, args), json);
     return 0;
   } catch (err) {
     const code = errorCodeOf(err);

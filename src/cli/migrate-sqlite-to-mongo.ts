@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Collection, mongo } from 'mongoose';
 import { ConfigError, loadConfig, mongoConnectionOf } from '../config';
-import type { SessionDoc, SettingsDoc, SetupTokenDoc, UsageDoc } from '../store/mongo/models';
+import type {
+  ApiKeyDoc,
+  SessionDoc,
+  SettingsDoc,
+  SetupTokenDoc,
+  UsageDoc,
+} from '../store/mongo/models';
 import {
   adminToDoc,
   auditToDoc,
@@ -14,6 +20,7 @@ import {
 } from '../store/mongo/mappers';
 import { createMongoStore, redactMongoUri, type MongoStore } from '../store/mongo';
 import type { Models } from '../store/mongo/models';
+import { nextKeySeq } from '../store/mongo/mongo-key-records';
 import {
   adminFromRow,
   auditFromRow,
@@ -75,9 +82,13 @@ export const TABLES: TablePlan[] = [
   },
   {
     table: 'api_keys',
-    orderBy: 'created_at, id',
+    // In insertion order, so fresh sequence numbers keep same-second keys in their order.
+    orderBy: 'created_at, rowid',
     collection: model('ApiKey'),
-    toUpsert: (r) => byId(keyToDoc(keyFromRow(r))),
+    toUpsert: (r) => {
+      const doc: ApiKeyDoc = { ...keyToDoc(keyFromRow(r)), seq: nextKeySeq() };
+      return byId(doc);
+    },
   },
   {
     table: 'key_usage',

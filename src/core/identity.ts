@@ -122,6 +122,28 @@ export function userInfo(
   });
 }
 
+/**
+ * An org key's identity. `user` and `userInOrg` (the creator) come only while the creator
+ * exists and is still a member of the key's org: someone who left it is not named as the
+ * caller of that org's key.
+ */
+export function orgKeyIdentity(
+  apiKeyId: string,
+  metadata: JsonObject,
+  org: Org,
+  creator: UserToValidate | null,
+  memberships: { membership: Membership; org: Org }[],
+  settings: Settings,
+): OrgKeyIdentity {
+  const identity: OrgKeyIdentity = { kind: 'org', apiKeyId, metadata, org: orgSummary(org) };
+  const inOrg = creator ? memberships.find((m) => m.org.id === org.id) : undefined;
+  if (creator && inOrg) {
+    identity.user = userInfo(creator, memberships, settings);
+    identity.userInOrg = orgInfo(org, inOrg.membership, settings);
+  }
+  return Object.freeze(identity);
+}
+
 export function orgSummary(org: Org): OrgSummary {
   return Object.freeze({
     orgId: org.id,

@@ -148,7 +148,26 @@ const count = (limiter: Limiter, subject: string, nowMs: number): WaitSeconds =>
     : Promise.resolve(limiter.consume(subject));
 
 /** Whose validations an allowance counts. */
-type Scope = 'key' | 'user' | 'org';
+export type Allowance = 'key' | 'user' | 'org';
+
+/** A validation the allowances refused: which one ran out, and for how long. */
+export interface RateLimitRefusal {
+  allowance: Allowance;
+  waitSeconds: number;
+}
+
+/** null within every allowance; a promise only when a count waits on I/O. */
+export type RateLimitVerdict = RateLimitRefusal | null | Promise<RateLimitRefusal | null>;
+
+const refusedBy = (allowance: Allowance, wait: number | null): RateLimitRefusal | null =>
+  wait === null ? null : { allowance, waitSeconds: wait };
+
+/** `count`'s answer as a verdict of `allowance`. */
+function verdictOf(allowance: Allowance, wait: WaitSeconds): RateLimitVerdict {
+  return wait instanceof Promise
+    ? wait.then((w) => refusedBy(allowance, w))
+    : refusedBy(allowance, wait);
+}
 
 /**
  * The validation allowances: the key's own, then its user's (personal keys) or its
@@ -160,7 +179,7 @@ export class ValidationRateLimits {
    * same frozen allowance on every validation, so most lookups skip building the
    * backend's string key. Weak, so a replaced allowance is simply forgotten.
    */
-  private readonly limiters: Record<Scope, WeakMap<RateLimit, Limiter>> = {
+  private readonly limiters: Record<Allowance, WeakMap<RateLimit, Limiter>> = {
     key: new WeakMap(),
     user: new WeakMap(),
     org: new WeakMap(),
@@ -178,33 +197,36 @@ export class ValidationRateLimits {
   }
 
   /**
-   * null when this validation is within every allowance that applies, else seconds to
-   * wait: the key's own allowance is counted first, its owner's only if that one passes.
-   * Answered at once when the backend counts in this process; `nowMs` is the caller's
-   * clock reading.
+   * null when this validation is within every allowance that applies, else the allowance
+   * that ran out and the seconds to wait: the key's own allowance is counted first, its
+   * owner's only if that one passes. Answered at once when the backend counts in this
+   * process; `nowMs` is the caller's clock reading.
    */
-  consume(key: KeyToValidate, settings: Settings, nowMs = Date.now()): WaitSeconds {
+  consume(key: KeyToValidate, settings: Settings, nowMs = Date.now()): RateLimitVerdict {
     if (key.rateLimit) {
       const own = count(this.limiter('key', key.rateLimit), key.id, nowMs);
       if (own instanceof Promise)
         return own.then((wait) =>
-          wait === null ? this.countOwner(key, settings, Date.now()) : wait,
+          wait === null ? this.countOwner(key, settings, Date.now()) : refusedBy('key', wait),
         );
-      if (own !== null) return own;
+      if (own !== null) return refusedBy('key', own);
     }
     return this.countOwner(key, settings, nowMs);
   }
 
   /** Counts against the user's allowance (personal keys) or the org's (org keys), if set. */
-  private countOwner(key: KeyToValidate, settings: Settings, nowMs: number): WaitSeconds {
+  private countOwner(key: KeyToValidate, settings: Settings, nowMs: number): RateLimitVerdict {
     if (key.kind === 'personal' && key.userId && settings.userRateLimit)
-      return count(this.limiter('user', settings.userRateLimit), key.userId, nowMs);
+      return verdictOf(
+        'user',
+        count(this.limiter('user', settings.userRateLimit), key.userId, nowMs),
+      );
     if (key.kind === 'org' && key.orgId && settings.orgRateLimit)
-      return count(this.limiter('org', settings.orgRateLimit), key.orgId, nowMs);
+      return verdictOf('org', count(this.limiter('org', settings.orgRateLimit), key.orgId, nowMs));
     return null;
   }
 
-  private limiter(scope: Scope, allowance: RateLimit): Limiter {
+  private limiter(scope: Allowance, allowance: RateLimit): Limiter {
     const known = this.limiters[scope];
     let limiter = known.get(allowance);
     if (!limiter) known.set(allowance, (limiter = this.backend.limiter(scope, allowance)));

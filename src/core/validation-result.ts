@@ -22,6 +22,13 @@ export const FAILURE_REASONS = {
 
 export type FailureReason = keyof typeof FAILURE_REASONS;
 
+/** A `rate_limited` failure's message names the allowance that ran out. */
+export const RATE_LIMITED_MESSAGES = {
+  key: FAILURE_REASONS.rate_limited,
+  user: "Too many requests with this user's API keys (the user's allowance ran out).",
+  org: "Too many requests with this organization's API keys (the org's allowance ran out).",
+} as const;
+
 export type Validation<T extends ApiKeyIdentity = ApiKeyIdentity> =
   | { valid: true; apiKey: T }
   | { valid: false; reason: FailureReason; message: string; retryAfterSeconds?: number };
@@ -29,6 +36,19 @@ export type Validation<T extends ApiKeyIdentity = ApiKeyIdentity> =
 export type PersonalValidation = Validation<PersonalKeyIdentity>;
 export type OrgValidation = Validation<OrgKeyIdentity>;
 export type GenericValidation = Validation<GenericKeyIdentity>;
+
+/** The failure for a validation that the `allowance` rate limit refused. */
+export function rateLimited(
+  allowance: keyof typeof RATE_LIMITED_MESSAGES,
+  retryAfterSeconds: number,
+): { valid: false; reason: 'rate_limited'; message: string; retryAfterSeconds: number } {
+  return {
+    valid: false,
+    reason: 'rate_limited',
+    message: RATE_LIMITED_MESSAGES[allowance],
+    retryAfterSeconds,
+  };
+}
 
 export function failure(
   reason: FailureReason,

@@ -3,14 +3,12 @@ import { FreshCache } from './fresh-cache';
 import type { Observers } from './observer';
 import {
   deepFreeze,
-  orgInfo,
-  orgSummary,
+  orgKeyIdentity,
   userInfo,
   type ApiKeyIdentity,
-  type OrgKeyIdentity,
   type PersonalKeyIdentity,
 } from './identity';
-import type { ValidationRateLimits } from './rate-limits';
+import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import { secondsOf } from './time';
 import {
   digestKey,
@@ -22,7 +20,7 @@ import {
 } from './token';
 import type { KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
-import { failure, type FailureReason, type Validation } from './validation-result';
+import { failure, rateLimited, type FailureReason, type Validation } from './validation-result';
 
 /** What one store lookup learned about a digest: cached as a whole, judged on every request. */
 interface Resolved {
@@ -218,9 +216,11 @@ export class Validator {
     key: KeyToValidate,
     passed: Validation,
     now: number,
-    wait: number | null,
+    refusal: RateLimitRefusal | null,
   ): Validation {
-    return wait === null ? this.pass(key, passed, now) : failure('rate_limited', wait);
+    return refusal === null
+      ? this.pass(key, passed, now)
+      : rateLimited(refusal.allowance, refusal.waitSeconds);
   }
 
   private pass(key: KeyToValidate, passed: Validation, now: number): Validation {
@@ -259,13 +259,7 @@ export class Validator {
       return resolved(key, identity, ownerFailure);
     }
     if (!org) return resolved(key, null, 'org_deleted');
-    const identity: OrgKeyIdentity = { kind: 'org', apiKeyId, metadata, org: orgSummary(org) };
-    if (user) {
-      identity.user = userInfo(user, memberships, settings);
-      const inOrg = memberships.find((m) => m.org.id === org.id);
-      if (inOrg) identity.userInOrg = orgInfo(org, inOrg.membership, settings);
-    }
-    return resolved(key, Object.freeze(identity));
+    return resolved(key, orgKeyIdentity(apiKeyId, metadata, org, user, memberships, settings));
   }
 }
 

@@ -1,5 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import path from 'node:path';
+import ejs from 'ejs';
 import { isLatchkeyError } from '../core/errors';
+import { VIEWS_DIR } from './pages/render';
 import type { Logger } from '../logger';
 
 /** Shapes every error response; logs only the unexpected (5xx) ones. */
@@ -7,6 +10,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     if (isLatchkeyError(err)) {
+      if (err.status >= 500)
+        logger.error({ err: err.cause ?? err, method: req.method, path: req.path }, err.message);
       res.status(err.status).json({ error: err.code, message: err.message, fields: err.fields });
       return;
     }
@@ -29,6 +34,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export const notFoundHandler: RequestHandler = (_req, res) => {
-  res.status(404).json({ error: 'not_found', message: 'No such route.' });
-};
+/**
+ * Unknown routes: a browser (asking for HTML before JSON) gets a page, an API client the
+ * JSON error. `home` is where the page's link goes (the hosted pages' start by default).
+ */
+export function notFoundHandler(home = '/'): RequestHandler {
+  return (req, res, next) => {
+    if (req.accepts(['json', 'html']) !== 'html') {
+      res.status(404).json({ error: 'not_found', message: 'No such route.' });
+      return;
+    }
+    ejs
+      .renderFile(path.join(VIEWS_DIR, 'not-found.ejs'), { path: req.path, home })
+      .then((html) => res.status(404).type('html').send(html), next);
+  };
+}

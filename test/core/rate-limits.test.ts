@@ -119,3 +119,31 @@ describe('validation rate limits', () => {
     },
   );
 });
+
+describe('a rate-limited validation', () => {
+  it.each([
+    ['in this process', undefined],
+    ['elsewhere', countedElsewhere],
+  ])('names the allowance that ran out: key, user or org (counted %s)', async (_where, backend) => {
+    const { latchkey, token } = await keyWithLimits(backend?.());
+    const org = await latchkey.createOrg({ name: 'Limited Inc' });
+    await latchkey.updateSettings({
+      userRateLimit: { limit: 2, periodSeconds: 60 },
+      orgRateLimit: { limit: 1, periodSeconds: 60 },
+    });
+    const refusal = async (t: string) => {
+      await latchkey.validateApiKey(t);
+      const second = await latchkey.validateApiKey(t);
+      return second.valid ? 'passed' : second.message;
+    };
+    expect(await refusal(await token(1))).toBe('Too many requests with this API key.');
+    expect(await refusal(await token())).toBe(
+      "Too many requests with this user's API keys (the user's allowance ran out).",
+    );
+    const orgKey = await latchkey.createApiKey({ orgId: org.id });
+    expect(await refusal(orgKey.apiKeyToken)).toBe(
+      "Too many requests with this organization's API keys (the org's allowance ran out).",
+    );
+    await latchkey.close();
+  });
+});

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { generateToken } from '../../src/core/token';
 import { makeApp } from '../support/harness';
@@ -64,6 +66,13 @@ describe('the standalone app', () => {
     });
   });
 
+  it('README.md shows POST /api/whoami as it is: open to every key kind', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toMatch(/`POST \/api\/whoami`, which takes a key of any kind/);
+    // No snippet binds the same path to one kind, which a reader would take for this route.
+    expect(readme).not.toMatch(/['"]\/api\/whoami['"],\s*latchkey\.requireApiKey\(\{\s*kind/);
+  });
+
   it('POST /api/whoami without a key is a 401', async () => {
     const res = await request(made.app).post('/api/whoami');
     expect(res.status).toBe(401);
@@ -80,6 +89,26 @@ describe('the standalone app', () => {
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body).toEqual({ error: 'not_found', message: expect.any(String) });
     }
+  });
+
+  it('answers a browser asking for an unknown page with a 404 HTML page; API clients keep JSON', async () => {
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await request(made.app).get('/no/such/page').set('Accept', browserAccept);
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<h1>Not found</h1>');
+    expect(page.text).toContain('/no/such/page');
+    for (const accept of ['application/json', '*/*']) {
+      const res = await request(made.app).get('/no/such/page').set('Accept', accept);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: 'not_found', message: 'No such route.' });
+    }
+  });
+
+  it('escapes the path shown on the 404 page', async () => {
+    const page = await request(made.app).get('/%3Cscript%3Ex').set('Accept', 'text/html');
+    expect(page.status).toBe(404);
+    expect(page.text).not.toContain('<script>x');
   });
 
   it('answers malformed JSON with 400 JSON that does not echo the body', async () => {

@@ -12,7 +12,7 @@ function appThrowing(error: unknown) {
   app.post('/boom', async () => {
     throw error;
   });
-  app.use(notFoundHandler);
+  app.use(notFoundHandler());
   app.use(errorHandler(createLogger({ level: 'debug', destination: logs })));
   return { app, logs };
 }

@@ -316,12 +316,15 @@ describe('backend API: end-user API keys', () => {
     expect((await t.latchkey.fetchApiKey(apiKeyId)).expiresAt).toBeNull();
   });
 
-  it('answers 409 when the owner already has the maximum of active keys', async () => {
+  it('answers 400 naming the owner when it already has the maximum of active keys', async () => {
     await t.latchkey.updateSettings({ maxKeysPerUser: 1 });
     await t.api.post('/end_user_api_keys', { user_id: t.user.id }).expect(200);
     const res = await t.api.post('/end_user_api_keys', { user_id: t.user.id });
-    expect(res.status).toBe(409);
-    expect(shaped(wire.errorBody, res.body).error).toBe('limit_reached');
+    expect(res.status).toBe(400);
+    expect(shaped(wire.fieldErrors, res.body)).toMatchObject({
+      error: 'limit_reached',
+      user_id: [expect.any(String)],
+    });
   });
 
   it('answers an unexpected failure with a JSON 500 and logs it without the token', async () => {

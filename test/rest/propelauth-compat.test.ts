@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ApiKeyCreateException,
+  ApiKeyImportException,
+  ApiKeyUpdateException,
   ApiKeyValidateException,
   initBaseAuth,
   OrgMemberInfo,
@@ -213,6 +215,60 @@ describe('@propelauth/node against a running Latchkey server', () => {
       .catch((e: unknown) => e);
     expect(strangerOrg).toBeInstanceOf(ApiKeyCreateException);
     expect((strangerOrg as ApiKeyCreateException).fieldToErrors).toHaveProperty('user_id');
+  });
+
+  it('turns refusals into the typed exceptions, with the reason and the error code', async () => {
+    const auth = client();
+    const lk = backend.latchkey;
+    const user = await lk.createUser({ email: 'refused@example.com' });
+    const org = await lk.createOrg({ name: 'Refused Inc' });
+    const refusal = async (call: Promise<unknown>, type: new (m: string) => Error) => {
+      const err = await call.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(type);
+      return (err as { fieldToErrors: Record<string, unknown> }).fieldToErrors;
+    };
+    try {
+      await lk.updateSettings({ maxKeysPerUser: 1 });
+      await auth.createApiKey({ userId: user.id });
+      expect(await refusal(auth.createApiKey({ userId: user.id }), ApiKeyCreateException)).toEqual({
+        user_id: ['This user already has the maximum of 1 active API keys. Revoke one first.'],
+        error: 'limit_reached',
+        message: 'This user already has the maximum of 1 active API keys. Revoke one first.',
+      });
+
+      await lk.updateSettings({ orgKeysEnabled: false });
+      expect(await refusal(auth.createApiKey({ orgId: org.id }), ApiKeyCreateException)).toEqual({
+        org_id: ['Organization API keys are turned off.'],
+        error: 'kind_disabled',
+        message: 'Organization API keys are turned off.',
+      });
+      await lk.updateSettings({ orgKeysEnabled: true, maxKeysPerUser: 0 });
+
+      await auth.importApiKey({ importedApiKey: 'imported-twice-1', userId: user.id });
+      const twice = await refusal(
+        auth.importApiKey({ importedApiKey: 'imported-twice-1', userId: user.id }),
+        ApiKeyImportException,
+      );
+      expect(twice).toMatchObject({ error: 'conflict', imported_api_key: [expect.any(String)] });
+
+      const { apiKeyId } = await lk.createApiKey({ userId: user.id });
+      await lk.archiveApiKey(apiKeyId);
+      expect(
+        await refusal(
+          auth.updateApiKey(apiKeyId, { setToNeverExpire: true }),
+          ApiKeyUpdateException,
+        ),
+      ).toEqual({
+        api_key_id: ['This API key is archived and can no longer be changed.'],
+        error: 'conflict',
+        message: 'This API key is archived and can no longer be changed.',
+      });
+    } finally {
+      await lk.updateSettings({ maxKeysPerUser: 0, orgKeysEnabled: true });
+    }
   });
 
   it('reports a wrong integration key the way the client expects', async () => {

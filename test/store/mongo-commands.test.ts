@@ -118,6 +118,17 @@ describe('MongoDB commands', () => {
     });
   });
 
+  it('stamps each inserted key with a growing insertion sequence', async () => {
+    const seqs: unknown[] = [];
+    for (const { key } of [aKey(), aKey(), aKey()]) {
+      const calls = await firstCalls((s) => s.insertKey(key, 0, 100));
+      seqs.push((calls[0]?.args[0] as { seq?: unknown }).seq);
+    }
+    expect(seqs.every((s) => typeof s === 'number')).toBe(true);
+    expect([...(seqs as number[])].sort((a, b) => a - b)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(3);
+  });
+
   it('consumes a setup token with one findOneAndDelete', async () => {
     expect(await firstCalls((s) => s.consumeSetupToken('d1', 5))).toEqual([
       call('setup_tokens', 'findOneAndDelete', { _id: 'd1' }, {}),
@@ -144,7 +155,11 @@ describe('MongoDB commands', () => {
       '/a\\.b/i',
       '/a\\.b/i',
     ]);
-    expect(find?.args[1]).toEqual({ sort: { createdAt: -1, _id: 1 }, skip: 4, limit: 2 });
+    expect(find?.args[1]).toEqual({
+      sort: { createdAt: -1, seq: -1, _id: 1 },
+      skip: 4,
+      limit: 2,
+    });
   });
 
   it('starts deleting a user by checking that it exists, reading only its id', async () => {

@@ -49,7 +49,7 @@ describe('MongoDB indexes', () => {
         { userId: 1, archivedAt: 1 },
         { orgId: 1, archivedAt: 1 },
         { archivedAt: 1, createdAt: -1 },
-        { createdAt: -1, _id: 1 },
+        { createdAt: -1, seq: -1, _id: 1 },
       ]),
     );
     expect(indexes(models.Audit).map((i) => i.fields)).toContainEqual({ at: -1, _id: -1 });

@@ -88,6 +88,10 @@ export async function renderPage(
   // A form shown again with its errors says so first, where a screen reader starts reading.
   const failed = Boolean(data.formError) || Object.keys(data.errors ?? {}).length > 0;
   if (failed && !String(data.title).startsWith('Error: ')) data.title = `Error: ${data.title}`;
+  // A session never saved yet is saved before the page goes out (the page's form tokens
+  // are in it), so a store that cannot take the write answers 503 instead of failing
+  // once a 200 has been sent.
+  if (req.session && req.session.startedAt === undefined) await saveSession(req);
   const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data);
   const layout = typeof data.layout === 'string' ? data.layout : 'layout';
   // An absolute path is a host app's own layout file (embedded mode).
@@ -95,6 +99,9 @@ export async function renderPage(
   const html = await ejs.renderFile(layoutFile, { ...data, body });
   res.status(status).type('html').send(html);
 }
+
+const saveSession = (req: Request): Promise<void> =>
+  new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 
 /**
  * Marks the current request as a form submission: if it fails with a 4xx, the
@@ -149,10 +156,19 @@ function describe(err: unknown): Described {
  * errors, or an error page) for browsers, the error table's JSON for clients asking for JSON.
  */
 export function pageErrorHandler(logger: Logger, errorView = 'error'): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    if (res.headersSent) return next(err);
+  return (err, req, res, _next) => {
+    if (res.headersSent) {
+      // Too late to answer differently (a session save that failed after the page was sent):
+      // log it rather than leave it to Express, which prints the stack.
+      logger.error({ err, method: req.method, path: req.path }, 'page failed after answering');
+      if (!res.writableEnded) res.end();
+      return;
+    }
     const d = describe(err);
-    if (d.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'page failed');
+    if (d.status >= 500) {
+      const cause = (err as { cause?: unknown } | null)?.cause ?? err;
+      logger.error({ err: cause, method: req.method, path: req.path }, 'page failed');
+    }
     const json = () =>
       res.status(d.status).json({ error: d.code, message: d.message, fields: d.fields });
     const html = () => {

@@ -19,6 +19,32 @@ export class RateLimitedError extends LatchkeyError {
   }
 }
 
+/**
+ * A refusal of a key call (limit reached, kind turned off, already exists, archived).
+ * PropelAuth's clients turn only a 400 into their typed exceptions (ApiKeyCreateException
+ * and so on, parsing the body as field errors), so it is answered as a 400 naming `field`,
+ * keeping the `error` code and `message` in the body.
+ */
+export class FieldRefusal extends LatchkeyError {
+  constructor(
+    refused: LatchkeyError,
+    readonly field: string,
+  ) {
+    super(refused.code, refused.message);
+  }
+}
+
+const REFUSALS: ReadonlySet<string> = new Set(['limit_reached', 'kind_disabled', 'conflict']);
+
+/** A `.catch` handler: rethrows a refusal as a FieldRefusal on `field`, anything else as is. */
+export const refusedOn =
+  (field: string) =>
+  (err: unknown): never => {
+    if (isLatchkeyError(err) && REFUSALS.has(err.code) && Object.keys(err.fields).length === 0)
+      throw new FieldRefusal(err, field);
+    throw err;
+  };
+
 /** Library fields whose wire names are not simply their snake_case. */
 const WIRE_NAMES: Record<string, string> = {
   expiresAt: 'expires_at_seconds',
@@ -44,6 +70,10 @@ function wireFields(fields: FieldErrors, overrides: Record<string, string> = {})
 }
 
 function send(res: Response, err: LatchkeyError): void {
+  if (err instanceof FieldRefusal) {
+    res.status(400).json({ [err.field]: [err.message], error: err.code, message: err.message });
+    return;
+  }
   if (Object.keys(err.fields).length > 0) {
     const overrides = res.locals.fieldNames as Record<string, string> | undefined;
     const fields = wireFields(err.fields, overrides);
@@ -86,7 +116,12 @@ function fromBodyParser(err: { status?: unknown; type?: unknown }): LatchkeyErro
 export function restErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    if (isLatchkeyError(err)) return send(res, err);
+    if (isLatchkeyError(err)) {
+      // A 503 from the store: the caller sees `unavailable`, the operator the cause.
+      if (err.status >= 500)
+        logger.error({ err: err.cause ?? err, method: req.method, path: req.path }, err.message);
+      return send(res, err);
+    }
     const known = fromBodyParser(err);
     if (known) return send(res, known);
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in backend API');

@@ -123,8 +123,15 @@ export const empty = z.strictObject({});
 
 // Error bodies -----------------------------------------------------------------
 
-/** 400: field name → messages, as PropelAuth's clients parse them. */
-export const fieldErrors = z.record(z.string(), z.array(z.string()));
+/**
+ * 400: field name → messages, as PropelAuth's clients parse them. A refused key call
+ * (limit reached, kind turned off, already exists, archived) also carries its `error` code
+ * and `message` beside the field naming the reason.
+ */
+export const fieldErrors = z.union([
+  z.record(z.string(), z.array(z.string())),
+  z.object({ error: z.string(), message: z.string() }).catchall(z.array(z.string())),
+]);
 export const errorBody = z.strictObject({ error: z.string(), message: z.string() });
 export const rateLimitBody = z.strictObject({
   wait_seconds: z.number(),

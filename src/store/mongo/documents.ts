@@ -58,6 +58,8 @@ export interface ApiKeyDoc {
   imported: boolean;
   createdBy: string;
   rateLimit: RateLimit | null;
+  /** Insertion order (see nextKeySeq): newest first among keys made in the same second. */
+  seq?: number | null;
 }
 
 export interface UsageDoc {

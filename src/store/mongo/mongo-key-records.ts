@@ -18,6 +18,17 @@ import { keyQuery } from './queries';
 import { asId, assertStorableJson } from './query-values';
 import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
 
+let lastSeq = 0;
+
+/**
+ * A key's insertion order, like an ObjectId's: the time in milliseconds times 1000 plus a
+ * count, so it grows with every insert in this process and with time across processes.
+ */
+export function nextKeySeq(nowMs: number = Date.now()): number {
+  lastSeq = Math.max(lastSeq + 1, nowMs * 1000);
+  return lastSeq;
+}
+
 /** API keys on MongoDB: issuing under the active-key limit, the validation read, archiving. */
 export class MongoKeyRecords implements KeyRecords {
   constructor(
@@ -40,8 +51,8 @@ export class MongoKeyRecords implements KeyRecords {
   async insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult> {
     assertStorableJson('metadata', key.metadata);
     const insert = async (): Promise<InsertKeyResult> => {
-      if (!(await insertedOrDuplicate(() => this.models.ApiKey.create(keyToDoc(key)))))
-        return 'duplicate';
+      const doc = { ...keyToDoc(key), seq: nextKeySeq() };
+      if (!(await insertedOrDuplicate(() => this.models.ApiKey.create(doc)))) return 'duplicate';
       // Checked after the insert: a cascade that deletes the owner sweeps its keys again
       // once the owner is gone, so either that sweep sees this key or this check sees the
       // owner gone.
@@ -115,7 +126,8 @@ export class MongoKeyRecords implements KeyRecords {
   }
 
   async listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>> {
-    const sort = { createdAt: -1, _id: 1 } as const;
+    // `seq` orders keys made in the same second; keys stored before it existed have none.
+    const sort = { createdAt: -1, seq: -1, _id: 1 } as const;
     return paged(this.models.ApiKey, keyQuery(filter), sort, page, keyFromDoc);
   }
 

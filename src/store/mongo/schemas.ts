@@ -100,6 +100,7 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
       imported: flag,
       createdBy: text,
       rateLimit: { type: Schema.Types.Mixed, default: null },
+      seq: { type: Number, default: null },
     },
     options(`${prefix}api_keys`),
   );
@@ -107,7 +108,7 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
   apiKeys.index({ userId: 1, archivedAt: 1 });
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });
-  apiKeys.index({ createdAt: -1, _id: 1 });
+  apiKeys.index({ createdAt: -1, seq: -1, _id: 1 });
 
   const usage = new Schema<UsageDoc>(
     {

@@ -152,7 +152,8 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
 
     listKeys: async (filter, page) => {
       const { sql: where, params } = keyWhere(filter);
-      return paged(sql, 'api_keys', where, params, 'created_at DESC, id', page, keyFromRow);
+      // rowid grows with each insert: keys made in the same second list newest first too.
+      return paged(sql, 'api_keys', where, params, 'created_at DESC, rowid DESC', page, keyFromRow);
     },
 
     countKeys: async (filter) => {

@@ -15,13 +15,17 @@ import { sqliteKeyRecords, type SqliteKeyRecords } from './key-records';
 import { migrate } from './migrations';
 import { sqlitePageSessions } from './page-sessions';
 import { Sql } from './sql';
+import { checkSqliteFile, fileFailuresAsUnavailable } from './sqlite-health';
 import { sqliteUsageRecords } from './usage-records';
 import { sqliteRetention } from './retention';
 
 /** Address space, not memory: the OS pages in only what lookups touch. */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
-/** Opens (creating if needed) an SQLite database file, or ':memory:'. */
+/**
+ * Opens (creating if needed) an SQLite database file, or ':memory:'. Throws for a file
+ * that is damaged or cannot be written (see checkSqliteFile).
+ */
 export function openSqliteDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
@@ -33,6 +37,7 @@ export function openSqliteDatabase(file: string): Database.Database {
   // that misses SQLite's cache: with a million keys that miss is most lookups.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma('foreign_keys = ON');
+  checkSqliteFile(db);
   migrate(db);
   return db;
 }
@@ -47,14 +52,14 @@ type SqliteRoles = SqliteKeyRecords &
 
 function rolesOver(db: Database.Database): SqliteRoles {
   const sql = new Sql(db);
-  return {
+  return fileFailuresAsUnavailable({
     ...sqliteKeyRecords(sql),
     ...sqliteDirectoryRecords(sql),
     ...sqliteUsageRecords(sql),
     ...sqliteAdminRecords(sql),
     ...sqlitePageSessions(sql),
     ...sqliteRetention(sql),
-  };
+  });
 }
 
 /**

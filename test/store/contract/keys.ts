@@ -198,5 +198,19 @@ export function describeKeyRecords(current: CurrentStore): void {
       expect(paged.items).toHaveLength(2);
       expect(await store.countKeys({ userId: user.id, state: 'current', now })).toBe(2);
     });
+
+    it('lists keys created in the same second newest first, in the order they were made', async () => {
+      const user = aUser();
+      await store.insertUser(user);
+      const now = t();
+      const made = Array.from({ length: 12 }, () =>
+        aKey({ kind: 'personal', userId: user.id, createdAt: now }),
+      );
+      for (const { key } of made) await store.insertKey(key, 0, now);
+      const listed = (await store.listKeys({ userId: user.id, now }, page)).items.map((k) => k.id);
+      expect(listed).toEqual(made.map(({ key }) => key.id).reverse());
+      const secondPage = await store.listKeys({ userId: user.id, now }, { limit: 5, offset: 5 });
+      expect(secondPage.items.map((k) => k.id)).toEqual(listed.slice(5, 10));
+    });
   });
 }

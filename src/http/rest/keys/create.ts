@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { displayName } from '../../../core/inputs';
 import { defineEndpoint } from '../endpoint';
+import { refusedOn } from '../errors';
 import { expiresAtSeconds, metadata, uuid } from '../fields';
 import { createdApiKey } from '../wire-schemas';
 
@@ -24,6 +25,10 @@ export const keyInputOf = (b: z.output<typeof keyFields>) => ({
   displayName: b.display_name,
 });
 
+/** The field a refusal of a new key names: its owner (an org key's org), else the body. */
+export const ownerField = (b: z.output<typeof keyFields>): string =>
+  b.org_id !== undefined ? 'org_id' : b.user_id !== undefined ? 'user_id' : 'body';
+
 export const createKey = defineEndpoint({
   method: 'post',
   path: '/end_user_api_keys',
@@ -33,9 +38,9 @@ export const createKey = defineEndpoint({
   tag: 'API keys',
   body: keyFields,
   response: createdApiKey,
-  errors: [400, 409],
+  errors: [400],
   run: async (lk, { body: b, by }) => {
-    const created = await lk.createApiKey(keyInputOf(b), by);
+    const created = await lk.createApiKey(keyInputOf(b), by).catch(refusedOn(ownerField(b)));
     return { api_key_id: created.apiKeyId, api_key_token: created.apiKeyToken };
   },
 });

@@ -1,7 +1,9 @@
 import { importedToken } from '../../../core/inputs';
+import { isLatchkeyError } from '../../../core/errors';
 import { defineEndpoint } from '../endpoint';
+import { refusedOn } from '../errors';
 import { importedApiKey } from '../wire-schemas';
-import { keyFields, keyInputOf } from './create';
+import { keyFields, keyInputOf, ownerField } from './create';
 
 const body = keyFields.extend({ imported_api_key: importedToken }).strict();
 
@@ -14,9 +16,16 @@ export const importKey = defineEndpoint({
   tag: 'API keys',
   body,
   response: importedApiKey,
-  errors: [400, 409],
+  errors: [400],
   run: async (lk, { body: b, by }) => {
-    const key = await lk.importApiKey({ token: b.imported_api_key, ...keyInputOf(b) }, by);
+    // An import refused for its owner (limit, kind) names the owner; a duplicate the key.
+    const key = await lk
+      .importApiKey({ token: b.imported_api_key, ...keyInputOf(b) }, by)
+      .catch((err: unknown) =>
+        refusedOn(
+          isLatchkeyError(err) && err.code === 'conflict' ? 'imported_api_key' : ownerField(b),
+        )(err),
+      );
     return { api_key_id: key.id };
   },
 });

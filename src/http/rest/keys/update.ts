@@ -3,6 +3,7 @@ import { displayName } from '../../../core/inputs';
 import type { KeyUpdate } from '../../../core/keys';
 import { LatchkeyError } from '../../../core/errors';
 import { defineEndpoint } from '../endpoint';
+import { refusedOn } from '../errors';
 import { expiresAtSeconds, metadataOrJsonString } from '../fields';
 import { empty } from '../wire-schemas';
 
@@ -23,7 +24,7 @@ export const updateKey = defineEndpoint({
   tag: 'API keys',
   body,
   response: empty,
-  errors: [400, 404, 409],
+  errors: [400, 404],
   run: async (lk, { params, body: b, by }) => {
     if (b.set_to_never_expire && b.expires_at_seconds !== undefined) {
       throw LatchkeyError.field(
@@ -36,7 +37,7 @@ export const updateKey = defineEndpoint({
     if (b.metadata !== undefined) update.metadata = b.metadata;
     if (b.expires_at_seconds !== undefined) update.expiresAt = b.expires_at_seconds;
     if (b.set_to_never_expire) update.expiresAt = null;
-    await lk.updateApiKey(params.api_key_id ?? '', update, by);
+    await lk.updateApiKey(params.api_key_id ?? '', update, by).catch(refusedOn('api_key_id'));
     return {};
   },
 });
