@@ -197,7 +197,7 @@ function twoServerSuite(name: string, deployment: () => Deployment): void {
 
 twoServerSuite('SQLite file', sqliteDeployment);
 
-const mongoUri = process.env.MONGODB_URI;
+const mongoUri = process.env.TEST_MONGODB_URI;
 if (mongoUri) twoServerSuite('MongoDB', () => mongoDeployment(mongoUri));
 else
   describe('two server processes on one MongoDB', () => {

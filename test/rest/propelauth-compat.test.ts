@@ -234,9 +234,9 @@ describe('@propelauth/node against a running Latchkey server', () => {
       await lk.updateSettings({ maxKeysPerUser: 1 });
       await auth.createApiKey({ userId: user.id });
       expect(await refusal(auth.createApiKey({ userId: user.id }), ApiKeyCreateException)).toEqual({
-        user_id: ['This user already has the maximum of 1 active API keys. Revoke one first.'],
+        user_id: ['This user already has the maximum of 1 active API key. Revoke one first.'],
         error: 'limit_reached',
-        message: 'This user already has the maximum of 1 active API keys. Revoke one first.',
+        message: 'This user already has the maximum of 1 active API key. Revoke one first.',
       });
 
       await lk.updateSettings({ orgKeysEnabled: false });

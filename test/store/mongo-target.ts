@@ -3,7 +3,8 @@ import { createMongoStore, type MongoStore } from '../../src/store/mongo';
 import type { CreateMongoStoreOptions } from '../../src/store/mongo';
 
 /**
- * Where the Mongo tests can find a MongoDB: MONGODB_URI, or a mongod binary
+ * Where the Mongo tests can find a MongoDB: the run's MONGODB_URI (kept for them as
+ * TEST_MONGODB_URI by test/support/test-database-env.ts), or a mongod binary
  * named by MONGOMS_SYSTEM_BINARY that mongodb-memory-server-core starts (never
  * downloads). Null with the reason when there is neither.
  */
@@ -13,7 +14,8 @@ export type MongoTarget =
   | { kind: 'none'; reason: string };
 
 export function mongoTarget(env: NodeJS.ProcessEnv = process.env): MongoTarget {
-  if (env.MONGODB_URI) return { kind: 'uri', uri: env.MONGODB_URI };
+  const uri = env.TEST_MONGODB_URI ?? env.MONGODB_URI;
+  if (uri) return { kind: 'uri', uri };
   if (env.MONGOMS_SYSTEM_BINARY) return { kind: 'binary', binary: env.MONGOMS_SYSTEM_BINARY };
   return {
     kind: 'none',
