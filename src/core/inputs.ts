@@ -75,20 +75,26 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 const BIDI_MESSAGE = 'must not contain bidirectional control characters';
 export const hasBidiControl = (v: string): boolean => BIDI_CONTROLS.test(v);
 
-/** A name shown to people: any text except bidi controls. */
+/** Line breaks, tabs, NUL and the other control characters: a name is one line of text. */
+const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+const CONTROL_MESSAGE = 'must be one line without control characters (line breaks, tabs, NUL)';
+
+/** A name shown to people: one line of any text except control and bidi characters. */
 export const shownText = (max: number) =>
   z
     .string()
     .max(max)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_MESSAGE)
     .refine((v) => !hasBidiControl(v), BIDI_MESSAGE);
 
-/** A required name: trimmed, not empty, no bidi controls. */
+/** A required name: trimmed, not empty, one line, no control or bidi characters. */
 export const requiredName = (max: number) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_MESSAGE)
     .refine((v) => !hasBidiControl(v), BIDI_MESSAGE);
 
 export const displayName = requiredName(MAX_DISPLAY_NAME);

@@ -58,3 +58,32 @@ describe('names with bidirectional control characters', () => {
     expect(org.name).toBe('شركة Acme');
   });
 });
+
+describe('names with control characters', () => {
+  it.each([
+    ['a line break', 'line one\nline two'],
+    ['a carriage return', 'one\rtwo'],
+    ['a tab', 'one\ttwo'],
+    ['NUL', 'one\0two'],
+    ['a C1 control', 'one\u0085two'],
+    ['a line separator', 'one\u2028two'],
+  ])(
+    'refuses %s inside a key, org, user or integration key name, naming the field',
+    async (_what, name) => {
+      const controls = (field: string) => ({
+        code: 'invalid_input',
+        fields: { [field]: [expect.stringContaining('control characters')] },
+      });
+      const user = await lk.createUser({ email: 'member@example.com' });
+      await expect(lk.createApiKey({ userId: user.id, displayName: name })).rejects.toMatchObject(
+        controls('displayName'),
+      );
+      await expect(lk.createOrg({ name })).rejects.toMatchObject(controls('name'));
+      await expect(lk.updateUser(user.id, { firstName: name })).rejects.toMatchObject(
+        controls('firstName'),
+      );
+      await expect(lk.createIntegrationKey(name)).rejects.toMatchObject(controls('name'));
+      expect((await lk.listApiKeys({ userId: user.id })).total).toBe(0);
+    },
+  );
+});
