@@ -32,6 +32,7 @@ export async function startServer(
     store,
     databasePath: config.DATABASE_PATH,
     logger,
+    consistency: config.CONSISTENCY,
     cacheTtlMs: config.CACHE_TTL_MS,
     cacheMaxEntries: config.CACHE_MAX_ENTRIES,
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
