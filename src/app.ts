@@ -1,8 +1,11 @@
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import helmet from 'helmet';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument } from './http/openapi';
+import type { EtagFunction } from './http/rest/endpoint';
+import { createLeanValidate, headersSetBy } from './http/rest/lean-validate';
 import { createBackendApi } from './http/rest/router';
 import { BACKEND_API_PREFIX } from './http/rest/routes';
 import type { Latchkey } from './latchkey';
@@ -15,15 +18,34 @@ type PageConfig = Pick<
   'SESSION_SECRET' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'PAGES_BASE_PATH'
 >;
 
+type AppConfig = Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig>;
+
+/** The security headers every answer carries (the lean validation routes set the same). */
+const securityHeaders = () => helmet();
+
+/**
+ * What the standalone server listens with: the backend API's validation routes on plain
+ * node:http (http/rest/lean-validate.ts), everything else through the Express app.
+ */
+export function createRequestListener(latchkey: Latchkey, config: AppConfig): RequestListener {
+  const app = createApp(latchkey, config);
+  const lean = createLeanValidate(latchkey, {
+    bodyLimit: config.BODY_LIMIT,
+    headers: headersSetBy(securityHeaders()),
+    etag: app.get('etag fn') as EtagFunction | undefined,
+    logger: latchkey.logger,
+  });
+  return (req, res) => {
+    if (!lean(req, res)) app(req, res);
+  };
+}
+
 /** The standalone server's Express app: wiring only. */
-export function createApp(
-  latchkey: Latchkey,
-  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig>,
-) {
+export function createApp(latchkey: Latchkey, config: AppConfig) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
-  app.use(helmet());
+  app.use(securityHeaders());
   // The backend API parses its own bodies, after checking the integration key.
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT }));

@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
+import { createRequestListener } from './app';
 import {
   ConfigError,
   loadConfig,
@@ -57,13 +57,11 @@ export async function startServer(
         logger,
       )
     : null;
-  const app = createApp(latchkey, config);
+  const listener = createRequestListener(latchkey, config);
   const server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
-    const s = app.listen(config.PORT, config.HOST, (err?: Error) =>
-      err ? reject(err) : resolve(s),
-    );
+    const s = createServer(listener);
     s.once('error', reject);
+    s.listen(config.PORT, config.HOST, () => resolve(s));
   }).catch(async (err: unknown) => {
     await watch?.close();
     await latchkey.close();
