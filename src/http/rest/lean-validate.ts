@@ -45,7 +45,7 @@ const ROUTES: ReadonlyMap<string, Run> = new Map([
 const PLAIN_JSON = /^application\/json\s*(;\s*charset\s*=\s*("?)utf-8\2\s*)?$/i;
 
 /** body-parser's strict JSON: an object or array after any JSON whitespace. */
-const FIRST_CHAR = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d])/;
+const FIRST_CHAR = /^[ \t\n\r]*([^ \t\n\r])/;
 
 const isPlainJson = (h: IncomingHttpHeaders): boolean =>
   h['content-encoding'] === undefined &&
