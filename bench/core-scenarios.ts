@@ -14,7 +14,7 @@ export const bareRoute: Scenario = {
 
 export const coreScenarios: Scenario[] = [
   {
-    name: 'requireApiKey, warm cache',
+    name: 'requireApiKey, bounded, warm',
     minRatio: 0.95,
     mount(app, f) {
       app.get('/cached', f.latchkey.requireApiKey(), sameHandler);
@@ -22,8 +22,16 @@ export const coreScenarios: Scenario[] = [
     },
   },
   {
+    name: 'requireApiKey, strict, warm',
+    minRatio: 0.9,
+    mount(app, f) {
+      app.get('/strict', f.latchkeyStrict.requireApiKey(), sameHandler);
+      return { path: '/strict', headers: bearer(f.token), expectStatus: 200 };
+    },
+  },
+  {
     name: 'requireApiKey, cache off',
-    minRatio: 0.8,
+    minRatio: 0.75,
     mount(app, f) {
       app.get('/uncached', f.latchkeyUncached.requireApiKey(), sameHandler);
       return { path: '/uncached', headers: bearer(f.token), expectStatus: 200 };

@@ -36,3 +36,10 @@ export async function seedCaller(latchkey: Latchkey) {
   const created = await latchkey.createApiKey({ userId: user.id, displayName: 'bench' });
   return { userId: user.id, orgId: org.id, token: created.apiKeyToken };
 }
+
+/** The standalone server's settings where the bench serves it (defaults, a fixed session secret). */
+export const BENCH_APP_CONFIG = {
+  TRUST_PROXY: false,
+  BODY_LIMIT: '100kb',
+  SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+};

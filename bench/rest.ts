@@ -1,8 +1,11 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
+import { createRequestListener } from '../src/app';
 import { createLatchkeyClient } from '../src/client';
 import { createBackendApi } from '../src/http/rest/router';
 import { BACKEND_API_PREFIX } from '../src/http/rest/routes';
 import type { Latchkey } from '../src/latchkey';
+import { BENCH_APP_CONFIG } from './fixture';
 
 /**
  * Bench scenarios for the backend REST API and the remote client, in the shape
@@ -27,6 +30,8 @@ export interface RestBenchRequest {
   headers?: Record<string, string>;
   body?: string;
   expectStatus: number;
+  /** Served instead of the app given to `mount` (see Scenario). */
+  handler?: RequestListener;
 }
 
 export interface RestScenario {
@@ -64,23 +69,89 @@ export const bareJsonRoute: RestScenario = {
   },
 };
 
-/** POST /end_user_api_keys/validate with a valid personal key. */
-export const restValidate: RestScenario = {
-  name: 'REST POST /end_user_api_keys/validate',
-  minRatio: 0.85,
+/**
+ * The floor under any JSON route on node:http: a POST whose body (the same bytes) is read
+ * and parsed with JSON.parse, answered with JSON; no framework.
+ */
+export const bareNodeJsonRoute: RestScenario = {
+  name: 'bare node:http JSON route (POST, JSON.parse)',
+  mount(_app, fixture) {
+    const path = '/bench/bare-node-json';
+    const answer = Buffer.from(JSON.stringify({ ok: true }));
+    const handler: RequestListener = (req, res) => {
+      if (req.method !== 'POST' || req.url !== path) {
+        res.statusCode = 404;
+        return void res.end();
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': answer.length,
+        });
+        res.end(answer);
+      });
+    };
+    return Promise.resolve({ ...validateRequest(fixture, path, fixture.token), handler });
+  },
+};
+
+const validatePath = `${BACKEND_API_PREFIX}/end_user_api_keys/validate`;
+
+/** A POST of the validate body; `bearer` goes in the Authorization header. */
+function validateRequest(
+  fixture: RestBenchFixture,
+  path: string,
+  bearer: string,
+): RestBenchRequest {
+  return {
+    path,
+    method: 'POST',
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: validateBody(fixture),
+    expectStatus: 200,
+  };
+}
+
+/** The standalone server's request listener: validation on the lean node:http path. */
+function leanValidate(name: string, minRatio: number, baseline: RestScenario): RestScenario {
+  return {
+    name,
+    minRatio,
+    baseline,
+    mount(_app, fixture) {
+      const handler = createRequestListener(fixture.latchkey, BENCH_APP_CONFIG);
+      const request = validateRequest(fixture, validatePath, fixture.backendApi.integrationKey);
+      return Promise.resolve({ ...request, handler });
+    },
+  };
+}
+
+/** POST /end_user_api_keys/validate with a valid personal key, as the standalone server answers it. */
+export const restValidate = leanValidate(
+  'REST POST /end_user_api_keys/validate (lean path)',
+  2.5,
+  bareJsonRoute,
+);
+
+/** The same, against the bare node:http route: what the lean path costs beyond reading JSON. */
+export const restValidateVsNode = leanValidate(
+  'REST validate (lean path), against node:http',
+  0.85,
+  bareNodeJsonRoute,
+);
+
+/** The same route through the Express backend API router: reported, no target. */
+export const restValidateExpress: RestScenario = {
+  name: 'REST POST /end_user_api_keys/validate (through Express)',
   baseline: bareJsonRoute,
   mount(app, fixture) {
     app.use(BACKEND_API_PREFIX, createBackendApi(fixture.latchkey));
-    return Promise.resolve({
-      path: `${BACKEND_API_PREFIX}/end_user_api_keys/validate`,
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${fixture.backendApi.integrationKey}`,
-        'Content-Type': 'application/json',
-      },
-      body: validateBody(fixture),
-      expectStatus: 200,
-    });
+    return Promise.resolve(
+      validateRequest(fixture, validatePath, fixture.backendApi.integrationKey),
+    );
   },
 };
 
@@ -108,6 +179,8 @@ export const remoteClientUncached = remoteClientScenario(false);
 
 export const restScenarios: RestScenario[] = [
   restValidate,
+  restValidateVsNode,
+  restValidateExpress,
   remoteClientCached,
   remoteClientUncached,
 ];

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import type { Latchkey } from '../src/latchkey';
 
@@ -29,6 +30,11 @@ export interface BenchRequest {
   headers?: Record<string, string>;
   body?: string;
   expectStatus: number;
+  /**
+   * Serve this instead of the app `mount` was given: for routes that answer on plain
+   * node:http (the bare node:http route, the standalone server's request listener).
+   */
+  handler?: RequestListener;
 }
 
 /** The seeded world every scenario can use, built once per server process. */
@@ -40,8 +46,10 @@ export interface BenchFixture {
   databasePath: string;
   /** Default options: validation cache on. */
   latchkey: Latchkey;
-  /** `cacheTtlMs: 0`: every validation reads the store. Same database file. */
+  /** `cache: false`: every validation reads the store. Same database file. */
   latchkeyUncached: Latchkey;
+  /** `consistency: 'strict'`, cache on: one revision read per validation. Same database file. */
+  latchkeyStrict: Latchkey;
   /** A valid personal key of `userId`, who is a member of `orgId`. */
   token: string;
   userId: string;

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
-import { createBackendApi } from '../src/http/rest/router';
-import { BACKEND_API_PREFIX } from '../src/http/rest/routes';
-import { makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
+import express from 'express';
+import { createRequestListener } from '../src/app';
+import { BENCH_APP_CONFIG, makeTempDatabase, openBenchLatchkey, seedCaller } from './fixture';
 import type { BenchFixture, BenchRequest, Scenario } from './scenario';
 import { bareRoute, scenarios } from './scenarios';
 
@@ -38,22 +37,21 @@ export interface CpuReading {
 async function main(): Promise<void> {
   const { tempDir, databasePath } = makeTempDatabase();
   const latchkey = await openBenchLatchkey(databasePath);
-  const latchkeyUncached = await openBenchLatchkey(databasePath, { cacheTtlMs: 0 });
+  const latchkeyUncached = await openBenchLatchkey(databasePath, { cache: false });
+  const latchkeyStrict = await openBenchLatchkey(databasePath, { consistency: 'strict' });
   const caller = await seedCaller(latchkey);
 
   const servers: http.Server[] = [];
-  const serve = async (app: Express): Promise<string> => {
-    const server = http.createServer(app);
+  const serve = async (handler: http.RequestListener): Promise<string> => {
+    const server = http.createServer(handler);
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
 
-  // The backend API the remote client calls, as a separate Latchkey server would serve it.
-  const backendApp = express();
-  backendApp.use(BACKEND_API_PREFIX, createBackendApi(latchkey));
+  // The backend API the remote client calls, served as the standalone server serves it.
   const backendApi = {
-    origin: await serve(backendApp),
+    origin: await serve(createRequestListener(latchkey, BENCH_APP_CONFIG)),
     integrationKey: (await latchkey.createIntegrationKey('bench')).token,
   };
 
@@ -63,12 +61,13 @@ async function main(): Promise<void> {
     databasePath,
     latchkey,
     latchkeyUncached,
+    latchkeyStrict,
     ...caller,
   };
   const mount = async (scenario: Scenario): Promise<Served> => {
     const app = express();
-    const request = await scenario.mount(app, fixture);
-    return { name: scenario.name, origin: await serve(app), request };
+    const { handler, ...request } = await scenario.mount(app, fixture);
+    return { name: scenario.name, origin: await serve(handler ?? app), request };
   };
   const ready: ServerReady = { type: 'ready', baselines: [], scenarios: [] };
   const baselines = new Set<Scenario>([bareRoute]);
@@ -88,6 +87,7 @@ async function main(): Promise<void> {
       server.close();
     }
     await latchkeyUncached.close();
+    await latchkeyStrict.close();
     await latchkey.close();
     fs.rmSync(tempDir, { recursive: true, force: true });
     // Exit normally so --cpu-prof can write its profile.

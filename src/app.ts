@@ -1,8 +1,11 @@
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import helmet from 'helmet';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { buildOpenApiDocument } from './http/openapi';
+import type { EtagFunction } from './http/rest/endpoint';
+import { createLeanValidate, headersSetBy } from './http/rest/lean-validate';
 import { createBackendApi } from './http/rest/router';
 import { BACKEND_API_PREFIX } from './http/rest/routes';
 import type { Latchkey } from './latchkey';
@@ -22,10 +25,38 @@ type PageConfig = Pick<
 >;
 type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
 
+type AppConfig = Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> &
+  Partial<PageConfig> &
+  Partial<MetricsConfig>;
+
+/** The security headers every answer carries (the lean validation routes set the same). */
+const securityHeaders = () => helmet();
+
+/**
+ * What the standalone server listens with: the backend API's validation routes on plain
+ * node:http (http/rest/lean-validate.ts), everything else through the Express app.
+ */
+export function createRequestListener(
+  latchkey: Latchkey,
+  config: AppConfig,
+  lifecycle: Lifecycle = { draining: false },
+): RequestListener {
+  const app = createApp(latchkey, config, lifecycle);
+  const lean = createLeanValidate(latchkey, {
+    bodyLimit: config.BODY_LIMIT,
+    headers: headersSetBy(securityHeaders()),
+    etag: app.get('etag fn') as EtagFunction | undefined,
+    logger: latchkey.logger,
+  });
+  return (req, res) => {
+    if (!lean(req, res)) app(req, res);
+  };
+}
+
 /** The standalone server's Express app: wiring only. */
 export function createApp(
   latchkey: Latchkey,
-  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig> & Partial<MetricsConfig>,
+  config: AppConfig,
   lifecycle: Lifecycle = { draining: false },
 ) {
   const app = express();
@@ -33,7 +64,7 @@ export function createApp(
   app.set('trust proxy', config.TRUST_PROXY);
   const metrics = config.METRICS_ENABLED ? latchkey.metrics() : null;
   if (metrics) app.use(metrics.httpMiddleware());
-  app.use(helmet());
+  app.use(securityHeaders());
   // The backend API parses its own bodies, after checking the integration key.
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
   app.use(express.json({ limit: config.BODY_LIMIT }));

@@ -30,6 +30,8 @@ export const CONFIG_SCHEMA = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** strict: every validation sees every committed change; bounded: within CACHE_TTL_MS. */
+  CONSISTENCY: z.enum(['strict', 'bounded']).default('bounded'),
   CACHE_TTL_MS: int(0, 3_600_000).default(10_000),
   CACHE_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: int(100, 3_600_000).default(5_000),

@@ -19,6 +19,7 @@ export type { ApiKeyView, CreatedKey } from './core/keys';
 export type { KeyList } from './core/key-lists';
 export type { Settings, KeyKind, OrgRole, User, Org, Membership, RateLimit } from './core/types';
 export type { Store } from './core/store';
+export type { Consistency } from './core/strict-consistency';
 export { createSqliteStore } from './store/sqlite';
 export type { RequireApiKeyOptions } from './middleware/require-api-key';
 export {

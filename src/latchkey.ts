@@ -16,6 +16,7 @@ import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { findBrandImage, saveBrandImage } from './core/branding-images';
 import { SettingsHolder, updateSettings } from './core/settings';
+import type { Consistency } from './core/strict-consistency';
 import { UsageBuffer } from './core/usage-buffer';
 import type { KeyKind } from './core/types';
 import type { Validation } from './core/validation-result';
@@ -37,8 +38,17 @@ export interface LatchkeyOptions {
   /** SQLite file (default ./data/latchkey.db); ':memory:' for a throwaway store. */
   databasePath?: string;
   logger?: Logger;
+  /**
+   * How fresh validations are (docs/library.md, "Consistency"). 'bounded' (default):
+   * lookups are reused for `cacheTtlMs`; changes through this process show at once, other
+   * processes' changes within the TTL. 'strict': every validation observes every change
+   * committed before it started, by any process (on SQLite one cheap read per validation).
+   */
+  consistency?: Consistency;
   /** How long a validation lookup is reused in this process (default 10 s; 0 = off). */
   cacheTtlMs?: number;
+  /** `false` turns the validation cache off (for debugging and benchmarks): `cacheTtlMs: 0`. */
+  cache?: boolean;
   cacheMaxEntries?: number;
   /** How often buffered usage counts are written (default 5 s). */
   usageFlushIntervalMs?: number;
@@ -77,7 +87,7 @@ export async function assembleLatchkey(
   const logger = options.logger ?? createLogger();
   const store =
     options.store ?? createSqliteStore(options.databasePath ?? path.join('data', 'latchkey.db'));
-  const cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+  const cacheTtlMs = options.cache === false ? 0 : (options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
   const settingsHolder = await SettingsHolder.load(store, cacheTtlMs);
   const observers = new Observers();
   const usage = new UsageBuffer(
@@ -109,6 +119,8 @@ export async function assembleLatchkey(
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
     observer: observers,
+    consistency: options.consistency ?? 'bounded',
+    reloadSettings: () => settingsHolder.reload(),
   });
   // Verdicts carry what the settings made of them (permissions, for one): a new value drops them.
   settingsHolder.whenChanged(() => validator.forgetAll());

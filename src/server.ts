@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
+import { createRequestListener } from './app';
 import {
   ConfigError,
   loadConfig,
@@ -38,6 +38,7 @@ export async function startServer(
     store,
     databasePath: config.DATABASE_PATH,
     logger,
+    consistency: config.CONSISTENCY,
     cacheTtlMs: config.CACHE_TTL_MS,
     cacheMaxEntries: config.CACHE_MAX_ENTRIES,
     usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
@@ -65,13 +66,11 @@ export async function startServer(
   const trustWarning = trustProxyWarning(config.TRUST_PROXY);
   if (trustWarning) logger.warn({ setting: 'TRUST_PROXY' }, trustWarning);
   const lifecycle = { draining: false };
-  const app = createApp(latchkey, config, lifecycle);
+  const listener = createRequestListener(latchkey, config, lifecycle);
   const server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 hands a listen error (say, EADDRINUSE) to this callback.
-    const s = app.listen(config.PORT, config.HOST, (err?: Error) =>
-      err ? reject(err) : resolve(s),
-    );
+    const s = createServer(listener);
     s.once('error', reject);
+    s.listen(config.PORT, config.HOST, () => resolve(s));
   }).catch(async (err: unknown) => {
     await watch?.close();
     await latchkey.close();

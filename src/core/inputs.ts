@@ -76,6 +76,7 @@ const BIDI_MESSAGE = 'must not contain bidirectional control characters';
 export const hasBidiControl = (v: string): boolean => BIDI_CONTROLS.test(v);
 
 /** Line breaks, tabs, NUL and the other control characters: a name is one line of text. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 const CONTROL_MESSAGE = 'must be one line without control characters (line breaks, tabs, NUL)';
 

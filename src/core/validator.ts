@@ -1,14 +1,8 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
-import { FreshCache } from './fresh-cache';
-import type { Observers } from './observer';
-import {
-  deepFreeze,
-  orgKeyIdentity,
-  userInfo,
-  type ApiKeyIdentity,
-  type PersonalKeyIdentity,
-} from './identity';
+import { LookupCache } from './lookup-cache';
+import { NOT_FOUND, resolveLookup, type Resolved } from './resolved-lookup';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
+import type { Observers } from './observer';
 import { secondsOf } from './time';
 import {
   digestKey,
@@ -18,24 +12,10 @@ import {
   parseImportedToken,
   parseToken,
 } from './token';
+import { StrictConsistency, type Consistency } from './strict-consistency';
 import type { KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
-import { failure, rateLimited, type FailureReason, type Validation } from './validation-result';
-
-/** What one store lookup learned about a digest: cached as a whole, judged on every request. */
-interface Resolved {
-  key: KeyToValidate | null;
-  /** The passing verdict with the caller's identity, built once: a cached pass allocates nothing. */
-  passed: Validation | null;
-  /** A reason the owner makes the key fail (disabled user, deleted org...). */
-  ownerFailure: FailureReason | null;
-}
-
-const NOT_FOUND: Resolved = Object.freeze({
-  key: null,
-  passed: null,
-  ownerFailure: null,
-});
+import { failure, rateLimited, type Validation } from './validation-result';
 
 export interface ValidatorOptions {
   /** How long a lookup is reused; 0 turns the cache off. */
@@ -45,11 +25,17 @@ export interface ValidatorOptions {
   rateLimits?: ValidationRateLimits;
   /** Hears cache hits, misses and evictions (for metrics). */
   observer?: Pick<Observers, 'active' | 'onCacheLookup' | 'onCacheEviction'>;
+  /** See strict-consistency.ts; bounded when omitted. */
+  consistency?: Consistency;
+  /** Re-reads the settings; strict mode does when the store's revision moved. */
+  reloadSettings?: () => Promise<unknown>;
 }
 
 export class Validator {
   /** By digestKey(); freshness is judged with the clock reading judging needs anyway. */
-  private readonly cache: FreshCache<Resolved> | null;
+  private readonly cache: LookupCache<Resolved> | null;
+  /** Strict mode's check before each validation; null in bounded mode. */
+  private readonly strict: StrictConsistency | null;
   private readonly rateLimits: ValidationRateLimits | null;
   /** Lookups running per digest, so a forget can tell whether it overlaps one. */
   private readonly loading = new Map<string, number>();
@@ -67,14 +53,23 @@ export class Validator {
     options: ValidatorOptions,
   ) {
     const observer = (this.observer = options.observer ?? null);
-    this.cache =
-      options.cacheTtlMs > 0
-        ? new FreshCache(
-            options.cacheMaxEntries,
-            options.cacheTtlMs,
-            observer ? () => observer.onCacheEviction() : undefined,
+    this.strict =
+      options.consistency === 'strict'
+        ? new StrictConsistency(
+            store.validationRevisionSync ? () => store.validationRevisionSync!() : null,
+            options.reloadSettings ?? (() => Promise.resolve()),
+            () => this.forgetAll(),
           )
         : null;
+    const caches = options.cacheTtlMs > 0 && (this.strict?.cachesLookups ?? true);
+    this.cache = caches
+      ? new LookupCache(
+          options.cacheMaxEntries,
+          options.cacheTtlMs,
+          undefined,
+          observer ? () => observer.onCacheEviction() : undefined,
+        )
+      : null;
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
   }
@@ -109,6 +104,12 @@ export class Validator {
   ): Validation | Promise<Validation> | null {
     const cache = this.cache;
     if (!cache || typeof raw !== 'string') return null;
+    const waiting = this.strict?.check();
+    if (waiting) {
+      // Answering would wait on the store; the caller validates as usual (and waits then).
+      waiting.catch(() => undefined);
+      return null;
+    }
     const token = parseToken(raw) ?? (allowImported ? parseImportedToken(raw) : null);
     if (token === null) return null;
     const nowMs = Date.now();
@@ -137,11 +138,22 @@ export class Validator {
     this.cache?.clear();
   }
 
+  /** In strict mode, first makes sure nothing held in this process is older than the store. */
+  private check(
+    token: string,
+    expected: KeyKind | undefined,
+    imported: boolean,
+  ): Validation | Promise<Validation> {
+    const waiting = this.strict?.check();
+    if (waiting) return waiting.then(() => this.lookUp(token, expected, imported));
+    return this.lookUp(token, expected, imported);
+  }
+
   /**
    * Judges a cached lookup in the same tick; otherwise looks the digest up first, also in
    * the same tick when the store reads synchronously.
    */
-  private check(
+  private lookUp(
     token: string,
     expected: KeyKind | undefined,
     imported: boolean,
@@ -161,7 +173,7 @@ export class Validator {
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
       const r = this.readNow(hexOfDigestKey(cacheKey));
-      cache.set(cacheKey, r, nowMs);
+      cache.set(cacheKey, r, nowMs, r.key !== null);
       return this.judge(r, expected, imported, nowMs);
     }
     return this.lookup(cache, cacheKey, nowMs).then((r) => this.judge(r, expected, imported));
@@ -169,7 +181,7 @@ export class Validator {
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
   private async lookup(
-    cache: FreshCache<Resolved>,
+    cache: LookupCache<Resolved>,
     cacheKey: string,
     startedAt: number,
   ): Promise<Resolved> {
@@ -185,7 +197,8 @@ export class Validator {
       else this.loading.delete(digest);
     }
     // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
-    if (changesBefore === this.changes) cache.set(cacheKey, resolved, startedAt);
+    if (changesBefore === this.changes)
+      cache.set(cacheKey, resolved, startedAt, resolved.key !== null);
     return resolved;
   }
 
@@ -237,43 +250,6 @@ export class Validator {
   }
 
   private resolveFound(found: KeyForValidation | null): Resolved {
-    return found ? this.resolve(found, this.settings()) : NOT_FOUND;
+    return found ? resolveLookup(found, this.settings()) : NOT_FOUND;
   }
-
-  /** What the owner makes of the key; the key's own state is judged on every request. */
-  private resolve({ key, user, org, memberships }: KeyForValidation, settings: Settings): Resolved {
-    const apiKeyId = key.id;
-    const metadata = deepFreeze(key.metadata);
-    if (key.kind === 'generic') {
-      return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata }));
-    }
-    if (key.kind === 'personal') {
-      if (!user) return resolved(key, null, 'user_deleted');
-      const ownerFailure = !user.enabled ? 'user_disabled' : user.locked ? 'user_locked' : null;
-      const identity: PersonalKeyIdentity = Object.freeze({
-        kind: 'personal',
-        apiKeyId,
-        metadata,
-        user: userInfo(user, memberships, settings),
-      });
-      return resolved(key, identity, ownerFailure);
-    }
-    if (!org) return resolved(key, null, 'org_deleted');
-    return resolved(key, orgKeyIdentity(apiKeyId, metadata, org, user, memberships, settings));
-  }
-}
-
-/**
- * A lookup's outcome, frozen (the identity comes frozen from its builders): it is cached
- * and shared by every request that presents the key (and the result is frozen with the
- * cache off too, as documented).
- */
-function resolved(
-  key: KeyToValidate,
-  identity: ApiKeyIdentity | null,
-  ownerFailure: FailureReason | null = null,
-): Resolved {
-  if (key.rateLimit) Object.freeze(key.rateLimit);
-  const passed: Validation | null = identity && Object.freeze({ valid: true, apiKey: identity });
-  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure });
 }

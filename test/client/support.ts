@@ -1,12 +1,12 @@
 import express, { type RequestHandler } from 'express';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { makeBackend } from '../rest/support';
 
-export async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+export async function listen(app: RequestListener): Promise<{ server: Server; url: string }> {
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ENDPOINTS } from '../../src/http/rest/routes';
-import { API, makeBackend } from './support';
+import { API, makeBackend, SERVING } from './support';
 
 const SAMPLE_IDS: Record<string, string> = {
   api_key_id: '0123456789abcdef0123456789abcdef',
@@ -10,11 +10,11 @@ const SAMPLE_IDS: Record<string, string> = {
 const concrete = (path: string) =>
   path.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_IDS[name] ?? 'x');
 
-describe('integration-key authentication on every backend route', () => {
+describe.each(SERVING)('integration-key authentication on every backend route (%s)', (serving) => {
   let backend: Awaited<ReturnType<typeof makeBackend>>;
   let archivedKey: string;
   beforeAll(async () => {
-    backend = await makeBackend();
+    backend = await makeBackend({}, serving);
     const made = await backend.latchkey.createIntegrationKey('to be archived');
     await backend.latchkey.archiveIntegrationKey(made.key.id);
     archivedKey = made.token;

@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { API, makeBackend } from './support';
+import { API, makeBackend, SERVING } from './support';
 
 /** Whatever a caller sends, the answer is a JSON 4xx, nothing stored changes, and the server keeps going. */
-describe('backend API: bad input', () => {
+describe.each(SERVING)('backend API: bad input (%s)', (serving) => {
   let t: Awaited<ReturnType<typeof makeBackend>>;
   let snapshot: () => Promise<string>;
   beforeEach(async () => {
-    t = await makeBackend({ cacheTtlMs: 0 });
+    t = await makeBackend({ cacheTtlMs: 0 }, serving);
     const user = await t.latchkey.createUser({ email: 'keep@example.com' });
     await t.latchkey.createApiKey({ userId: user.id, metadata: { keep: true } });
     snapshot = async () =>

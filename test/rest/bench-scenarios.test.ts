@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { bareJsonRoute, restScenarios, restValidate } from '../../bench/rest';
+import { bareJsonRoute, bareNodeJsonRoute, restScenarios, restValidate } from '../../bench/rest';
 import { createBackendApi } from '../../src/http/rest/router';
 import { BACKEND_API_PREFIX } from '../../src/http/rest/routes';
 import { closeServer, listen } from '../client/support';
@@ -18,10 +18,10 @@ describe('REST bench scenarios', () => {
     const { token: integrationKey } = await latchkey.createIntegrationKey('bench');
     const fixture = { backendApi: { origin: url, integrationKey }, latchkey, token };
     try {
-      for (const scenario of [bareJsonRoute, ...restScenarios]) {
+      for (const scenario of [bareJsonRoute, bareNodeJsonRoute, ...restScenarios]) {
         const app = express();
         const req = await scenario.mount(app, fixture);
-        const agent = request(app);
+        const agent = request(req.handler ?? app);
         let call = (req.method === 'POST' ? agent.post(req.path) : agent.get(req.path)).set(
           req.headers ?? {},
         );

@@ -1,11 +1,11 @@
 import * as wire from '../../src/http/rest/wire-schemas';
-import { makeBackend, shaped } from './support';
+import { makeBackend, shaped, SERVING, type Serving } from './support';
 import { failValidationReads } from '../support/world';
 
 const future = () => Math.floor(Date.now() / 1000) + 3600;
 
-async function setup() {
-  const backend = await makeBackend({ cacheTtlMs: 0 });
+async function setup(serving: Serving) {
+  const backend = await makeBackend({ cacheTtlMs: 0 }, serving);
   const { latchkey: lk } = backend;
   const user = await lk.createUser({ email: 'ada@example.com' });
   const outsider = await lk.createUser({ email: 'outsider@example.com' });
@@ -14,10 +14,10 @@ async function setup() {
   return { ...backend, user, outsider, org };
 }
 
-describe('backend API: end-user API keys', () => {
+describe.each(SERVING)('backend API: end-user API keys (%s)', (serving) => {
   let t: Awaited<ReturnType<typeof setup>>;
   beforeEach(async () => {
-    t = await setup();
+    t = await setup(serving);
   });
   afterEach(() => t.latchkey.close());
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ApiKeyCreateException,
@@ -10,7 +10,7 @@ import {
   OrgMemberInfo,
 } from '@propelauth/node';
 import { BACKEND_API_PREFIX, ENDPOINTS } from '../../src/http/rest/routes';
-import { makeBackend } from './support';
+import { makeBackend, SERVING } from './support';
 
 /**
  * Drives the real @propelauth/node client against a running Latchkey server.
@@ -23,7 +23,7 @@ import { makeBackend } from './support';
  */
 const PROPELAUTH_ORIGIN = 'https://propelauth-api.com';
 
-describe('@propelauth/node against a running Latchkey server', () => {
+describe.each(SERVING)('@propelauth/node against a running Latchkey server (%s)', (serving) => {
   let backend: Awaited<ReturnType<typeof makeBackend>>;
   let server: Server;
   let baseUrl: string;
@@ -31,9 +31,9 @@ describe('@propelauth/node against a running Latchkey server', () => {
   const seen: { method: string; path: string }[] = [];
 
   beforeAll(async () => {
-    backend = await makeBackend({ cacheTtlMs: 0 });
+    backend = await makeBackend({ cacheTtlMs: 0 }, serving);
     server = await new Promise<Server>((resolve) => {
-      const s = backend.app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(backend.app).listen(0, '127.0.0.1', () => resolve(s));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     globalThis.fetch = (input, init) => {

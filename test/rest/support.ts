@@ -1,13 +1,25 @@
 import request from 'supertest';
 import type { z } from 'zod';
-import { makeApp } from '../support/harness';
+import { createApp, createRequestListener } from '../../src/app';
+import { makeLatchkey } from '../support/harness';
 import type { LatchkeyOptions } from '../../src/latchkey';
 
 export const API = '/api/backend/v1';
 
+/**
+ * The two ways the standalone server answers the validation routes: the Express app alone,
+ * or the lean node:http handler in front of it (what the server listens with). Suites that
+ * validate run once for each.
+ */
+export const SERVING = ['through Express', 'lean path'] as const;
+export type Serving = (typeof SERVING)[number];
+
 /** The standalone app with one integration key, and request helpers that send it. */
-export async function makeBackend(options: LatchkeyOptions = {}) {
-  const { app, latchkey } = await makeApp(options);
+export async function makeBackend(options: LatchkeyOptions = {}, serving: Serving = 'lean path') {
+  const latchkey = await makeLatchkey(options);
+  const config = { TRUST_PROXY: false, BODY_LIMIT: '100kb' };
+  const app =
+    serving === 'lean path' ? createRequestListener(latchkey, config) : createApp(latchkey, config);
   const { token: integrationKey } = await latchkey.createIntegrationKey('tests');
   const auth = { Authorization: `Bearer ${integrationKey}` };
   const api = {

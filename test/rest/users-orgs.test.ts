@@ -1,12 +1,12 @@
 import * as wire from '../../src/http/rest/wire-schemas';
-import { makeBackend, shaped } from './support';
+import { makeBackend, shaped, SERVING } from './support';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000009';
 
-describe('backend API: users', () => {
+describe.each(SERVING)('backend API: users (%s)', (serving) => {
   let t: Awaited<ReturnType<typeof makeBackend>>;
   beforeEach(async () => {
-    t = await makeBackend({ cacheTtlMs: 0 });
+    t = await makeBackend({ cacheTtlMs: 0 }, serving);
   });
   afterEach(() => t.latchkey.close());
 

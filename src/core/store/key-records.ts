@@ -119,6 +119,14 @@ export interface KeyRecords {
    * Adapters that wait on I/O leave it out.
    */
   findKeyForValidationSync?(digest: string): KeyForValidation | null;
+  /**
+   * A number that changes, in the same transaction, with every write a validation can
+   * observe (keys, users, orgs, memberships, settings) and with no other write (usage,
+   * audit, sessions, rate-limit counts): strict consistency reads it before each
+   * validation to tell whether cached lookups still stand. Read synchronously. Adapters
+   * that cannot offer one leave it out, and strict mode then caches no lookups.
+   */
+  validationRevisionSync?(): number;
   listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>>;
   countKeys(filter: KeyFilter): Promise<number>;
   /** Updates a key that is not archived; null otherwise. */

@@ -2,17 +2,24 @@ import type { NextFunction, RequestHandler, Response } from 'express';
 import type { IntegrationKeyView } from '../../core/integration-keys';
 import type { Latchkey } from '../../latchkey';
 
+/** Every refused integration key gets this same answer. */
+export const UNAUTHORIZED = {
+  status: 401,
+  headers: { 'WWW-Authenticate': 'Bearer realm="latchkey-backend-api"' },
+  body: {
+    error: 'unauthorized',
+    message: 'A valid integration key is required (Authorization: Bearer <integration key>).',
+  },
+} as const;
+
 function admit(key: IntegrationKeyView | null, res: Response, next: NextFunction): void {
   if (key) {
     res.locals.integrationKeyId = key.id;
     next();
     return;
   }
-  res.setHeader('WWW-Authenticate', 'Bearer realm="latchkey-backend-api"');
-  res.status(401).json({
-    error: 'unauthorized',
-    message: 'A valid integration key is required (Authorization: Bearer <integration key>).',
-  });
+  res.setHeader('WWW-Authenticate', UNAUTHORIZED.headers['WWW-Authenticate']);
+  res.status(UNAUTHORIZED.status).json(UNAUTHORIZED.body);
 }
 
 /**

@@ -69,39 +69,60 @@ function wireFields(fields: FieldErrors, overrides: Record<string, string> = {})
   return out;
 }
 
-function send(res: Response, err: LatchkeyError): void {
+/** An error answer: its status, JSON body and any header beyond the JSON ones. */
+export interface ErrorAnswer {
+  status: number;
+  body: object;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The answer to a LatchkeyError, from the one error table. `fieldNames` maps a route's
+ * library field names to its wire names where they are not simply snake_case.
+ */
+export function errorAnswer(err: LatchkeyError, fieldNames?: Record<string, string>): ErrorAnswer {
   if (err instanceof FieldRefusal) {
-    res.status(400).json({ [err.field]: [err.message], error: err.code, message: err.message });
-    return;
+    return {
+      status: 400,
+      body: { [err.field]: [err.message], error: err.code, message: err.message },
+    };
   }
   if (Object.keys(err.fields).length > 0) {
-    const overrides = res.locals.fieldNames as Record<string, string> | undefined;
-    const fields = wireFields(err.fields, overrides);
+    const fields = wireFields(err.fields, fieldNames);
     if (err.code === 'not_found') {
       // An id naming nothing stays a 404; its message names the field as the client sent it.
       const message = Object.entries(fields)
         .map(([f, m]) => `${f}: ${m.join(', ')}`)
         .join('; ');
-      res.status(404).json({ error: err.code, message });
-      return;
+      return { status: 404, body: { error: err.code, message } };
     }
-    res.status(400).json(fields);
-    return;
+    return { status: 400, body: fields };
   }
   if (err instanceof RateLimitedError) {
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.waitSeconds))));
-    res.status(429).json({
-      wait_seconds: err.waitSeconds,
-      user_facing_error: err.message,
-      error_code: 'rate_limit_exceeded',
-    });
-    return;
+    return {
+      status: 429,
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil(err.waitSeconds))) },
+      body: {
+        wait_seconds: err.waitSeconds,
+        user_facing_error: err.message,
+        error_code: 'rate_limit_exceeded',
+      },
+    };
   }
-  res.status(err.status).json({ error: err.code, message: err.message });
+  return { status: err.status, body: { error: err.code, message: err.message } };
+}
+
+/** What the backend API answers to an error nothing else caught. */
+export const INTERNAL_ERROR_BODY = { error: 'internal', message: ERROR_CODES.internal.message };
+
+function send(res: Response, err: LatchkeyError): void {
+  const answer = errorAnswer(err, res.locals.fieldNames as Record<string, string> | undefined);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+  res.status(answer.status).json(answer.body);
 }
 
 /** Turns body-parser failures into the error table's terms. */
-function fromBodyParser(err: { status?: unknown; type?: unknown }): LatchkeyError | null {
+export function fromBodyParser(err: { status?: unknown; type?: unknown }): LatchkeyError | null {
   if (typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return null;
   if (err.type === 'entity.too.large') return new LatchkeyError('payload_too_large');
   if (err.type === 'entity.parse.failed') return LatchkeyError.field('body', 'is not valid JSON');
@@ -125,7 +146,7 @@ export function restErrorHandler(logger: Logger): ErrorRequestHandler {
     const known = fromBodyParser(err);
     if (known) return send(res, known);
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in backend API');
-    res.status(500).json({ error: 'internal', message: ERROR_CODES.internal.message });
+    res.status(500).json(INTERNAL_ERROR_BODY);
   };
 }
 

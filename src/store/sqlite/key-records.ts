@@ -13,6 +13,7 @@ import { likeEscape, likePrefix, paged, unlessTaken, type Params, type Sql } fro
 /** KeyRecords with the validation read also answered synchronously. */
 export interface SqliteKeyRecords extends KeyRecords {
   findKeyForValidationSync(digest: string): KeyForValidation | null;
+  validationRevisionSync(): number;
 }
 
 const activeKeys = (owner: 'user_id' | 'org_id', kind: 'personal' | 'org') =>
@@ -27,6 +28,8 @@ function keyStatements(sql: Sql) {
       hint, metadata, expires_at, created_at, last_used_at, archived_at, imported, created_by,
       rate_limit) VALUES (@id, @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata,
       @expires_at, @created_at, @last_used_at, @archived_at, @imported, @created_by, @rate_limit)`),
+    /** Moved by the triggers of schema step 3 (migrations.ts). */
+    validationRevision: sql.value<number>('SELECT value FROM validation_revision WHERE id = 1'),
     userExists: sql.value<1>('SELECT 1 FROM users WHERE id = ?'),
     orgExists: sql.value<1>('SELECT 1 FROM orgs WHERE id = ?'),
     memberExists: sql.value<1>('SELECT 1 FROM memberships WHERE user_id = ? AND org_id = ?'),
@@ -149,6 +152,8 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
     findKeyForValidation: async (digest) => keyForValidation.get(digest),
 
     findKeyForValidationSync: (digest) => keyForValidation.get(digest),
+
+    validationRevisionSync: () => Number(s.validationRevision.get()),
 
     listKeys: async (filter, page) => {
       const { sql: where, params } = keyWhere(filter);

@@ -146,7 +146,41 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       PRAGMA secure_delete = OFF;
     `,
   },
+  {
+    // Strict consistency reads this one row before each validation (see key-records.ts):
+    // it moves with every write a validation can observe, in that write's transaction,
+    // and with no other (usage counts, last-used times, audit, sessions, rate limits).
+    // Written to run again harmlessly on a file whose record of steps was rolled back.
+    version: 5,
+    sql: `
+      CREATE TABLE IF NOT EXISTS validation_revision (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+      ) STRICT;
+      INSERT OR IGNORE INTO validation_revision (id, value) VALUES (1, 0);
+      ${revisionTriggers('api_keys', ['INSERT', 'DELETE', 'UPDATE OF id, digest, kind, user_id, org_id, metadata, expires_at, archived_at, imported, rate_limit'])}
+      ${revisionTriggers('users', ['DELETE', 'UPDATE OF id, email, email_confirmed, password_hash, picture_url, locked, enabled, mfa_enabled, can_create_orgs, update_password_required, created_at, last_active_at'])}
+      ${revisionTriggers('orgs', ['DELETE', 'UPDATE OF id, name, url_safe_name, metadata, created_at'])}
+      ${revisionTriggers('memberships', ['INSERT', 'DELETE', 'UPDATE'])}
+      ${revisionTriggers('settings', ['INSERT', 'DELETE', 'UPDATE'])}
+    `,
+  },
 ];
+
+/**
+ * One trigger per event that moves the validation revision. A new user or org needs none:
+ * no key can name an owner before it exists.
+ */
+function revisionTriggers(table: string, events: string[]): string {
+  return events
+    .map(
+      (event) => `
+      CREATE TRIGGER IF NOT EXISTS ${table}_${event.split(' ')[0]!.toLowerCase()}_moves_validation_revision
+      AFTER ${event} ON ${table}
+      BEGIN UPDATE validation_revision SET value = value + 1 WHERE id = 1; END;`,
+    )
+    .join('\n');
+}
 
 export function migrate(db: Database.Database): number {
   db.exec(

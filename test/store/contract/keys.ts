@@ -213,4 +213,31 @@ export function describeKeyRecords(current: CurrentStore): void {
       expect(secondPage.items.map((k) => k.id)).toEqual(listed.slice(5, 10));
     });
   });
+
+  describe('validation revision (adapters that offer one)', () => {
+    it('moves with a change a validation observes and not with usage or display names', async () => {
+      if (!store.validationRevisionSync) return;
+      const revision = () => store.validationRevisionSync!();
+      const user = aUser();
+      await store.insertUser(user);
+      const { key } = aKey({ userId: user.id, kind: 'personal' });
+      let before = revision();
+      expect(await store.insertKey(key, 0, t())).toBe('inserted');
+      expect(revision()).not.toBe(before);
+
+      before = revision();
+      await store.recordUsage([{ keyId: key.id, day: '2026-01-01', count: 3, lastUsedAt: t() }]);
+      await store.updateKey(key.id, { displayName: 'renamed' });
+      expect(revision()).toBe(before);
+
+      await store.updateUser(user.id, { locked: true });
+      expect(revision()).not.toBe(before);
+      before = revision();
+      await store.saveSettings(await store.getSettings());
+      expect(revision()).not.toBe(before);
+      before = revision();
+      await store.archiveKey(key.id, t());
+      expect(revision()).not.toBe(before);
+    });
+  });
 }

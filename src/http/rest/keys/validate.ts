@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { LatchkeyError } from '../../../core/errors';
 import type { ApiKeyIdentity } from '../../../core/identity';
 import type { Validation } from '../../../core/validation-result';
+import type { Latchkey } from '../../../latchkey';
 import { defineEndpoint, JsonText } from '../endpoint';
 import { RateLimitedError } from '../errors';
 import { validationWire } from '../wire';
 import { apiKeyValidation } from '../wire-schemas';
 
-const body = z
+export const validateBody = z
   .object({ api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long') })
   .strict();
 
@@ -27,13 +28,26 @@ function serialize(identity: ApiKeyIdentity): JsonText {
 }
 
 /** A valid key answers its identity; an invalid one a 400 naming `api_key_token` and the reason. */
-function answer(result: Validation) {
+function answer(result: Validation): JsonText {
   if (result.valid) return serialize(result.apiKey);
   if (result.reason === 'rate_limited') {
     throw new RateLimitedError(result.retryAfterSeconds ?? 1, result.message);
   }
   throw LatchkeyError.field('api_key_token', result.message);
 }
+
+/**
+ * The two validations' answers, shared by these endpoints and the lean handler in front
+ * of Express (../lean-validate.ts): a prepared answer, or a thrown error for the error table.
+ */
+export function validateNative(lk: Latchkey, token: string): JsonText | Promise<JsonText> {
+  // Inline: a cached key is answered in the same tick, without a promise.
+  const outcome = lk.validateApiKeyInline(token);
+  return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
+}
+
+export const validateImported = async (lk: Latchkey, token: string): Promise<JsonText> =>
+  answer(await lk.validateImportedApiKey(token));
 
 export const validateKey = defineEndpoint({
   method: 'post',
@@ -42,14 +56,10 @@ export const validateKey = defineEndpoint({
   summary:
     'Validate an API key (with or without "Bearer ") and return who it belongs to: user for a personal key, org (plus the creating user and their membership) for an org key, metadata for every key',
   tag: 'API keys',
-  body,
+  body: validateBody,
   response: apiKeyValidation,
   errors: [400],
-  // Inline: a cached key is answered in the same tick, without a promise.
-  run: (lk, { body: b }) => {
-    const outcome = lk.validateApiKeyInline(b.api_key_token);
-    return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
-  },
+  run: (lk, { body: b }) => validateNative(lk, b.api_key_token),
 });
 
 export const validateImportedKey = defineEndpoint({
@@ -58,8 +68,8 @@ export const validateImportedKey = defineEndpoint({
   operationId: 'validateImportedApiKey',
   summary: 'Validate a key imported from another system',
   tag: 'API keys',
-  body,
+  body: validateBody,
   response: apiKeyValidation,
   errors: [400],
-  run: async (lk, { body: b }) => answer(await lk.validateImportedApiKey(b.api_key_token)),
+  run: (lk, { body: b }) => validateImported(lk, b.api_key_token),
 });
