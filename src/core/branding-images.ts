@@ -3,19 +3,12 @@ import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { isUuid } from './inputs';
 import { nowSeconds } from './time';
+import type { BrandAsset, BrandImageType } from './types';
+
+export type { BrandAsset, BrandImageType };
 
 /** Logos and favicons: raster images only, so an upload can never carry script. */
 export const MAX_BRAND_IMAGE_BYTES = 256 * 1024;
-
-export type BrandImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
-
-/** An uploaded image as the store keeps it. */
-export interface BrandAsset {
-  id: string;
-  contentType: BrandImageType;
-  bytes: Uint8Array;
-  createdAt: number;
-}
 
 const startsWith = (bytes: Uint8Array, signature: number[], at = 0): boolean =>
   signature.every((b, i) => bytes[at + i] === b);

@@ -167,3 +167,14 @@ export interface SetupToken {
   digest: string;
   expiresAt: number;
 }
+
+/** Logos and favicons: raster images only, so an upload can never carry script. */
+export type BrandImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+
+/** An uploaded image as the store keeps it. */
+export interface BrandAsset {
+  id: string;
+  contentType: BrandImageType;
+  bytes: Uint8Array;
+  createdAt: number;
+}

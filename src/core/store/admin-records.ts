@@ -1,5 +1,4 @@
-import type { Admin, AuditEvent, IntegrationKey, Settings, SetupToken } from '../types';
-import type { BrandAsset } from '../branding-images';
+import type { Admin, AuditEvent, BrandAsset, IntegrationKey, Settings, SetupToken } from '../types';
 import type { Page, Paged } from './paging';
 
 /** Each field an exact match; every id in `involving` must be one the event is about. */
