@@ -64,13 +64,11 @@ describe('imports in src/', () => {
     const graph = importGraph();
     const latchkey = graph.get(path.join(SRC, 'latchkey.ts')) ?? [];
     expect(latchkey).toContain(path.join(SRC, 'core', 'validator.ts'));
-    expect(
-      cycles(
-        new Map([
-          ['a', ['b']],
-          ['b', ['a']],
-        ]),
-      ),
-    ).toEqual([['../a', '../b'].map((f) => path.relative(SRC, path.resolve(SRC, f)))]);
+    const loop = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+    ]);
+    expect(cycles(loop)).toEqual([['a', 'b', 'c']]);
   });
 });
