@@ -10,7 +10,7 @@ const LAYERS = [
   ['store', ['store']],
   ['middleware', ['middleware']],
   ['metrics', ['metrics']],
-  ['library', ['latchkey', 'latchkey-api']],
+  ['library', ['latchkey', 'latchkey-api', 'latchkey-methods']],
   ['http', ['http']],
   ['client', ['client']],
 ];
