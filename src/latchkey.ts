@@ -25,10 +25,12 @@ import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
 import type { Latchkey } from './latchkey-api';
 import { createLogger, type Logger } from './logger';
 import type { LatchkeyMetrics } from './metrics/types';
+import { describeStore } from './store/describe-store';
 import { storeRateLimits } from './store/shared-rate-limits';
 import { createSqliteStore } from './store/sqlite';
 
 export type { Latchkey, SettingsPatch } from './latchkey-api';
+export type { StoreDescription } from './store/describe-store';
 
 export interface LatchkeyOptions {
   /** A ready store; when omitted an SQLite file at `databasePath` is opened. */
@@ -282,6 +284,7 @@ function publicApi(
     checkStore: (timeoutMs = 2_000) => checkStore(store, timeoutMs, observers),
     runRetention: () => runRetention(store, core.settings()),
     fetchTableSizes: () => store.tableSizes(),
+    describeStore: () => describeStore(store),
 
     pageSessions: sessionsOf(store),
     async close() {

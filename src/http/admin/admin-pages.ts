@@ -7,12 +7,14 @@ import { basePathOf, pageErrorHandler } from '../pages/render';
 import { registerAccessRoutes, registerAdminRoutes } from './access';
 import { requireAdmin } from './admin-session';
 import { registerAuditRoutes } from './audit';
+import { registerHealthRoutes } from './health';
 import { registerIntegrationKeyRoutes } from './integration-keys';
 import { registerKeyRoutes } from './keys';
 import { registerOrgRoutes } from './orgs';
 import { registerSettingsRoutes } from './settings';
 import { registerUsageRoutes } from './usage';
 import { registerUserRoutes } from './users';
+import { ValidationTally } from './validation-tally';
 
 export interface AdminPagesOptions {
   /**
@@ -24,6 +26,8 @@ export interface AdminPagesOptions {
   loginThrottle?: LoginThrottleOptions;
   /** Where the hosted key pages are mounted, for the settings page's preview links (default '/'). */
   pagesBasePath?: string;
+  /** Problems found at start-up (an open metrics endpoint, say), listed on the health page. */
+  warnings?: readonly string[];
 }
 
 /**
@@ -62,6 +66,10 @@ function buildArea(
   registerIntegrationKeyRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);
+  // Counts validations for the health page from now on; the router lives as long as the app.
+  const tally = new ValidationTally();
+  latchkey.observe(tally);
+  registerHealthRoutes(area, latchkey, { tally, warnings: options.warnings ?? [] });
   registerAdminRoutes(area, latchkey);
   area.use(() => {
     throw new LatchkeyError('not_found', 'There is no such admin page.');

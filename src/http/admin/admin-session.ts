@@ -34,6 +34,7 @@ const NAV = [
   ['/usage', 'Usage'],
   ['/audit', 'Audit log'],
   ['/admins', 'Admins'],
+  ['/health', 'Health'],
 ] as const;
 
 /**
