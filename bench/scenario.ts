@@ -1,5 +1,6 @@
 import type { Express, RequestHandler } from 'express';
 import type { Latchkey } from '../src/latchkey';
+import type { LatchkeyMetrics } from '../src/metrics/types';
 
 /**
  * One HTTP scenario of `npm run bench`. `mount` runs inside the server process:
@@ -42,6 +43,11 @@ export interface BenchFixture {
   latchkey: Latchkey;
   /** `cacheTtlMs: 0`: every validation reads the store. Same database file. */
   latchkeyUncached: Latchkey;
+  /**
+   * Default options with Prometheus metrics attached (`latchkey.metrics()`), apart from
+   * `latchkey` so no other scenario pays for them. Same database file.
+   */
+  latchkeyWithMetrics: { latchkey: Latchkey; metrics: LatchkeyMetrics };
   /** A valid personal key of `userId`, who is a member of `orgId`. */
   token: string;
   userId: string;

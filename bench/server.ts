@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const { tempDir, databasePath } = makeTempDatabase();
   const latchkey = await openBenchLatchkey(databasePath);
   const latchkeyUncached = await openBenchLatchkey(databasePath, { cacheTtlMs: 0 });
+  const latchkeyWithMetrics = await openBenchLatchkey(databasePath);
+  const metrics = latchkeyWithMetrics.metrics();
   const caller = await seedCaller(latchkey);
 
   const servers: http.Server[] = [];
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     databasePath,
     latchkey,
     latchkeyUncached,
+    latchkeyWithMetrics: { latchkey: latchkeyWithMetrics, metrics },
     ...caller,
   };
   const mount = async (scenario: Scenario): Promise<Served> => {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       server.close();
     }
     await latchkeyUncached.close();
+    await latchkeyWithMetrics.close();
     await latchkey.close();
     fs.rmSync(tempDir, { recursive: true, force: true });
     // Exit normally so --cpu-prof can write its profile.
