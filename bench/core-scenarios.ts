@@ -59,4 +59,14 @@ export const coreScenarios: Scenario[] = [
       return { path: '/rate-limited', headers: bearer(limited.apiKeyToken), expectStatus: 200 };
     },
   },
+  {
+    name: 'requireApiKey, metrics on',
+    mount(app, f) {
+      // As the standalone server counts: every request by route, every verdict by outcome.
+      const { latchkey, metrics } = f.latchkeyWithMetrics;
+      app.use(metrics.httpMiddleware());
+      app.get('/metrics-on', latchkey.requireApiKey(), sameHandler);
+      return { path: '/metrics-on', headers: bearer(f.token), expectStatus: 200 };
+    },
+  },
 ];

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import type { Latchkey } from '../src/latchkey';
+import type { LatchkeyMetrics } from '../src/metrics/types';
 
 /**
  * One HTTP scenario of `npm run bench`. `mount` runs inside the server process:
@@ -50,6 +51,11 @@ export interface BenchFixture {
   latchkeyUncached: Latchkey;
   /** `consistency: 'strict'`, cache on: one revision read per validation. Same database file. */
   latchkeyStrict: Latchkey;
+  /**
+   * Default options with Prometheus metrics attached (`latchkey.metrics()`), apart from
+   * `latchkey` so no other scenario pays for them. Same database file.
+   */
+  latchkeyWithMetrics: { latchkey: Latchkey; metrics: LatchkeyMetrics };
   /** A valid personal key of `userId`, who is a member of `orgId`. */
   token: string;
   userId: string;

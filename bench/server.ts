@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const latchkey = await openBenchLatchkey(databasePath);
   const latchkeyUncached = await openBenchLatchkey(databasePath, { cache: false });
   const latchkeyStrict = await openBenchLatchkey(databasePath, { consistency: 'strict' });
+  const latchkeyWithMetrics = await openBenchLatchkey(databasePath);
+  const metrics = latchkeyWithMetrics.metrics();
   const caller = await seedCaller(latchkey);
 
   const servers: http.Server[] = [];
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     latchkey,
     latchkeyUncached,
     latchkeyStrict,
+    latchkeyWithMetrics: { latchkey: latchkeyWithMetrics, metrics },
     ...caller,
   };
   const mount = async (scenario: Scenario): Promise<Served> => {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     }
     await latchkeyUncached.close();
     await latchkeyStrict.close();
+    await latchkeyWithMetrics.close();
     await latchkey.close();
     fs.rmSync(tempDir, { recursive: true, force: true });
     // Exit normally so --cpu-prof can write its profile.

@@ -24,10 +24,36 @@ type PageConfig = Pick<
   | 'SIGNUP_LIMIT_PER_HOUR'
 >;
 type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
+type WarningConfig = Pick<Config, 'TRUST_PROXY'> &
+  Partial<MetricsConfig & Pick<Config, 'HOST' | 'SESSION_SECRET'>>;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** What in this configuration an operator should know about; the dashboard's health page lists it. */
+export function startupWarnings(config: WarningConfig): string[] {
+  const warnings: string[] = [];
+  if (config.TRUST_PROXY === true)
+    warnings.push(
+      'TRUST_PROXY=true: client addresses come from X-Forwarded-For. Unless every request passes a proxy that sets it, clients can forge their address (rate limits, the audit log).',
+    );
+  if (
+    config.METRICS_ENABLED &&
+    config.METRICS_TOKEN === undefined &&
+    config.METRICS_PORT === undefined &&
+    !LOOPBACK.has(config.HOST ?? '')
+  )
+    warnings.push(
+      '/metrics is open to anyone who reaches this server: set METRICS_TOKEN, or METRICS_PORT to serve it on the loopback address only.',
+    );
+  if (!config.SESSION_SECRET)
+    warnings.push(
+      'SESSION_SECRET is not set: a random one is used, so sign-ins end at every restart.',
+    );
+  return warnings;
+}
 
 type AppConfig = Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> &
-  Partial<PageConfig> &
-  Partial<MetricsConfig>;
+  Partial<PageConfig & MetricsConfig & Pick<Config, 'HOST'>>;
 
 /** The security headers every answer carries (the lean validation routes set the same). */
 const securityHeaders = () => helmet();
@@ -98,6 +124,7 @@ export function createApp(
         absoluteHours: config.SESSION_ABSOLUTE_HOURS,
       },
       pagesBasePath: config.PAGES_BASE_PATH,
+      warnings: startupWarnings(config),
     }),
   );
 

@@ -29,6 +29,7 @@ import type { Logger } from './logger';
 import type { ValidationObserver } from './core/observer';
 import type { RetentionPass } from './core/retention';
 import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
+import type { StoreDescription } from './store/describe-store';
 
 /** A partial settings change, as updateSettings() takes it. */
 export type SettingsPatch = z.input<typeof settingsPatch>;
@@ -228,6 +229,11 @@ export interface Latchkey {
   runRetention(): Promise<RetentionPass>;
   /** Rows (documents) per table (collection), for the dashboard. */
   fetchTableSizes(): Promise<Record<string, number>>;
+  /**
+   * The store's kind, where it is (the SQLite file, or MongoDB's hosts and database without
+   * credentials), how it runs and the last recorded backup, for the dashboard.
+   */
+  describeStore(): StoreDescription;
 
   // Lifecycle ----------------------------------------------------------------
 

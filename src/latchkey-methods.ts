@@ -25,6 +25,7 @@ import { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
 import type { Latchkey } from './latchkey-api';
 import type { LatchkeyMetrics } from './metrics/types';
+import { describeStore } from './store/describe-store';
 
 /** What createLatchkey() wired, for the methods below (and the test harness). */
 export interface LatchkeyParts {
@@ -173,6 +174,7 @@ export function publicApi(
     checkStore: (timeoutMs = 2_000) => checkStore(store, timeoutMs, observers),
     runRetention: () => runRetention(store, core.settings()),
     fetchTableSizes: () => store.tableSizes(),
+    describeStore: () => describeStore(store),
 
     pageSessions: sessionsOf(store),
     async close() {

@@ -19,6 +19,7 @@ import { publicApi, type LatchkeyParts } from './latchkey-methods';
 export type { LatchkeyParts };
 
 export type { Latchkey, SettingsPatch } from './latchkey-api';
+export type { StoreDescription } from './store/describe-store';
 
 export interface LatchkeyOptions {
   /** A ready store; when omitted an SQLite file at `databasePath` is opened. */

@@ -2,26 +2,7 @@ import type { Settings } from '../../src/core/types';
 import { SETTING_FIELDS } from '../../src/http/admin/settings-fields';
 import type { Latchkey } from '../../src/latchkey';
 import { aUserWithPassword, formTokens, signedInAgent, submitForm } from '../support/pages';
-import { post, signedInAdmin, whoami, type Agent } from './support';
-
-/** The settings form as a browser would submit it: current values with `changes` applied. */
-function formFor(settings: Settings, changes: Partial<Record<keyof Settings, unknown>> = {}) {
-  const merged = { ...settings, ...changes } as Record<string, unknown>;
-  const fields: Record<string, string | string[]> = {};
-  for (const f of SETTING_FIELDS) {
-    const v = merged[f.name];
-    if (f.kind === 'toggle') {
-      if (v === true) fields[f.name] = 'on';
-    } else if (f.kind === 'choices') fields[f.name] = v as string[];
-    else if (f.kind === 'rateLimit') {
-      const limit = v as { limit: number; periodSeconds: number } | null;
-      fields[`${f.name}Limit`] = limit ? String(limit.limit) : '';
-      fields[`${f.name}PeriodCount`] = limit ? String(limit.periodSeconds) : '1';
-      fields[`${f.name}PeriodUnit`] = 'second';
-    } else fields[f.name] = String(v);
-  }
-  return fields;
-}
+import { formFor, post, signedInAdmin, whoami, type Agent } from './support';
 
 async function save(
   agent: Agent,

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import type { Latchkey } from '../../src/latchkey';
+import type { Settings } from '../../src/core/types';
+import { SETTING_FIELDS } from '../../src/http/admin/settings-fields';
 import { makeApp } from '../support/harness';
 import { formTokens, PASSWORD } from '../support/pages';
 
@@ -56,6 +58,28 @@ export async function post(
 
 export function whoami(app: App, token: string) {
   return request(app).post('/api/whoami').set('Authorization', `Bearer ${token}`);
+}
+
+/** The settings form as a browser would submit it: current values with `changes` applied. */
+export function formFor(
+  settings: Settings,
+  changes: Partial<Record<keyof Settings, unknown>> = {},
+) {
+  const merged = { ...settings, ...changes } as Record<string, unknown>;
+  const fields: Record<string, string | string[]> = {};
+  for (const f of SETTING_FIELDS) {
+    const v = merged[f.name];
+    if (f.kind === 'toggle') {
+      if (v === true) fields[f.name] = 'on';
+    } else if (f.kind === 'choices') fields[f.name] = v as string[];
+    else if (f.kind === 'rateLimit') {
+      const limit = v as { limit: number; periodSeconds: number } | null;
+      fields[`${f.name}Limit`] = limit ? String(limit.limit) : '';
+      fields[`${f.name}PeriodCount`] = limit ? String(limit.periodSeconds) : '1';
+      fields[`${f.name}PeriodUnit`] = 'second';
+    } else fields[f.name] = v === null ? '' : String(v);
+  }
+  return fields;
 }
 
 export { PASSWORD };

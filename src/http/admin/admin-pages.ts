@@ -10,12 +10,14 @@ import { registerAuditRoutes } from './audit';
 import { brandAssetRoutes, brandingCspOrigins, currentBranding } from '../pages/branding';
 import { registerBrandingRoutes } from './branding';
 import { imageUploadBody } from './branding-upload';
+import { registerHealthRoutes } from './health';
 import { registerIntegrationKeyRoutes } from './integration-keys';
 import { registerKeyRoutes } from './keys';
 import { registerOrgRoutes } from './orgs';
 import { registerSettingsRoutes } from './settings';
 import { registerUsageRoutes } from './usage';
 import { registerUserRoutes } from './users';
+import { ValidationTally } from './validation-tally';
 
 export interface AdminPagesOptions {
   /**
@@ -27,6 +29,8 @@ export interface AdminPagesOptions {
   loginThrottle?: LoginThrottleOptions;
   /** Where the hosted key pages are mounted, for the settings page's preview links (default '/'). */
   pagesBasePath?: string;
+  /** Problems found at start-up (an open metrics endpoint, say), listed on the health page. */
+  warnings?: readonly string[];
 }
 
 /**
@@ -69,6 +73,10 @@ function buildArea(
   registerIntegrationKeyRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);
+  // Counts validations for the health page from now on; the router lives as long as the app.
+  const tally = new ValidationTally();
+  latchkey.observe(tally);
+  registerHealthRoutes(area, latchkey, { tally, warnings: options.warnings ?? [] });
   registerAdminRoutes(area, latchkey);
   area.use(() => {
     throw new LatchkeyError('not_found', 'There is no such admin page.');

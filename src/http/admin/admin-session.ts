@@ -33,6 +33,7 @@ const NAV = [
   ['/usage', 'Usage'],
   ['/audit', 'Audit log'],
   ['/admins', 'Admins'],
+  ['/health', 'Health'],
 ] as const;
 
 /**

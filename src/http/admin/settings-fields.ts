@@ -12,7 +12,8 @@ export type SettingField = Base &
     | { kind: 'toggle'; preview?: string }
     | { kind: 'choices'; options: { value: string; label: string }[] }
     | { kind: 'select'; options: { value: string; label: string }[] }
-    | { kind: 'number'; min: number }
+    /** `optional`: an empty box saves null (for retention, "keep forever"). */
+    | { kind: 'number'; min: number; optional?: boolean }
     | { kind: 'text'; maxlength: number }
     | { kind: 'rateLimit' }
   );
@@ -138,6 +139,31 @@ export const SETTING_FIELDS: SettingField[] = [
     hint: 'Leave the number empty for no limit.',
   },
   {
+    section: 'Retention',
+    name: 'auditRetentionDays',
+    kind: 'number',
+    min: 1,
+    label: 'Keep audit events for (days)',
+    hint: 'Older events are deleted hourly.',
+  },
+  {
+    section: 'Retention',
+    name: 'usageRetentionDays',
+    kind: 'number',
+    min: 1,
+    label: 'Keep per-day usage counts for (days)',
+    hint: 'Older days are deleted hourly; the usage page shows the last 30.',
+  },
+  {
+    section: 'Retention',
+    name: 'archivedKeyRetentionDays',
+    kind: 'number',
+    min: 1,
+    optional: true,
+    label: 'Delete archived keys after (days)',
+    hint: 'Leave empty to keep archived keys forever. A deleted key’s token never validates again.',
+  },
+  {
     section: 'Tokens',
     name: 'tokenPrefix',
     kind: 'text',
@@ -197,7 +223,8 @@ export function readSettingsForm(body: unknown): {
       }
       case 'number': {
         const text = typeof raw === 'string' ? raw.trim() : '';
-        if (/^-?\d{1,9}$/.test(text)) patch[field.name] = Number(text);
+        if (text === '' && field.optional) patch[field.name] = null;
+        else if (/^-?\d{1,9}$/.test(text)) patch[field.name] = Number(text);
         else {
           patch[field.name] = text;
           problems[field.name] = ['must be a whole number'];
