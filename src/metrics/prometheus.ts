@@ -41,7 +41,12 @@ export function registerLatchkeyMetrics(
     labelNames: ['outcome', 'kind'] as const,
     registers,
   });
-  for (const outcome of OUTCOMES) for (const kind of KINDS) validations.labels(outcome, kind);
+  // prom-client hashes a label set on every labels() call; a request counts through a child
+  // looked up once per label set instead (the sets are fixed, so these maps stay small).
+  const validationChildren = new Map<string, Counter.Internal>();
+  for (const outcome of OUTCOMES)
+    for (const kind of KINDS)
+      validationChildren.set(`${outcome} ${kind}`, validations.labels(outcome, kind));
   const latency = new Histogram({
     name: `${p}validation_duration_seconds`,
     help: 'Time a validation took in this process (store reads included, network excluded).',
@@ -111,7 +116,7 @@ export function registerLatchkeyMetrics(
 
   const observer: ValidationObserver = {
     onValidation(outcome, kind, seconds) {
-      validations.labels(outcome, kind).inc();
+      (validationChildren.get(`${outcome} ${kind}`) ?? validations.labels(outcome, kind)).inc();
       latency.observe(seconds);
       if (outcome === 'rate_limited') rateLimited.inc();
     },
@@ -121,12 +126,20 @@ export function registerLatchkeyMetrics(
     onStoreError: (operation) => storeErrors.labels(operation).inc(),
     onSignInFailure: (area) => signInFailures.labels(area).inc(),
   };
+  const httpChildren = new Map<string, Counter.Internal>();
+  const countRequest = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = httpChildren.get(key);
+    if (!child) {
+      child = httpRequests.labels(method, route, String(status));
+      httpChildren.set(key, child);
+    }
+    child.inc();
+  };
   const httpMiddleware = (): RequestHandler => (req, res, next) => {
-    res.once('finish', () => {
-      httpRequests
-        .labels(methodOf(req), routeOf(req, res.statusCode), String(res.statusCode))
-        .inc();
-    });
+    res.once('finish', () =>
+      countRequest(methodOf(req), routeOf(req, res.statusCode), res.statusCode),
+    );
     next();
   };
   return { metrics: { registry, httpMiddleware }, observer };
