@@ -135,6 +135,19 @@ export const TABLES: TablePlan[] = [
     },
   },
   {
+    table: 'expiry_reminders',
+    orderBy: 'key_id, threshold_days',
+    collection: model('ExpiryReminder'),
+    toUpsert: (r) => {
+      const doc = {
+        keyId: String(r.key_id),
+        thresholdDays: Number(r.threshold_days),
+        sentAt: Number(r.sent_at),
+      };
+      return { filter: { keyId: doc.keyId, thresholdDays: doc.thresholdDays }, doc };
+    },
+  },
+  {
     table: 'integration_keys',
     orderBy: 'created_at, id',
     collection: model('IntegrationKey'),
