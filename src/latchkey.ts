@@ -7,6 +7,11 @@ import { IntegrationKeys } from './core/integration-keys';
 import type { OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
 import { listApiKeys } from './core/key-lists';
 import { runRetention, startRetention } from './core/retention';
+import { sendExpiryReminders } from './core/expiry-reminders';
+import type { KeyEventListener } from './core/key-events';
+import { startKeyNotices } from './core/key-notices';
+import { handleLeakedKey, keyOfToken } from './core/leaked-keys';
+import type { EmailOptions } from './core/mailer';
 import { labelsOf, monotonicSeconds, Observers } from './core/observer';
 import { apiKeyUsage, apiKeyUsageByDay } from './core/key-usage';
 import * as keys from './core/keys';
@@ -53,6 +58,10 @@ export interface LatchkeyOptions {
   invalidKeyLimitPerMinute?: number;
   /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
   retentionIntervalMs?: number;
+  /** Email to key owners (expiry reminders, leaked-key notices); without it none is sent. */
+  email?: EmailOptions;
+  /** Hears `api_key.leaked` and `api_key.expiring` as they happen. */
+  onKeyEvent?: KeyEventListener;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -133,6 +142,7 @@ export async function assembleLatchkey(
         )
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
+  const keyNotices = startKeyNotices(core, options.email, options.onKeyEvent);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
   const latchkey = publicApi(core, {
@@ -143,6 +153,7 @@ export async function assembleLatchkey(
     usage,
     observers,
     retention,
+    keyNotices,
   });
   return { latchkey, parts: { core, store, validator } };
 }
@@ -167,10 +178,12 @@ function publicApi(
     usage: UsageBuffer;
     observers: Observers;
     retention: ReturnType<typeof startRetention> | null;
+    keyNotices: ReturnType<typeof startKeyNotices>;
   },
 ): Latchkey {
   const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
   const { store } = core;
+  const { notices } = parts.keyNotices;
   let closed = false;
   const watched = observedValidations(observers);
   const metricsByRegistry = new Map<unknown, LatchkeyMetrics>();
@@ -204,6 +217,14 @@ function publicApi(
     fetchApiKeyUsage: (query) => apiKeyUsage(core, query),
     fetchApiKeyUsageByDay: (query) => apiKeyUsageByDay(core, query),
     flushUsage: () => usage.flush(),
+    async reportLeakedToken(token, where = {}, by) {
+      const key = await keyOfToken(core, token);
+      return key ? handleLeakedKey(core, notices, key, where, by) : null;
+    },
+    reportLeakedKey: async (keyId, where = {}, by) =>
+      handleLeakedKey(core, notices, await keys.requireKey(core, keyId), where, by),
+    emailConfigured: notices.email !== null,
+    sendExpiryReminders: () => sendExpiryReminders(core, notices),
 
     createUser: (input, by) => users.createUser(core, input, by),
     fetchUser: (userId) => users.getUser(core, userId),
@@ -295,6 +316,7 @@ function publicApi(
       settingsHolder.close();
       parts.retention?.stop();
       await parts.retention?.running();
+      await parts.keyNotices.stop();
       await usage.close();
       await store.close();
     },
