@@ -11,6 +11,11 @@ import { createAdminPages } from './http/admin/admin-pages';
 import { sessionSecret } from './http/pages/session';
 import { readinessHandler, type Lifecycle } from './http/readiness';
 import { metricsHandler } from './metrics/endpoint';
+import {
+  createSecretScanningEndpoint,
+  publicKeySource,
+  SECRET_SCANNING_PATH,
+} from './http/secret-scanning';
 
 type PageConfig = Pick<
   Config,
@@ -21,11 +26,15 @@ type PageConfig = Pick<
   | 'SIGNUP_LIMIT_PER_HOUR'
 >;
 type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
+type ScanningConfig = Pick<Config, 'SECRET_SCANNING_KEYS_FILE' | 'SECRET_SCANNING_KEYS_URL'>;
 
 /** The standalone server's Express app: wiring only. */
 export function createApp(
   latchkey: Latchkey,
-  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> & Partial<PageConfig> & Partial<MetricsConfig>,
+  config: Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> &
+    Partial<PageConfig> &
+    Partial<MetricsConfig> &
+    Partial<ScanningConfig>,
   lifecycle: Lifecycle = { draining: false },
 ) {
   const app = express();
@@ -36,6 +45,17 @@ export function createApp(
   app.use(helmet());
   // The backend API parses its own bodies, after checking the integration key.
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
+  // Signed over its raw body, so it reads the body itself.
+  if (config.SECRET_SCANNING_KEYS_FILE || config.SECRET_SCANNING_KEYS_URL) {
+    const keys = publicKeySource({
+      file: config.SECRET_SCANNING_KEYS_FILE,
+      url: config.SECRET_SCANNING_KEYS_URL,
+    });
+    app.post(
+      SECRET_SCANNING_PATH,
+      ...createSecretScanningEndpoint(latchkey, { keys, bodyLimit: config.BODY_LIMIT }),
+    );
+  }
   app.use(express.json({ limit: config.BODY_LIMIT }));
 
   let openApi: ReturnType<typeof buildOpenApiDocument> | undefined;
