@@ -12,6 +12,7 @@ import { registerBrandingRoutes } from './branding';
 import { imageUploadBody } from './branding-upload';
 import { registerIntegrationKeyRoutes } from './integration-keys';
 import { registerKeyRoutes } from './keys';
+import { registerLeakedKeyRoutes } from './leaked-keys';
 import { registerOrgRoutes } from './orgs';
 import { registerSettingsRoutes } from './settings';
 import { registerUsageRoutes } from './usage';
@@ -66,6 +67,7 @@ function buildArea(
   registerUserRoutes(area, latchkey);
   registerOrgRoutes(area, latchkey);
   registerKeyRoutes(area, latchkey);
+  registerLeakedKeyRoutes(area, latchkey);
   registerIntegrationKeyRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);
