@@ -142,6 +142,7 @@ export const TABLES: TablePlan[] = [
       const doc = {
         keyId: String(r.key_id),
         thresholdDays: Number(r.threshold_days),
+        expiresAt: Number(r.expires_at),
         sentAt: Number(r.sent_at),
       };
       return { filter: { keyId: doc.keyId, thresholdDays: doc.thresholdDays }, doc };

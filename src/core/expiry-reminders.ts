@@ -60,7 +60,7 @@ async function remind(
   const days = dueThreshold(key, thresholds, now);
   if (days === undefined || !notices.email) return false;
   const to = await recipientsOfKey(core, key);
-  if (!(await core.store.claimExpiryReminder(key.id, days, now))) return false;
+  if (!(await core.store.claimExpiryReminder(key.id, days, key.expiresAt!, now))) return false;
   if (to.length > 0) {
     const { mailer, pagesUrl } = notices.email;
     try {

@@ -73,12 +73,26 @@ describe('expiry reminders by email', () => {
   it('claims only the nearest threshold a key is already within', async () => {
     const lk = await latchkey();
     const { user } = await aWorld(lk);
-    const key = await lk.createApiKey({ userId: user.id, expiresAt: nowSeconds() + 2 * DAY });
-    const late = await lk.createApiKey({ userId: user.id, expiresAt: nowSeconds() + DAY / 2 });
+    const now = nowSeconds();
+    const key = await lk.createApiKey({ userId: user.id, expiresAt: now + 2 * DAY });
+    const late = await lk.createApiKey({ userId: user.id, expiresAt: now + DAY / 2 });
     expect(await lk.sendExpiryReminders()).toBe(2);
-    expect(await lk.store.claimExpiryReminder(key.apiKeyId, 7, 0)).toBe(false);
-    expect(await lk.store.claimExpiryReminder(late.apiKeyId, 1, 0)).toBe(false);
-    expect(await lk.store.claimExpiryReminder(late.apiKeyId, 7, 0)).toBe(true);
+    const claim = (keyId: string, days: number, expiresAt: number) =>
+      lk.store.claimExpiryReminder(keyId, days, expiresAt, now);
+    expect(await claim(key.apiKeyId, 7, now + 2 * DAY)).toBe(false);
+    expect(await claim(late.apiKeyId, 1, now + DAY / 2)).toBe(false);
+    expect(await claim(late.apiKeyId, 7, now + DAY / 2)).toBe(true);
+  });
+
+  it('reminds again when the expiry is moved after a reminder went out', async () => {
+    const lk = await latchkey();
+    const { user } = await aWorld(lk);
+    const key = await lk.createApiKey({ userId: user.id, expiresAt: nowSeconds() + DAY });
+    expect(await lk.sendExpiryReminders()).toBe(1);
+    await lk.updateApiKey(key.apiKeyId, { expiresAt: nowSeconds() + DAY / 2 });
+    expect(await lk.sendExpiryReminders()).toBe(1);
+    expect(await lk.sendExpiryReminders()).toBe(0);
+    expect(await smtp.waitFor(2)).toHaveLength(2);
   });
 
   it('emails an org key to its creator and the members who manage the org keys', async () => {
@@ -135,10 +149,11 @@ describe('expiry reminders by email', () => {
       },
     });
     const { user } = await aWorld(lk);
-    const key = await lk.createApiKey({ userId: user.id, expiresAt: nowSeconds() + DAY });
+    const expiresAt = nowSeconds() + DAY;
+    const key = await lk.createApiKey({ userId: user.id, expiresAt });
     expect(await lk.sendExpiryReminders()).toBe(0);
     expect(lk.logs.text).toContain('sending an expiry reminder failed');
-    expect(await lk.store.claimExpiryReminder(key.apiKeyId, 1, 0)).toBe(true);
+    expect(await lk.store.claimExpiryReminder(key.apiKeyId, 1, expiresAt, 0)).toBe(true);
   });
 
   it('sends nothing and says so when email is not configured', async () => {

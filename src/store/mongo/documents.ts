@@ -99,6 +99,7 @@ export interface AdminDoc {
 export interface ExpiryReminderDoc {
   keyId: string;
   thresholdDays: number;
+  expiresAt: number;
   sentAt: number;
 }
 

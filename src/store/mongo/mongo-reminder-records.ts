@@ -18,9 +18,15 @@ export class MongoReminderRecords implements ReminderRecords {
     return docs.map(keyFromDoc);
   }
 
-  async claimExpiryReminder(keyId: string, thresholdDays: number, now: number) {
+  async claimExpiryReminder(keyId: string, thresholdDays: number, expiresAt: number, now: number) {
+    // Matches only a claim for an earlier expiry, which it takes over; with a claim for this
+    // expiry present the upsert's insert hits the unique index instead.
     return insertedOrDuplicate(() =>
-      this.models.ExpiryReminder.create({ keyId, thresholdDays, sentAt: now }),
+      this.models.ExpiryReminder.updateOne(
+        { keyId, thresholdDays, expiresAt: { $ne: expiresAt } },
+        { $set: { expiresAt, sentAt: now } },
+        { upsert: true },
+      ),
     );
   }
 

@@ -164,7 +164,7 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
   );
 
   const expiryReminders = new Schema<ExpiryReminderDoc>(
-    { keyId: { type: String, required: true }, thresholdDays: time, sentAt: time },
+    { keyId: { type: String, required: true }, thresholdDays: time, expiresAt: time, sentAt: time },
     options(`${prefix}expiry_reminders`),
   );
   expiryReminders.index({ keyId: 1, thresholdDays: 1 }, { unique: true });

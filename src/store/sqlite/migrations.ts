@@ -153,6 +153,7 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE TABLE expiry_reminders (
         key_id TEXT NOT NULL,
         threshold_days INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
         sent_at INTEGER NOT NULL,
         PRIMARY KEY (key_id, threshold_days)
       ) STRICT;

@@ -33,18 +33,29 @@ export function describeReminderRecords(current: CurrentStore): void {
       const { key } = aKey({ expiresAt: t() + 100 });
       await store.insertKey(key, 0, t());
       const claims = await Promise.all(
-        Array.from({ length: 5 }, () => store.claimExpiryReminder(key.id, 7, t())),
+        Array.from({ length: 5 }, () => store.claimExpiryReminder(key.id, 7, t() + 100, t())),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await store.claimExpiryReminder(key.id, 1, t())).toBe(true);
-      expect(await store.claimExpiryReminder(key.id, 7, t())).toBe(false);
+      expect(await store.claimExpiryReminder(key.id, 1, t() + 100, t())).toBe(true);
+      expect(await store.claimExpiryReminder(key.id, 7, t() + 100, t())).toBe(false);
+    });
+
+    it('lets a claim for a moved expiry be taken once more, by one caller', async () => {
+      const id = 'k'.repeat(32);
+      expect(await store.claimExpiryReminder(id, 7, 1_000, t())).toBe(true);
+      const claims = await Promise.all(
+        Array.from({ length: 5 }, () => store.claimExpiryReminder(id, 7, 2_000, t())),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.claimExpiryReminder(id, 7, 2_000, t())).toBe(false);
     });
 
     it('lets a released claim be claimed again', async () => {
-      expect(await store.claimExpiryReminder('k'.repeat(32), 7, t())).toBe(true);
-      await store.releaseExpiryReminder('k'.repeat(32), 7);
-      expect(await store.claimExpiryReminder('k'.repeat(32), 7, t())).toBe(true);
-      expect(await store.claimExpiryReminder('k'.repeat(32), 7, t())).toBe(false);
+      const id = 'k'.repeat(32);
+      expect(await store.claimExpiryReminder(id, 7, 1_000, t())).toBe(true);
+      await store.releaseExpiryReminder(id, 7);
+      expect(await store.claimExpiryReminder(id, 7, 1_000, t())).toBe(true);
+      expect(await store.claimExpiryReminder(id, 7, 1_000, t())).toBe(false);
     });
   });
 }
