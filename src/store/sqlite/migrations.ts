@@ -150,14 +150,14 @@ const MIGRATIONS: { version: number; sql: string }[] = [
     // Expiry reminders sent, one per key and threshold: the primary key is the claim.
     version: 5,
     sql: `
-      CREATE TABLE expiry_reminders (
+      CREATE TABLE IF NOT EXISTS expiry_reminders (
         key_id TEXT NOT NULL,
         threshold_days INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
         sent_at INTEGER NOT NULL,
         PRIMARY KEY (key_id, threshold_days)
       ) STRICT;
-      CREATE INDEX api_keys_by_expiry ON api_keys (expires_at) WHERE archived_at IS NULL;
+      CREATE INDEX IF NOT EXISTS api_keys_by_expiry ON api_keys (expires_at) WHERE archived_at IS NULL;
     `,
   },
 ];
