@@ -14,6 +14,11 @@ import { createAdminPages } from './http/admin/admin-pages';
 import { sessionSecret } from './http/pages/session';
 import { readinessHandler, type Lifecycle } from './http/readiness';
 import { metricsHandler } from './metrics/endpoint';
+import {
+  createSecretScanningEndpoint,
+  publicKeySource,
+  SECRET_SCANNING_PATH,
+} from './http/secret-scanning';
 
 type PageConfig = Pick<
   Config,
@@ -24,6 +29,8 @@ type PageConfig = Pick<
   | 'SIGNUP_LIMIT_PER_HOUR'
 >;
 type MetricsConfig = Pick<Config, 'METRICS_ENABLED' | 'METRICS_TOKEN' | 'METRICS_PORT'>;
+type ScanningConfig = Pick<Config, 'SECRET_SCANNING_KEYS_FILE' | 'SECRET_SCANNING_KEYS_URL'>;
+
 type WarningConfig = Pick<Config, 'TRUST_PROXY'> &
   Partial<MetricsConfig & Pick<Config, 'HOST' | 'SESSION_SECRET'>>;
 
@@ -53,7 +60,7 @@ export function startupWarnings(config: WarningConfig): string[] {
 }
 
 type AppConfig = Pick<Config, 'TRUST_PROXY' | 'BODY_LIMIT'> &
-  Partial<PageConfig & MetricsConfig & Pick<Config, 'HOST'>>;
+  Partial<PageConfig & MetricsConfig & ScanningConfig & Pick<Config, 'HOST'>>;
 
 /** The security headers every answer carries (the lean validation routes set the same). */
 const securityHeaders = () => helmet();
@@ -93,6 +100,17 @@ export function createApp(
   app.use(securityHeaders());
   // The backend API parses its own bodies, after checking the integration key.
   app.use(BACKEND_API_PREFIX, createBackendApi(latchkey, { bodyLimit: config.BODY_LIMIT }));
+  // Signed over its raw body, so it reads the body itself.
+  if (config.SECRET_SCANNING_KEYS_FILE || config.SECRET_SCANNING_KEYS_URL) {
+    const keys = publicKeySource({
+      file: config.SECRET_SCANNING_KEYS_FILE,
+      url: config.SECRET_SCANNING_KEYS_URL,
+    });
+    app.post(
+      SECRET_SCANNING_PATH,
+      ...createSecretScanningEndpoint(latchkey, { keys, bodyLimit: config.BODY_LIMIT }),
+    );
+  }
   app.use(express.json({ limit: config.BODY_LIMIT }));
 
   let openApi: ReturnType<typeof buildOpenApiDocument> | undefined;

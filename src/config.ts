@@ -65,6 +65,27 @@ export const CONFIG_SCHEMA = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
     .default('100kb'),
+  /** Where the server is reached from outside, e.g. https://keys.example.com: links in emails. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http:// or https:// URL')
+    .optional(),
+  /** The SMTP server emails go through (smtp:// or smtps://); without it no email is sent. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The sender of emails, e.g. "Acme <keys@acme.example>"; required with SMTP_URL. */
+  EMAIL_FROM: z.string().min(3).optional(),
+  /** How often keys about to expire are looked for, to send reminders; 0 turns this off. */
+  EXPIRY_REMINDER_INTERVAL_MS: int(0, 86_400_000).default(3_600_000),
+  /** The secret-scanning senders' public keys: a JSON file ({ public_keys: [...] }) ... */
+  SECRET_SCANNING_KEYS_FILE: z.string().min(1).optional(),
+  /** ... or a URL serving it, e.g. https://api.github.com/meta/public_keys/secret_scanning. */
+  SECRET_SCANNING_KEYS_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+    .optional(),
 });
 
 export type Config = z.output<typeof CONFIG_SCHEMA>;
@@ -112,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const result = CONFIG_SCHEMA.safeParse(input);
   if (result.success) {
+    if (result.data.SMTP_URL && !result.data.EMAIL_FROM)
+      throw new ConfigError(['EMAIL_FROM: must be set when SMTP_URL is (the sender of emails)']);
     if (env.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
       throw new ConfigError([
         'SESSION_SECRET: must be set in production (at least 32 random characters)',

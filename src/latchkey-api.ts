@@ -28,6 +28,7 @@ import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
 import type { ValidationObserver } from './core/observer';
 import type { RetentionPass } from './core/retention';
+import type { LeakLocation, LeakOutcome } from './core/leaked-keys';
 import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
 import type { StoreDescription } from './store/describe-store';
 
@@ -90,6 +91,21 @@ export interface Latchkey {
   fetchApiKeyUsageByDay(query: UsageByDayQuery): Promise<{ day: string; count: number }[]>;
   /** Writes the usage counts buffered in memory now, rather than at the next interval. */
   flushUsage(): Promise<void>;
+
+  // Leaked keys and email to key owners ------------------------------------------
+
+  /**
+   * Handles a token found exposed (by a secret scanner, say) as the leakedKeyAction setting
+   * says: revoked, or only flagged; audited with where it was found, `api_key.leaked`
+   * raised, owners emailed. Null when the token is no key of this Latchkey.
+   */
+  reportLeakedToken(token: string, where?: LeakLocation, by?: Actor): Promise<LeakOutcome | null>;
+  /** The same for a key known by its id (a "report a leaked key" action). */
+  reportLeakedKey(apiKeyId: string, where?: LeakLocation, by?: Actor): Promise<LeakOutcome>;
+  /** Whether email is configured: without it no reminder or notice is sent. */
+  readonly emailConfigured: boolean;
+  /** Sends the expiry reminders due now (also done in the background); answers how many. */
+  sendExpiryReminders(): Promise<number>;
 
   // Users --------------------------------------------------------------------
 

@@ -26,6 +26,9 @@ import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
 import type { Latchkey } from './latchkey-api';
 import type { LatchkeyMetrics } from './metrics/types';
 import { describeStore } from './store/describe-store';
+import { sendExpiryReminders } from './core/expiry-reminders';
+import type { startKeyNotices } from './core/key-notices';
+import { handleLeakedKey, keyOfToken } from './core/leaked-keys';
 
 /** What createLatchkey() wired, for the methods below (and the test harness). */
 export interface LatchkeyParts {
@@ -54,10 +57,12 @@ export function publicApi(
     usage: UsageBuffer;
     observers: Observers;
     retention: ReturnType<typeof startRetention> | null;
+    keyNotices: ReturnType<typeof startKeyNotices>;
   },
 ): Latchkey {
   const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
   const { store } = core;
+  const { notices } = parts.keyNotices;
   let closed = false;
   const watched = observedValidations(observers);
   const metricsByRegistry = new Map<unknown, LatchkeyMetrics>();
@@ -91,6 +96,14 @@ export function publicApi(
     fetchApiKeyUsage: (query) => apiKeyUsage(core, query),
     fetchApiKeyUsageByDay: (query) => apiKeyUsageByDay(core, query),
     flushUsage: () => usage.flush(),
+    async reportLeakedToken(token, where = {}, by) {
+      const key = await keyOfToken(core, token);
+      return key ? handleLeakedKey(core, notices, key, where, by) : null;
+    },
+    reportLeakedKey: async (keyId, where = {}, by) =>
+      handleLeakedKey(core, notices, await keys.requireKey(core, keyId), where, by),
+    emailConfigured: notices.email !== null,
+    sendExpiryReminders: () => sendExpiryReminders(core, notices),
 
     createUser: (input, by) => users.createUser(core, input, by),
     fetchUser: (userId) => users.getUser(core, userId),
@@ -183,6 +196,7 @@ export function publicApi(
       settingsHolder.close();
       parts.retention?.stop();
       await parts.retention?.running();
+      await parts.keyNotices.stop();
       await usage.close();
       await store.close();
     },

@@ -4,6 +4,9 @@ import { IntegrationKeys } from './core/integration-keys';
 import { startRetention } from './core/retention';
 import { Observers } from './core/observer';
 import { decoyHash } from './core/passwords';
+import type { KeyEventListener } from './core/key-events';
+import { startKeyNotices } from './core/key-notices';
+import type { EmailOptions } from './core/mailer';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder } from './core/settings';
 import type { Consistency } from './core/strict-consistency';
@@ -52,6 +55,10 @@ export interface LatchkeyOptions {
   invalidKeyLimitPerMinute?: number;
   /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
   retentionIntervalMs?: number;
+  /** Email to key owners (expiry reminders, leaked-key notices); without it none is sent. */
+  email?: EmailOptions;
+  /** Hears `api_key.leaked` and `api_key.expiring` as they happen. */
+  onKeyEvent?: KeyEventListener;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -128,6 +135,7 @@ export async function assembleLatchkey(
         )
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
+  const keyNotices = startKeyNotices(core, options.email, options.onKeyEvent);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
   const latchkey = publicApi(core, {
@@ -138,6 +146,7 @@ export async function assembleLatchkey(
     usage,
     observers,
     retention,
+    keyNotices,
   });
   return { latchkey, parts: { core, store, validator } };
 }

@@ -45,6 +45,7 @@ export async function startServer(
     bcryptCost: config.BCRYPT_COST,
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
+    email: emailOf(config),
   }).catch((err: unknown) => {
     // The SQLite file is the one thing here a bad variable can stop from opening.
     throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);
@@ -119,6 +120,18 @@ export async function startServer(
       fileLock?.release();
     })());
   return { server, latchkey, url, metricsUrl: metricsServer?.url, stop };
+}
+
+/** Email to key owners when SMTP_URL is set; links point at PUBLIC_URL (else HOST:PORT). */
+function emailOf(config: Config) {
+  if (!config.SMTP_URL) return undefined;
+  const origin = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
+  return {
+    smtpUrl: config.SMTP_URL,
+    from: config.EMAIL_FROM,
+    pagesUrl: `${origin}${config.PAGES_BASE_PATH === '/' ? '' : config.PAGES_BASE_PATH}`,
+    reminderIntervalMs: config.EXPIRY_REMINDER_INTERVAL_MS,
+  };
 }
 
 function listenProblem(err: unknown, config: Config, variable = 'PORT'): unknown {

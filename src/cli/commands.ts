@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { LatchkeyError } from '../core/errors';
 import { LATEST_EXPIRY_SECONDS, nowSeconds } from '../core/time';
 import type { Latchkey } from '../latchkey';
+import { scanCommand, type StandaloneCommand } from './scan-command';
 import { settingsCommand } from './settings-command';
 
 /** The CLI's commands: their flags, and what each does through the public API. */
@@ -229,3 +230,6 @@ async function userIdOf(lk: Latchkey, idOrEmail: string): Promise<string> {
 
 /** Commands on the SQLite file itself (backup, restore): they open no Latchkey. */
 export { FILE_COMMANDS } from './backup-commands';
+
+/** Commands that open no database: they read their own arguments and give the exit code. */
+export const STANDALONE_COMMANDS: Record<string, StandaloneCommand> = { scan: scanCommand };

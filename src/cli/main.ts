@@ -9,7 +9,7 @@ import {
 } from '../config';
 import { LatchkeyError } from '../core/errors';
 import { createLatchkey, type Latchkey } from '../latchkey';
-import { COMMANDS, FILE_COMMANDS, type Flags } from './commands';
+import { COMMANDS, FILE_COMMANDS, STANDALONE_COMMANDS, type Flags } from './commands';
 import { BackupError } from '../store/sqlite/backup';
 import { createLogger } from '../logger';
 import { createMongoStore } from '../store/mongo';
@@ -32,6 +32,11 @@ function usage(): string {
   }
   for (const [name, cmd] of Object.entries(FILE_COMMANDS))
     lines.push(`  ${`${name} ${cmd.argument}`.padEnd(22)} ${cmd.summary}`);
+  for (const [name, cmd] of Object.entries(STANDALONE_COMMANDS)) {
+    lines.push(`  ${`${name} ${cmd.args}`.padEnd(22)} ${cmd.summary}`);
+    for (const [opt, o] of Object.entries(cmd.options))
+      lines.push(`      --${opt.padEnd(16)} ${o.description}`);
+  }
   return lines.join('\n');
 }
 
@@ -56,6 +61,8 @@ export async function runCli(
   const [name, ...rest] = argv;
   const fileCommand = name ? FILE_COMMANDS[name] : undefined;
   if (fileCommand) return runFileCommand(fileCommand, rest);
+  const standalone = name ? STANDALONE_COMMANDS[name] : undefined;
+  if (standalone) return standalone.run(rest, process.stdout, process.stderr);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     // Asking for help succeeds; no command or an unknown one is a usage error for scripts.

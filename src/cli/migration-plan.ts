@@ -122,6 +122,20 @@ export const TABLES: TablePlan[] = [
     },
   },
   {
+    table: 'expiry_reminders',
+    orderBy: 'key_id, threshold_days',
+    collection: model('ExpiryReminder'),
+    toUpsert: (r) => {
+      const doc = {
+        keyId: String(r.key_id),
+        thresholdDays: Number(r.threshold_days),
+        expiresAt: Number(r.expires_at),
+        sentAt: Number(r.sent_at),
+      };
+      return { filter: { keyId: doc.keyId, thresholdDays: doc.thresholdDays }, doc };
+    },
+  },
+  {
     table: 'integration_keys',
     orderBy: 'created_at, id',
     collection: model('IntegrationKey'),

@@ -248,6 +248,20 @@ export const settingsPatch = z
     usageRetentionDays: retentionDays,
     archivedKeyRetentionDays: retentionDays.nullable(),
     branding: brandingPatch,
+    expiryReminderDays: z.preprocess(
+      // The form and the CLI send "7, 1".
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .filter((d) => d.trim() !== '')
+              .map(Number)
+          : v,
+      z
+        .array(z.number().int('must be whole days').min(1, 'must be 1 day or more').max(365))
+        .max(10, 'at most 10 reminders'),
+    ),
+    leakedKeyAction: z.enum(['revoke', 'flag']),
   })
   .partial()
   .strict();

@@ -142,7 +142,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
   return viewOf(key);
 }
 
-async function requireKey(core: Core, keyId: unknown): Promise<ApiKey> {
+export async function requireKey(core: Core, keyId: unknown): Promise<ApiKey> {
   const key = isKeyId(keyId) ? await core.store.findKeyById(keyId) : null;
   if (!key) throw LatchkeyError.fieldNotFound('apiKeyId', 'no API key has this id');
   return key;

@@ -113,6 +113,7 @@ export async function updateSettings(
   if (changes.branding) next.branding = checkedBranding(before.branding, changes.branding);
   next.expiryChoices = [...new Set(next.expiryChoices)];
   next.orgKeyManagerRoles = [...new Set(next.orgKeyManagerRoles)];
+  next.expiryReminderDays = [...new Set(next.expiryReminderDays)].sort((a, b) => b - a);
   if (!next.expiryChoices.includes(next.defaultExpiry)) {
     throw LatchkeyError.field('defaultExpiry', 'must be one of the offered expiry choices');
   }

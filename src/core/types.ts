@@ -100,7 +100,13 @@ export interface Settings {
   archivedKeyRetentionDays: number | null;
   /** How the hosted pages present the product to its customers. */
   branding: Branding;
+  /** Days before a key's expiry its owners are emailed a reminder, once per threshold. */
+  expiryReminderDays: number[];
+  /** What a key reported as leaked gets: revoked at once, or only flagged (audit, event, email). */
+  leakedKeyAction: LeakedKeyAction;
 }
+
+export type LeakedKeyAction = 'revoke' | 'flag';
 
 export const DEFAULT_SETTINGS: Settings = {
   personalKeysEnabled: true,
@@ -121,6 +127,8 @@ export const DEFAULT_SETTINGS: Settings = {
   usageRetentionDays: 400,
   archivedKeyRetentionDays: null,
   branding: DEFAULT_BRANDING,
+  expiryReminderDays: [7, 1],
+  leakedKeyAction: 'revoke',
 };
 
 export interface AuditEvent {

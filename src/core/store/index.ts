@@ -2,6 +2,7 @@ import type { AdminRecords } from './admin-records';
 import type { DirectoryRecords } from './directory-records';
 import type { KeyRecords } from './key-records';
 import type { PageSessions } from './page-sessions';
+import type { ReminderRecords } from './reminder-records';
 import type { RetentionRecords } from './retention-records';
 import type { UsageRecords } from './usage-records';
 
@@ -10,6 +11,7 @@ export * from './directory-records';
 export * from './key-records';
 export * from './page-sessions';
 export * from './paging';
+export * from './reminder-records';
 export * from './retention-records';
 export * from './usage-records';
 
@@ -19,7 +21,14 @@ export * from './usage-records';
  * unexpected. Every cascade (a `...And...` method) is atomic.
  */
 export interface Store
-  extends KeyRecords, DirectoryRecords, UsageRecords, AdminRecords, PageSessions, RetentionRecords {
+  extends
+    KeyRecords,
+    DirectoryRecords,
+    UsageRecords,
+    AdminRecords,
+    PageSessions,
+    RetentionRecords,
+    ReminderRecords {
   readonly kind: 'sqlite' | 'mongo';
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { imageUploadBody } from './branding-upload';
 import { registerHealthRoutes } from './health';
 import { registerIntegrationKeyRoutes } from './integration-keys';
 import { registerKeyRoutes } from './keys';
+import { registerLeakedKeyRoutes } from './leaked-keys';
 import { registerOrgRoutes } from './orgs';
 import { registerSettingsRoutes } from './settings';
 import { registerUsageRoutes } from './usage';
@@ -70,6 +71,7 @@ function buildArea(
   registerUserRoutes(area, latchkey);
   registerOrgRoutes(area, latchkey);
   registerKeyRoutes(area, latchkey);
+  registerLeakedKeyRoutes(area, latchkey);
   registerIntegrationKeyRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);

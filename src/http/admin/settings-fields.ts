@@ -171,6 +171,25 @@ export const SETTING_FIELDS: SettingField[] = [
     label: 'Token prefix',
     hint: '1–12 characters of a–z and 0–9. New keys start with it followed by “_”; existing keys keep theirs.',
   },
+  {
+    section: 'Email and leaked keys',
+    name: 'expiryReminderDays',
+    kind: 'text',
+    maxlength: 40,
+    label: 'Expiry reminders (days before expiry)',
+    hint: 'Comma-separated, e.g. “7, 1”; empty sends none. Needs SMTP_URL (docs/email.md).',
+  },
+  {
+    section: 'Email and leaked keys',
+    name: 'leakedKeyAction',
+    kind: 'select',
+    options: [
+      { value: 'revoke', label: 'Revoke it at once' },
+      { value: 'flag', label: 'Flag it only (audit log, event and email)' },
+    ],
+    label: 'A key reported as leaked',
+    hint: 'By the secret-scanning endpoint or a “report a leaked key” action (docs/leaked-keys.md).',
+  },
 ];
 
 export const SETTING_LABELS = Object.fromEntries(SETTING_FIELDS.map((f) => [f.name, f.label]));

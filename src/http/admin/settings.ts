@@ -28,6 +28,7 @@ export function registerSettingsRoutes(
     previewHref: (path: string) => `${pagesBase}${path}`,
     periodUnits: PERIOD_UNITS,
     rateLimitFormValue,
+    emailConfigured: latchkey.emailConfigured,
   });
 
   router.get('/settings', async (req, res) => {

@@ -12,6 +12,7 @@ import { viewerOf } from './current-user';
 import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
 import { basePathOf, flash, keepForm, renderPage } from './render';
 import { OneTimeSecrets } from './one-time-secrets';
+import { registerLeakReportRoutes } from './leak-report-routes';
 import { consumeFormId } from './security';
 
 /** Resolves the scope of a request, throwing not_found when its page is off or not the viewer's. */
@@ -182,5 +183,12 @@ export function registerKeyRoutes(
     await latchkey.archiveApiKey(key.id, actorOf(req, res));
     flash(req, 'success', `Revoked “${key.displayName}”. Anything using it stops working now.`);
     res.redirect(303, listPath(req, res, scope));
+  });
+
+  registerLeakReportRoutes(router, latchkey, prefix, {
+    resolve,
+    ownedKey: (scope, keyId) => ownedKey(latchkey, scope, keyId),
+    listPath,
+    actorOf,
   });
 }

@@ -95,6 +95,14 @@ export interface AdminDoc {
   lastLoginAt: number | null;
 }
 
+/** An expiry reminder sent: unique per key and threshold. */
+export interface ExpiryReminderDoc {
+  keyId: string;
+  thresholdDays: number;
+  expiresAt: number;
+  sentAt: number;
+}
+
 export interface SetupTokenDoc {
   /** The token's digest. */
   _id: string;

@@ -4,6 +4,7 @@ import type {
   ApiKeyDoc,
   AuditDoc,
   ChangeCounterDoc,
+  ExpiryReminderDoc,
   IntegrationKeyDoc,
   MembershipDoc,
   OrgDoc,
@@ -29,6 +30,7 @@ export interface Models {
   Audit: Model<AuditDoc>;
   Admin: Model<AdminDoc>;
   SetupToken: Model<SetupTokenDoc>;
+  ExpiryReminder: Model<ExpiryReminderDoc>;
   IntegrationKey: Model<IntegrationKeyDoc>;
   Session: Model<SessionDoc>;
   OwnerLock: Model<OwnerLockDoc>;
@@ -56,6 +58,7 @@ export function defineModels(
     Audit: conn.model<AuditDoc>('Audit', s.audit),
     Admin: conn.model<AdminDoc>('Admin', s.admins),
     SetupToken: conn.model<SetupTokenDoc>('SetupToken', s.setupTokens),
+    ExpiryReminder: conn.model<ExpiryReminderDoc>('ExpiryReminder', s.expiryReminders),
     IntegrationKey: conn.model<IntegrationKeyDoc>('IntegrationKey', s.integrationKeys),
     Session: conn.model<SessionDoc>('Session', s.sessions),
     OwnerLock: conn.model<OwnerLockDoc>('OwnerLock', s.ownerLocks),

@@ -7,6 +7,7 @@ import { MongoAdminRecords } from './mongo-admin-records';
 import { MongoDirectoryRecords } from './mongo-directory-records';
 import { MongoKeyRecords } from './mongo-key-records';
 import { MongoPageSessions } from './mongo-page-sessions';
+import { MongoReminderRecords } from './mongo-reminder-records';
 import { MongoUsageRecords } from './mongo-usage-records';
 import { mongoRetention } from './mongo-retention';
 import { OwnerLocks, type OwnerLockOptions } from './owner-lock';
@@ -38,6 +39,7 @@ export class MongoStore implements Store {
   private readonly usage: MongoUsageRecords;
   private readonly admin: MongoAdminRecords;
   private readonly sessions: MongoPageSessions;
+  private readonly reminders: MongoReminderRecords;
   private readonly retention: ReturnType<typeof mongoRetention>;
   readonly changes: ChangeCounter;
 
@@ -52,6 +54,7 @@ export class MongoStore implements Store {
     this.usage = new MongoUsageRecords(models, options.capabilities);
     this.admin = new MongoAdminRecords(models, locks);
     this.sessions = new MongoPageSessions(models);
+    this.reminders = new MongoReminderRecords(models);
     this.retention = mongoRetention(models);
     this.changes = new ChangeCounter(models.ChangeCounter);
   }
@@ -171,6 +174,14 @@ export class MongoStore implements Store {
   readonly deleteAuditBefore: Store['deleteAuditBefore'] = (...a) =>
     this.retention.deleteAuditBefore(...a);
   readonly tableSizes: Store['tableSizes'] = () => this.retention.tableSizes();
+
+  // Expiry reminders
+  readonly listKeysExpiringBetween: Store['listKeysExpiringBetween'] = (...a) =>
+    this.reminders.listKeysExpiringBetween(...a);
+  readonly claimExpiryReminder: Store['claimExpiryReminder'] = (...a) =>
+    this.reminders.claimExpiryReminder(...a);
+  readonly releaseExpiryReminder: Store['releaseExpiryReminder'] = (...a) =>
+    this.reminders.releaseExpiryReminder(...a);
 
   // Page sessions
   readonly getSession: Store['getSession'] = (...a) => this.sessions.getSession(...a);

@@ -6,6 +6,7 @@ import type {
   ApiKeyDoc,
   AuditDoc,
   ChangeCounterDoc,
+  ExpiryReminderDoc,
   IntegrationKeyDoc,
   MembershipDoc,
   OrgDoc,
@@ -109,6 +110,7 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });
   apiKeys.index({ createdAt: -1, seq: -1, _id: 1 });
+  apiKeys.index({ expiresAt: 1 }, { partialFilterExpression: { archivedAt: null } });
 
   const usage = new Schema<UsageDoc>(
     {
@@ -161,6 +163,12 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
     options(`${prefix}setup_tokens`),
   );
 
+  const expiryReminders = new Schema<ExpiryReminderDoc>(
+    { keyId: { type: String, required: true }, thresholdDays: time, expiresAt: time, sentAt: time },
+    options(`${prefix}expiry_reminders`),
+  );
+  expiryReminders.index({ keyId: 1, thresholdDays: 1 }, { unique: true });
+
   const integrationKeys = new Schema<IntegrationKeyDoc>(
     {
       _id: id,
@@ -204,6 +212,7 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
     audit,
     admins,
     setupTokens,
+    expiryReminders,
     integrationKeys,
     sessions,
     ownerLocks,

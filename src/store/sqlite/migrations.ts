@@ -165,6 +165,20 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       ${revisionTriggers('settings', ['INSERT', 'DELETE', 'UPDATE'])}
     `,
   },
+  {
+    // Expiry reminders sent, one per key and threshold: the primary key is the claim.
+    version: 6,
+    sql: `
+      CREATE TABLE IF NOT EXISTS expiry_reminders (
+        key_id TEXT NOT NULL,
+        threshold_days INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (key_id, threshold_days)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS api_keys_by_expiry ON api_keys (expires_at) WHERE archived_at IS NULL;
+    `,
+  },
 ];
 
 /**

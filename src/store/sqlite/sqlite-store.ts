@@ -5,6 +5,7 @@ import type {
   AdminRecords,
   DirectoryRecords,
   PageSessions,
+  ReminderRecords,
   RetentionRecords,
   Store,
   UsageRecords,
@@ -14,6 +15,7 @@ import { sqliteDirectoryRecords } from './directory-records';
 import { sqliteKeyRecords, type SqliteKeyRecords } from './key-records';
 import { migrate } from './migrations';
 import { sqlitePageSessions } from './page-sessions';
+import { sqliteReminderRecords } from './reminder-records';
 import { Sql } from './sql';
 import { checkSqliteFile, fileFailuresAsUnavailable } from './sqlite-health';
 import { sqliteUsageRecords } from './usage-records';
@@ -48,7 +50,8 @@ type SqliteRoles = SqliteKeyRecords &
   UsageRecords &
   AdminRecords &
   PageSessions &
-  RetentionRecords;
+  RetentionRecords &
+  ReminderRecords;
 
 function rolesOver(db: Database.Database): SqliteRoles {
   const sql = new Sql(db);
@@ -59,6 +62,7 @@ function rolesOver(db: Database.Database): SqliteRoles {
     ...sqliteAdminRecords(sql),
     ...sqlitePageSessions(sql),
     ...sqliteRetention(sql),
+    ...sqliteReminderRecords(sql),
   });
 }
 

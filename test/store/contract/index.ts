@@ -4,6 +4,7 @@ import { describeDirectoryRecords } from './directory';
 import { describeKeyForValidation } from './key-for-validation';
 import { describeKeyRecords } from './keys';
 import { describePageSessions } from './page-sessions';
+import { describeReminderRecords } from './reminders';
 import { describeRetentionRecords } from './retention';
 import { describeUsageRecords } from './usage';
 
@@ -29,5 +30,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeAdminRecords(current);
     describePageSessions(current);
     describeRetentionRecords(current);
+    describeReminderRecords(current);
   });
 }
