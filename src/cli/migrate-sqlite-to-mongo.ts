@@ -21,6 +21,7 @@ import {
 import { createMongoStore, redactMongoUri, type MongoStore } from '../store/mongo';
 import type { Models } from '../store/mongo/models';
 import { nextKeySeq } from '../store/mongo/mongo-key-records';
+import { WEBHOOK_TABLES } from './migrate-webhook-tables';
 import {
   adminFromRow,
   auditFromRow,
@@ -171,6 +172,7 @@ export const TABLES: TablePlan[] = [
       return byId(doc);
     },
   },
+  ...WEBHOOK_TABLES,
 ];
 
 /** `[#########...........]  45%  users 450/1000` */

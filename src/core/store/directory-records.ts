@@ -1,4 +1,5 @@
 import type { Membership, Org, User } from '../types';
+import type { CascadeEvents } from './event-records';
 import type { Page, Paged } from './paging';
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
@@ -6,7 +7,8 @@ export type OrgPatch = Partial<Pick<Org, 'name' | 'urlSafeName' | 'metadata'>>;
 
 /**
  * Users, orgs and memberships. Each cascade (a `...And...` method) is atomic: it
- * archives the keys the change takes with it in the same step.
+ * archives the keys the change takes with it in the same step, and writes the
+ * `events` built from the keys it archived (when given) in that step too.
  */
 export interface DirectoryRecords {
   // Users
@@ -25,6 +27,7 @@ export interface DirectoryRecords {
     id: string,
     now: number,
     archiveCreatedOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null>;
 
   // Orgs
@@ -35,7 +38,11 @@ export interface DirectoryRecords {
   listOrgs(filter: { nameContains?: string }, page: Page): Promise<Paged<Org>>;
   updateOrg(id: string, patch: OrgPatch): Promise<Org | null | 'name_taken'>;
   /** Deletes the org and its memberships and archives all its keys. Null when unknown. */
-  deleteOrgAndArchiveKeys(id: string, now: number): Promise<{ archivedKeyIds: string[] } | null>;
+  deleteOrgAndArchiveKeys(
+    id: string,
+    now: number,
+    events?: CascadeEvents,
+  ): Promise<{ archivedKeyIds: string[] } | null>;
 
   // Memberships
   /** Adds the user to the org, or changes their role if already a member. */
@@ -52,5 +59,6 @@ export interface DirectoryRecords {
     userId: string,
     now: number,
     archiveTheirOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null>;
 }

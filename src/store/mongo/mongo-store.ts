@@ -5,6 +5,7 @@ import { ChangeCounter, type CounterReading } from './change-counter';
 import type { Models } from './models';
 import { MongoAdminRecords } from './mongo-admin-records';
 import { MongoDirectoryRecords } from './mongo-directory-records';
+import { MongoEventRecords } from './mongo-event-records';
 import { MongoKeyRecords } from './mongo-key-records';
 import { MongoPageSessions } from './mongo-page-sessions';
 import { MongoUsageRecords } from './mongo-usage-records';
@@ -39,6 +40,7 @@ export class MongoStore implements Store {
   private readonly admin: MongoAdminRecords;
   private readonly sessions: MongoPageSessions;
   private readonly retention: ReturnType<typeof mongoRetention>;
+  private readonly events: MongoEventRecords;
   readonly changes: ChangeCounter;
 
   constructor(
@@ -53,6 +55,7 @@ export class MongoStore implements Store {
     this.admin = new MongoAdminRecords(models, locks);
     this.sessions = new MongoPageSessions(models);
     this.retention = mongoRetention(models);
+    this.events = new MongoEventRecords(models);
     this.changes = new ChangeCounter(models.ChangeCounter);
   }
 
@@ -171,6 +174,25 @@ export class MongoStore implements Store {
   readonly deleteAuditBefore: Store['deleteAuditBefore'] = (...a) =>
     this.retention.deleteAuditBefore(...a);
   readonly tableSizes: Store['tableSizes'] = () => this.retention.tableSizes();
+
+  // Event records (webhooks)
+  readonly insertEvents: Store['insertEvents'] = (...a) => this.events.insertEvents(...a);
+  readonly fanOutEvents: Store['fanOutEvents'] = (...a) => this.events.fanOutEvents(...a);
+  readonly claimDueDeliveries: Store['claimDueDeliveries'] = (...a) =>
+    this.events.claimDueDeliveries(...a);
+  readonly recordAttempt: Store['recordAttempt'] = (...a) => this.events.recordAttempt(...a);
+  readonly resendDelivery: Store['resendDelivery'] = (...a) => this.events.resendDelivery(...a);
+  readonly findDeliveryById: Store['findDeliveryById'] = (...a) =>
+    this.events.findDeliveryById(...a);
+  readonly listDeliveries: Store['listDeliveries'] = (...a) => this.events.listDeliveries(...a);
+  readonly countUndispatchedEvents: Store['countUndispatchedEvents'] = () =>
+    this.events.countUndispatchedEvents();
+  readonly insertEndpoint: Store['insertEndpoint'] = (...a) => this.events.insertEndpoint(...a);
+  readonly findEndpointById: Store['findEndpointById'] = (...a) =>
+    this.events.findEndpointById(...a);
+  readonly listEndpoints: Store['listEndpoints'] = () => this.events.listEndpoints();
+  readonly updateEndpoint: Store['updateEndpoint'] = (...a) => this.events.updateEndpoint(...a);
+  readonly deleteEndpoint: Store['deleteEndpoint'] = (...a) => this.events.deleteEndpoint(...a);
 
   // Page sessions
   readonly getSession: Store['getSession'] = (...a) => this.sessions.getSession(...a);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type {
   AdminRecords,
   DirectoryRecords,
+  EventRecords,
   PageSessions,
   RetentionRecords,
   Store,
@@ -11,6 +12,7 @@ import type {
 } from '../../core/store';
 import { sqliteAdminRecords } from './admin-records';
 import { sqliteDirectoryRecords } from './directory-records';
+import { sqliteEventRecords } from './event-records';
 import { sqliteKeyRecords, type SqliteKeyRecords } from './key-records';
 import { migrate } from './migrations';
 import { sqlitePageSessions } from './page-sessions';
@@ -48,7 +50,8 @@ type SqliteRoles = SqliteKeyRecords &
   UsageRecords &
   AdminRecords &
   PageSessions &
-  RetentionRecords;
+  RetentionRecords &
+  EventRecords;
 
 function rolesOver(db: Database.Database): SqliteRoles {
   const sql = new Sql(db);
@@ -59,6 +62,7 @@ function rolesOver(db: Database.Database): SqliteRoles {
     ...sqliteAdminRecords(sql),
     ...sqlitePageSessions(sql),
     ...sqliteRetention(sql),
+    ...sqliteEventRecords(sql),
   });
 }
 
