@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Core } from './context';
 import type { ArchivedKey, CascadeEvents, OutboxEvent } from './store/event-records';
 import { nowSeconds } from './time';
-import type { JsonObject } from './types';
+import type { JsonObject, User } from './types';
 
 /**
  * Every event type webhooks can carry. An event is written to the outbox in the same
@@ -84,6 +84,19 @@ export function cascadeEvents(
     { ...change, data: { ...change.data, revokedApiKeyIds: archived.map((k) => k.id) } },
     ...archived.map((k) => keyEvent('api_key.revoked', k, by, { cause })),
   ];
+}
+
+/** What of a user decides whether their keys validate: a change to these is a `user.updated` event. */
+const USER_FIELDS_KEYS_DEPEND_ON = ['enabled', 'locked', 'emailConfirmed'] as const;
+
+/** `user.updated` when the patch changes something their keys' validation depends on; else none. */
+export function userEvents(user: User, patch: Partial<User>, by: Actor | undefined): OutboxEvent[] {
+  const changes: JsonObject = {};
+  for (const field of USER_FIELDS_KEYS_DEPEND_ON) {
+    if (patch[field] !== undefined && patch[field] !== user[field]) changes[field] = patch[field];
+  }
+  if (Object.keys(changes).length === 0) return [];
+  return [newEvent('user.updated', { userId: user.id, changes, actor: by?.actor ?? 'library' })];
 }
 
 /** Writes events that belong to no other store change (a reminder, a test event). */

@@ -1,5 +1,5 @@
 import type { Membership, Org, User } from '../types';
-import type { CascadeEvents } from './event-records';
+import type { CascadeEvents, OutboxEvent } from './event-records';
 import type { Page, Paged } from './paging';
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
@@ -18,7 +18,11 @@ export interface DirectoryRecords {
   findUserByEmail(email: string): Promise<User | null>;
   listUsers(filter: { emailContains?: string }, page: Page): Promise<Paged<User>>;
   /** Null when the user does not exist; false-y email collisions give 'email_taken'. */
-  updateUser(id: string, patch: UserPatch): Promise<User | null | 'email_taken'>;
+  updateUser(
+    id: string,
+    patch: UserPatch,
+    events?: OutboxEvent[],
+  ): Promise<User | null | 'email_taken'>;
   /**
    * Deletes the user and their memberships, archives their personal keys and,
    * when `archiveCreatedOrgKeys`, the org keys they created. Null when unknown.

@@ -3,6 +3,7 @@ import type { KeyKind, Membership, Org, User } from '../../core/types';
 import type {
   CascadeEvents,
   DirectoryRecords,
+  OutboxEvent,
   OrgPatch,
   Page,
   Paged,
@@ -72,7 +73,11 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     return paged(this.models.User, query, { createdAt: 1, _id: 1 }, page, userFromDoc);
   }
 
-  async updateUser(id: string, patch: UserPatch): Promise<User | null | 'email_taken'> {
+  async updateUser(
+    id: string,
+    patch: UserPatch,
+    events?: OutboxEvent[],
+  ): Promise<User | null | 'email_taken'> {
     const _id = asId(id);
     if (_id === null) return null;
     const set = userPatchToSet(patch);
@@ -80,6 +85,7 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     if (set.metadata !== undefined) assertStorableJson('metadata', set.metadata);
     try {
       const doc = await this.models.User.findOneAndUpdate({ _id }, { $set: set }, AFTER).lean();
+      if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
       return doc ? userFromDoc(doc) : null;
     } catch (e) {
       if (isDuplicateKey(e)) return 'email_taken';

@@ -99,7 +99,7 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
     },
 
     // Read and write in one synchronous transaction so concurrent patches cannot interleave.
-    updateUser: async (id, patch) =>
+    updateUser: async (id, patch, events) =>
       sql.transaction((): User | null | 'email_taken' => {
         const found = s.userById.get(id);
         if (!found) return null;
@@ -108,6 +108,7 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
         const columns = Object.keys(row).filter((c) => c !== 'id');
         return unlessTaken(() => {
           s.updateUser(columns).run(row);
+          insertEventsNow(sql, events);
           return next;
         }, 'email_taken');
       })(),
