@@ -8,7 +8,7 @@ export interface Received {
 
 /**
  * A webhook receiver on 127.0.0.1 that records every request and answers with the next
- * status in `answers` (the last one repeating), 200 when none are given.
+ * status in `answers` (the last one repeating), 200 when none are given; 0 never answers.
  */
 export async function startReceiver(answers: number[] = [200]) {
   const received: Received[] = [];
@@ -19,6 +19,7 @@ export async function startReceiver(answers: number[] = [200]) {
     req.on('end', () => {
       received.push({ headers: req.headers, body });
       const status = queue.length > 1 ? queue.shift()! : (queue[0] ?? 200);
+      if (status === 0) return;
       if (status >= 300 && status < 400) res.setHeader('location', 'http://127.0.0.1:1/');
       res.writeHead(status).end();
     });
@@ -29,6 +30,10 @@ export async function startReceiver(answers: number[] = [200]) {
     url: `http://127.0.0.1:${port}/hooks`,
     port,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
