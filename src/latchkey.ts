@@ -17,6 +17,8 @@ import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from '.
 import { findBrandImage, saveBrandImage } from './core/branding-images';
 import { SettingsHolder, updateSettings } from './core/settings';
 import { UsageBuffer } from './core/usage-buffer';
+import { WebhookWorker } from './core/webhooks/delivery-worker';
+import { Webhooks } from './core/webhooks/endpoints';
 import type { KeyKind } from './core/types';
 import type { Validation } from './core/validation-result';
 import * as users from './core/users';
@@ -53,6 +55,12 @@ export interface LatchkeyOptions {
   invalidKeyLimitPerMinute?: number;
   /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
   retentionIntervalMs?: number;
+  /** Send webhooks to loopback, private and link-local addresses too (default false). */
+  webhookAllowPrivateNetworks?: boolean;
+  /** How long one webhook delivery attempt may take (default 10 s). */
+  webhookTimeoutMs?: number;
+  /** How often this process sends due webhook deliveries (default 1 s; 0 = never). */
+  webhookDeliveryIntervalMs?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -133,6 +141,14 @@ export async function assembleLatchkey(
         )
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
+  const networkPolicy = { allowPrivateNetworks: options.webhookAllowPrivateNetworks ?? false };
+  const webhookWorker = new WebhookWorker(store, logger, {
+    ...networkPolicy,
+    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    pollIntervalMs: options.webhookDeliveryIntervalMs ?? 1_000,
+  });
+  if ((options.webhookDeliveryIntervalMs ?? 1_000) > 0) webhookWorker.start();
+  const webhooks = new Webhooks(core, networkPolicy, webhookWorker);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
   const latchkey = publicApi(core, {
@@ -143,6 +159,8 @@ export async function assembleLatchkey(
     usage,
     observers,
     retention,
+    webhooks,
+    webhookWorker,
   });
   return { latchkey, parts: { core, store, validator } };
 }
@@ -167,6 +185,8 @@ function publicApi(
     usage: UsageBuffer;
     observers: Observers;
     retention: ReturnType<typeof startRetention> | null;
+    webhooks: Webhooks;
+    webhookWorker: WebhookWorker;
   },
 ): Latchkey {
   const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
@@ -242,6 +262,7 @@ function publicApi(
     archiveIntegrationKey: (id, by) => integrationKeys.archive(id, by),
     authenticateIntegrationKey: (raw) => integrationKeys.authenticate(raw),
     integrationKeys,
+    webhooks: parts.webhooks,
 
     getSettings: () => core.settings(),
     updateSettings: (patch, by) => updateSettings(core, patch, by),
@@ -295,6 +316,7 @@ function publicApi(
       settingsHolder.close();
       parts.retention?.stop();
       await parts.retention?.running();
+      await parts.webhookWorker.stop();
       await usage.close();
       await store.close();
     },

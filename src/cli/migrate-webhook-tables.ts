@@ -24,6 +24,7 @@ export const WEBHOOK_TABLES: WebhookTablePlan[] = [
         type: String(r.type),
         at: Number(r.at),
         data: JSON.parse(String(r.data)) as unknown,
+        endpointId: r.endpoint_id === null ? null : String(r.endpoint_id),
         dispatchedAt: r.dispatched_at === null ? null : Number(r.dispatched_at),
         claimedUntil: 0,
       };

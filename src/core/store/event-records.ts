@@ -11,6 +11,8 @@ export interface OutboxEvent {
   /** Unix seconds. */
   at: number;
   data: JsonObject;
+  /** Sent to this endpoint alone, whatever it subscribes to (a test event); else to subscribers. */
+  endpointId?: string | null;
 }
 
 /** The fields of a key a cascade hands to its `events` function: never a digest. */
@@ -82,7 +84,8 @@ export interface EventRecords {
   insertEvents(events: OutboxEvent[]): Promise<void>;
   /**
    * Makes a pending delivery of up to `limit` undelivered outbox events for each enabled
-   * endpoint subscribed to their type, and marks the events sent out. Returns how many
+   * endpoint subscribed to their type (or for the one endpoint an event names), and marks
+   * the events sent out. Returns how many
    * events it took. Safe to run from several processes at once.
    */
   fanOutEvents(now: number, limit: number): Promise<number>;

@@ -7,6 +7,7 @@ export interface WebhookEventDoc {
   type: string;
   at: number;
   data: JsonObject;
+  endpointId: string | null;
   dispatchedAt: number | null;
   /** Until when a fan-out holds it, so two processes do not fan it out at once. */
   claimedUntil: number;
@@ -63,7 +64,15 @@ const options = (collection: string) => ({
 /** The webhook collections: the outbox, endpoints and deliveries. */
 export function defineEventModels(conn: Connection, prefix = ''): EventModels {
   const events = new Schema<WebhookEventDoc>(
-    { _id: str, type: str, at: num, data: json, dispatchedAt: optNum, claimedUntil: num },
+    {
+      _id: str,
+      type: str,
+      at: num,
+      data: json,
+      endpointId: optStr,
+      dispatchedAt: optNum,
+      claimedUntil: num,
+    },
     options(`${prefix}webhook_events`),
   );
   events.index({ dispatchedAt: 1, at: 1 });
@@ -122,6 +131,7 @@ export async function insertOutboxEvents(
     type: e.type,
     at: e.at,
     data: e.data,
+    endpointId: e.endpointId ?? null,
     dispatchedAt: null,
     claimedUntil: 0,
   }));

@@ -52,8 +52,11 @@ const deliveryFromDoc = (d: WebhookDeliveryDoc): WebhookDelivery => ({
   createdAt: d.createdAt,
 });
 
-const subscribes = (endpoint: WebhookEndpoint, type: string): boolean =>
-  endpoint.events.includes('*') || endpoint.events.includes(type);
+/** Whether an event goes to the endpoint: the one it names, else every enabled subscriber. */
+function receives(endpoint: WebhookEndpoint, type: string, only: string | null): boolean {
+  if (only !== null) return endpoint.id === only;
+  return endpoint.enabled && (endpoint.events.includes('*') || endpoint.events.includes(type));
+}
 
 /**
  * Webhooks on MongoDB. Claims are findOneAndUpdate on a lease (`claimedUntil`), so
@@ -78,9 +81,9 @@ export class MongoEventRecords implements EventRecords {
         { sort: { at: 1, _id: 1 }, returnDocument: 'after' },
       ).lean();
       if (!event) break;
-      endpoints ??= (await this.listEndpoints()).filter((e) => e.enabled);
+      endpoints ??= await this.listEndpoints();
       for (const endpoint of endpoints) {
-        if (!subscribes(endpoint, event.type)) continue;
+        if (!receives(endpoint, event.type, event.endpointId ?? null)) continue;
         const _id = `${event._id}:${endpoint.id}`;
         const fresh: WebhookDeliveryDoc = {
           _id,

@@ -40,8 +40,13 @@ export const deliveryFromRow = (r: Row): WebhookDelivery => ({
   createdAt: Number(r.created_at),
 });
 
-export const subscribes = (endpoint: WebhookEndpoint, type: string): boolean =>
-  endpoint.events.includes('*') || endpoint.events.includes(type);
+/** Whether an event goes to the endpoint: the one it names, else every enabled subscriber. */
+export function receives(endpoint: WebhookEndpoint, type: unknown, only: unknown): boolean {
+  if (only !== null && only !== undefined) return endpoint.id === only;
+  return (
+    endpoint.enabled && (endpoint.events.includes('*') || endpoint.events.includes(String(type)))
+  );
+}
 
 /**
  * Writes events to the outbox. Called inside the transaction of the change they report
@@ -49,8 +54,11 @@ export const subscribes = (endpoint: WebhookEndpoint, type: string): boolean =>
  */
 export function insertEventsNow(sql: Sql, events: readonly OutboxEvent[] | undefined): void {
   if (!events) return;
-  const insert = sql.write('INSERT INTO webhook_events (id, type, at, data) VALUES (?, ?, ?, ?)');
-  for (const e of events) insert.run(e.id, e.type, e.at, JSON.stringify(e.data));
+  const insert = sql.write(
+    'INSERT INTO webhook_events (id, type, at, data, endpoint_id) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const e of events)
+    insert.run(e.id, e.type, e.at, JSON.stringify(e.data), e.endpointId ?? null);
 }
 
 export function sqliteEventRecords(sql: Sql): EventRecords {
@@ -61,17 +69,14 @@ export function sqliteEventRecords(sql: Sql): EventRecords {
       .rows('SELECT * FROM webhook_events WHERE dispatched_at IS NULL ORDER BY at, rowid LIMIT ?')
       .all(limit);
     if (events.length === 0) return 0;
-    const endpoints = sql
-      .rows('SELECT * FROM webhook_endpoints WHERE enabled = 1')
-      .all()
-      .map(endpointFromRow);
+    const endpoints = sql.rows('SELECT * FROM webhook_endpoints').all().map(endpointFromRow);
     const insert = sql.write(`INSERT OR IGNORE INTO webhook_deliveries (id, event_id, endpoint_id,
       event_type, event_at, data, status, attempts, next_attempt_at, claimed_until, created_at)
       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?)`);
     const done = sql.write('UPDATE webhook_events SET dispatched_at = ? WHERE id = ?');
     for (const e of events) {
       for (const endpoint of endpoints) {
-        if (!subscribes(endpoint, String(e.type))) continue;
+        if (!receives(endpoint, e.type, e.endpoint_id)) continue;
         const id = `${String(e.id)}:${endpoint.id}`;
         insert.run(id, e.id, endpoint.id, e.type, e.at, e.data, now, now);
       }

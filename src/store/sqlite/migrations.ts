@@ -155,6 +155,7 @@ const MIGRATIONS: { version: number; sql: string }[] = [
         type TEXT NOT NULL,
         at INTEGER NOT NULL,
         data TEXT NOT NULL,
+        endpoint_id TEXT,
         dispatched_at INTEGER
       ) STRICT;
       CREATE INDEX IF NOT EXISTS webhook_events_undispatched ON webhook_events (dispatched_at, at);

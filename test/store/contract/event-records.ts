@@ -49,6 +49,17 @@ export function describeEventRecords(current: CurrentStore): void {
       expect((await store.listDeliveries(off.id, page)).total).toBe(0);
     });
 
+    it('sends an event that names an endpoint to that endpoint alone', async () => {
+      const named = anEndpoint({ events: ['api_key.revoked'], enabled: false });
+      const other = anEndpoint();
+      await store.insertEndpoint(named);
+      await store.insertEndpoint(other);
+      await store.insertEvents([{ ...anEvent('webhook.test'), endpointId: named.id }]);
+      await store.fanOutEvents(t(), 10);
+      expect((await store.listDeliveries(named.id, page)).total).toBe(1);
+      expect((await store.listDeliveries(other.id, page)).total).toBe(0);
+    });
+
     it('lets one claimer hold a due delivery until its lease ends', async () => {
       await store.insertEndpoint(anEndpoint());
       await store.insertEvents([anEvent()]);
