@@ -11,6 +11,7 @@ import { brandAssetRoutes, brandingCspOrigins, currentBranding } from '../pages/
 import { registerBrandingRoutes } from './branding';
 import { imageUploadBody } from './branding-upload';
 import { registerIntegrationKeyRoutes } from './integration-keys';
+import { registerWebhookRoutes } from './webhooks';
 import { registerKeyRoutes } from './keys';
 import { registerOrgRoutes } from './orgs';
 import { registerSettingsRoutes } from './settings';
@@ -67,6 +68,7 @@ function buildArea(
   registerOrgRoutes(area, latchkey);
   registerKeyRoutes(area, latchkey);
   registerIntegrationKeyRoutes(area, latchkey);
+  registerWebhookRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);
   registerAdminRoutes(area, latchkey);
