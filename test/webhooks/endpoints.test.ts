@@ -79,3 +79,21 @@ describe('latchkey.webhooks', () => {
     });
   });
 });
+
+describe('the delivery worker createLatchkey runs', () => {
+  it('sends events on its own every webhookDeliveryIntervalMs, and stops on close', async () => {
+    const receiver = await startReceiver([200]);
+    const lk = await makeLatchkey({ webhookDeliveryIntervalMs: 20 });
+    try {
+      await lk.webhooks.addEndpoint({ url: receiver.url });
+      await lk.createApiKey({});
+      const until = Date.now() + 5_000;
+      while (receiver.received.length === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'api_key.created' });
+    } finally {
+      await lk.close();
+      await receiver.close();
+    }
+  });
+});
