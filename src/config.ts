@@ -61,6 +61,12 @@ export const CONFIG_SCHEMA = z.object({
   METRICS_PORT: int(1, 65535).optional(),
   /** How long /readyz answers 503 at shutdown before the server stops accepting. */
   SHUTDOWN_DRAIN_MS: int(0, 600_000).default(0),
+  /** Send webhooks to loopback, private and link-local addresses (for tests and closed networks). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** How long one webhook delivery attempt may take. */
+  WEBHOOK_TIMEOUT_MS: int(1_000, 60_000).default(10_000),
+  /** How often this process looks for webhook deliveries that are due; 0 = it sends none. */
+  WEBHOOK_DELIVERY_INTERVAL_MS: int(0, 3_600_000).default(1_000),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')

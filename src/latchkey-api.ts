@@ -23,6 +23,7 @@ import type { AuditEvent, Membership, Org, Settings, User } from './core/types';
 import type { Paged, PageSessions } from './core/store';
 import type { CreateUserInput, UpdateUserInput } from './core/users';
 import type { Validation } from './core/validation-result';
+import type { Webhooks } from './core/webhooks/endpoints';
 import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
@@ -223,6 +224,14 @@ export interface Latchkey {
    * these events point at, by id; an id left out no longer exists.
    */
   fetchAuditNames(events: AuditEvent[]): Promise<AuditNames>;
+
+  // Webhooks -----------------------------------------------------------------
+
+  /**
+   * Webhook endpoints (each with its own signing secret, shown once), their delivery log,
+   * resend and test events. Events themselves are written by the changes they report.
+   */
+  readonly webhooks: Webhooks;
 
   // Operations ---------------------------------------------------------------
 

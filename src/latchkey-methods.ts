@@ -29,6 +29,8 @@ import { describeStore } from './store/describe-store';
 import { sendExpiryReminders } from './core/expiry-reminders';
 import type { startKeyNotices } from './core/key-notices';
 import { handleLeakedKey, keyOfToken } from './core/leaked-keys';
+import type { WebhookWorker } from './core/webhooks/delivery-worker';
+import type { Webhooks } from './core/webhooks/endpoints';
 
 /** What createLatchkey() wired, for the methods below (and the test harness). */
 export interface LatchkeyParts {
@@ -58,6 +60,8 @@ export function publicApi(
     observers: Observers;
     retention: ReturnType<typeof startRetention> | null;
     keyNotices: ReturnType<typeof startKeyNotices>;
+    webhooks: Webhooks;
+    webhookWorker: WebhookWorker;
   },
 ): Latchkey {
   const { validator, invalidKeyGuard, integrationKeys, settingsHolder, usage, observers } = parts;
@@ -142,6 +146,7 @@ export function publicApi(
     archiveIntegrationKey: (id, by) => integrationKeys.archive(id, by),
     authenticateIntegrationKey: (raw) => integrationKeys.authenticate(raw),
     integrationKeys,
+    webhooks: parts.webhooks,
 
     getSettings: () => core.settings(),
     updateSettings: (patch, by) => updateSettings(core, patch, by),
@@ -196,6 +201,7 @@ export function publicApi(
       settingsHolder.close();
       parts.retention?.stop();
       await parts.retention?.running();
+      await parts.webhookWorker.stop();
       await parts.keyNotices.stop();
       await usage.close();
       await store.close();

@@ -11,6 +11,8 @@ import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from '.
 import { SettingsHolder } from './core/settings';
 import type { Consistency } from './core/strict-consistency';
 import { UsageBuffer } from './core/usage-buffer';
+import { WebhookWorker } from './core/webhooks/delivery-worker';
+import { Webhooks } from './core/webhooks/endpoints';
 import { Validator } from './core/validator';
 import { InvalidKeyGuard } from './middleware/invalid-key-guard';
 import type { Latchkey } from './latchkey-api';
@@ -59,6 +61,12 @@ export interface LatchkeyOptions {
   email?: EmailOptions;
   /** Hears `api_key.leaked` and `api_key.expiring` as they happen. */
   onKeyEvent?: KeyEventListener;
+  /** Send webhooks to loopback, private and link-local addresses too (default false). */
+  webhookAllowPrivateNetworks?: boolean;
+  /** How long one webhook delivery attempt may take (default 10 s). */
+  webhookTimeoutMs?: number;
+  /** How often this process sends due webhook deliveries (default 1 s; 0 = never). */
+  webhookDeliveryIntervalMs?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -136,6 +144,14 @@ export async function assembleLatchkey(
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
   const keyNotices = startKeyNotices(core, options.email, options.onKeyEvent);
+  const networkPolicy = { allowPrivateNetworks: options.webhookAllowPrivateNetworks ?? false };
+  const webhookWorker = new WebhookWorker(store, logger, {
+    ...networkPolicy,
+    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    pollIntervalMs: options.webhookDeliveryIntervalMs ?? 1_000,
+  });
+  if ((options.webhookDeliveryIntervalMs ?? 1_000) > 0) webhookWorker.start();
+  const webhooks = new Webhooks(core, networkPolicy, webhookWorker);
   // Made now, so the first sign-in with an unknown email takes no longer than later ones.
   void decoyHash(core).catch(() => undefined);
   const latchkey = publicApi(core, {
@@ -147,6 +163,8 @@ export async function assembleLatchkey(
     observers,
     retention,
     keyNotices,
+    webhooks,
+    webhookWorker,
   });
   return { latchkey, parts: { core, store, validator } };
 }

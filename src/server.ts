@@ -46,6 +46,9 @@ export async function startServer(
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
     email: emailOf(config),
+    webhookAllowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    webhookDeliveryIntervalMs: config.WEBHOOK_DELIVERY_INTERVAL_MS,
   }).catch((err: unknown) => {
     // The SQLite file is the one thing here a bad variable can stop from opening.
     throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);

@@ -170,6 +170,8 @@ async function openLatchkey(config: Config): Promise<Latchkey> {
       logger: createLogger({ level: 'warn' }),
       bcryptCost: config.BCRYPT_COST,
       cacheTtlMs: 0,
+      // A command's events stay in the outbox for the running servers to send.
+      webhookDeliveryIntervalMs: 0,
     });
   } catch (err) {
     await store?.close();

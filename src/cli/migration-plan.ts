@@ -26,6 +26,7 @@ import {
   orgFromRow,
   userFromRow,
 } from '../store/sqlite/rows';
+import { WEBHOOK_TABLES } from './migrate-webhook-tables';
 
 export type Row = Record<string, unknown>;
 
@@ -172,4 +173,5 @@ export const TABLES: TablePlan[] = [
       return byId(doc);
     },
   },
+  ...WEBHOOK_TABLES,
 ];

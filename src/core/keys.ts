@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { causeOf, keyEvent } from './events';
 import { createKeyInput, importKeyInput, isKeyId, parseInput, updateKeyInput } from './inputs';
 import { nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
@@ -57,10 +58,11 @@ function checkExpiry(expiresAt: number | null | undefined, now: number): void {
   }
 }
 
-async function insert(core: Core, key: ApiKey, now: number): Promise<void> {
+async function insert(core: Core, key: ApiKey, now: number, by?: Actor): Promise<void> {
   const s = core.settings();
   const max = key.kind === 'personal' ? s.maxKeysPerUser : key.kind === 'org' ? s.maxKeysPerOrg : 0;
-  const outcome = await core.store.insertKey(key, max, now);
+  const created = keyEvent('api_key.created', key, by, { imported: key.imported });
+  const outcome = await core.store.insertKey(key, max, now, [created]);
   if (outcome === 'limit_reached') {
     throw new LatchkeyError(
       'limit_reached',
@@ -102,7 +104,7 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
   };
-  await insert(core, key, now);
+  await insert(core, key, now, by);
   await audit(core, by, 'key.created', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
@@ -133,7 +135,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
   };
-  await insert(core, key, now);
+  await insert(core, key, now, by);
   await audit(core, by, 'key.imported', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
@@ -166,18 +168,23 @@ export async function updateApiKey(
   checkExpiry(patch.expiresAt, nowSeconds());
   if (key.archivedAt !== null)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
-  const updated = await core.store.updateKey(key.id, patch);
+  const fields = Object.keys(patch);
+  const updated = await core.store.updateKey(key.id, patch, [
+    keyEvent('api_key.updated', key, by, { fields }),
+  ]);
   if (!updated)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
   core.validator.forget(key.digest);
-  await audit(core, by, 'key.updated', 'key', key.id, { fields: Object.keys(patch) });
+  await audit(core, by, 'key.updated', 'key', key.id, { fields });
   return viewOf(updated);
 }
 
 /** Archives (revokes) a key: it fails validation at once and stays listable as archived. */
 export async function archiveApiKey(core: Core, keyId: unknown, by?: Actor): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
-  const archived = await core.store.archiveKey(key.id, nowSeconds());
+  const archived = await core.store.archiveKey(key.id, nowSeconds(), [
+    keyEvent('api_key.revoked', key, by, { cause: causeOf(by) }),
+  ]);
   core.validator.forget(key.digest);
   if (!archived) throw new LatchkeyError('conflict', 'This API key is already archived.');
   await audit(core, by, 'key.archived', 'key', key.id, { kind: key.kind });

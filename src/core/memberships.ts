@@ -1,6 +1,7 @@
 import type { Paged } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { cascadeEvents, newEvent } from './events';
 import { isUuid, parseInput, role as roleSchema } from './inputs';
 import { requireOrg } from './orgs';
 import { pageOf, type PageRequest } from './paging';
@@ -77,6 +78,15 @@ export async function removeMember(
     user.id,
     nowSeconds(),
     core.settings().revokeOrgKeysWhenCreatorLeaves,
+    cascadeEvents(
+      newEvent('org.member_removed', {
+        orgId: org.id,
+        userId: user.id,
+        actor: by?.actor ?? 'library',
+      }),
+      'creator_left',
+      by,
+    ),
   );
   if (!result) throw notAMember();
   core.validator.forgetAll();

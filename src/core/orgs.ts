@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Paged } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { cascadeEvents, newEvent } from './events';
 import { createOrgInput, isUuid, parseInput, updateOrgInput } from './inputs';
 import { pageOf, textFilter, type PageRequest } from './paging';
 import { nowSeconds } from './time';
@@ -91,7 +92,15 @@ export async function deleteOrg(
   by?: Actor,
 ): Promise<{ archivedKeyIds: string[] }> {
   const org = await requireOrg(core, orgId);
-  const result = await core.store.deleteOrgAndArchiveKeys(org.id, nowSeconds());
+  const result = await core.store.deleteOrgAndArchiveKeys(
+    org.id,
+    nowSeconds(),
+    cascadeEvents(
+      newEvent('org.deleted', { orgId: org.id, actor: by?.actor ?? 'library' }),
+      'org_deleted',
+      by,
+    ),
+  );
   if (!result) throw unknownOrg();
   core.validator.forgetAll();
   await audit(core, by, 'org.deleted', 'org', org.id, {

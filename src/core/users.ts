@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Paged } from './store';
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { cascadeEvents, newEvent, userEvents } from './events';
 import {
   createUserInput,
   isUuid,
@@ -85,7 +86,7 @@ async function patchUser(
   by?: Actor,
 ): Promise<User> {
   const user = await requireUser(core, userId);
-  const updated = await core.store.updateUser(user.id, patch);
+  const updated = await core.store.updateUser(user.id, patch, userEvents(user, patch, by));
   if (updated === 'email_taken') throw emailTaken();
   if (!updated) throw unknownUser();
   core.validator.forgetAll();
@@ -154,6 +155,11 @@ export async function deleteUser(
     user.id,
     nowSeconds(),
     core.settings().revokeOrgKeysWhenCreatorLeaves,
+    cascadeEvents(
+      newEvent('user.deleted', { userId: user.id, actor: by?.actor ?? 'library' }),
+      'user_deleted',
+      by,
+    ),
   );
   if (!result) throw unknownUser();
   core.validator.forgetAll();

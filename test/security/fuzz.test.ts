@@ -254,6 +254,7 @@ function stampFormFuzz(area: 'hosted pages' | 'admin', runsPerRoute: number) {
       userId: w.member.id,
       orgId: w.orgA.id,
       id: w.integration.key.id,
+      ...w.webhookIds,
       adminId: other.find((a) => a.id !== w.admin.id)?.id ?? '00000000-0000-4000-8000-000000000000',
     };
     const formPage = area === 'admin' ? '/admin/settings' : '/keys/new';

@@ -118,6 +118,7 @@ describe('security headers on every page', () => {
     orgId: w.orgA.id,
     id: w.integration.key.id,
     adminId: w.admin.id,
+    ...w.webhookIds,
   });
 
   it('finds the pages of both areas, signed-in and public', () => {

@@ -256,6 +256,7 @@ function concrete(f: CredentialFixture, path: string): string {
     org_id: w.orgA.id,
     adminId: w.admin.id,
     id: w.integration.key.id,
+    ...w.webhookIds,
   };
   return path.replace(/:(\w+)/g, (_, param: string) => {
     const id = ids[param];

@@ -68,7 +68,25 @@ export async function aPopulatedWorld({ latchkey }: SecurityApp) {
     password: ADMIN_PASSWORD,
   });
   const integration = await latchkey.createIntegrationKey('security suite');
-  return { owner, orgAdmin, member, stranger, orgA, orgC, keys, admin, integration };
+  const webhook = await latchkey.webhooks.addEndpoint({ url: 'https://hooks.example.com/in' });
+  await latchkey.webhooks.sendTestEvent(webhook.endpoint.id);
+  await latchkey.store.fanOutEvents(Math.floor(Date.now() / 1000), 10);
+  const [delivery] = (await latchkey.webhooks.listDeliveries(webhook.endpoint.id)).items;
+  const webhookIds = { endpointId: webhook.endpoint.id, deliveryId: delivery!.id };
+  const webhookSecret = webhook.secret;
+  return {
+    owner,
+    orgAdmin,
+    member,
+    stranger,
+    orgA,
+    orgC,
+    keys,
+    admin,
+    integration,
+    webhookIds,
+    webhookSecret,
+  };
 }
 
 export type World = Awaited<ReturnType<typeof aPopulatedWorld>>;
@@ -150,6 +168,7 @@ export function secretsOf(w: World): Record<string, string> {
     userPassword: PASSWORD,
     adminPassword: ADMIN_PASSWORD,
     integrationKey: w.integration.token,
+    webhookSigningSecret: w.webhookSecret,
     ...Object.fromEntries(Object.entries(w.keys).map(([k, v]) => [`${k} token`, v.apiKeyToken])),
   };
 }

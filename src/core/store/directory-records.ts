@@ -1,4 +1,5 @@
 import type { Membership, Org, User } from '../types';
+import type { CascadeEvents, OutboxEvent } from './event-records';
 import type { Page, Paged } from './paging';
 
 export type UserPatch = Partial<Omit<User, 'id' | 'createdAt'>>;
@@ -6,7 +7,8 @@ export type OrgPatch = Partial<Pick<Org, 'name' | 'urlSafeName' | 'metadata'>>;
 
 /**
  * Users, orgs and memberships. Each cascade (a `...And...` method) is atomic: it
- * archives the keys the change takes with it in the same step.
+ * archives the keys the change takes with it in the same step, and writes the
+ * `events` built from the keys it archived (when given) in that step too.
  */
 export interface DirectoryRecords {
   // Users
@@ -16,7 +18,11 @@ export interface DirectoryRecords {
   findUserByEmail(email: string): Promise<User | null>;
   listUsers(filter: { emailContains?: string }, page: Page): Promise<Paged<User>>;
   /** Null when the user does not exist; false-y email collisions give 'email_taken'. */
-  updateUser(id: string, patch: UserPatch): Promise<User | null | 'email_taken'>;
+  updateUser(
+    id: string,
+    patch: UserPatch,
+    events?: OutboxEvent[],
+  ): Promise<User | null | 'email_taken'>;
   /**
    * Deletes the user and their memberships, archives their personal keys and,
    * when `archiveCreatedOrgKeys`, the org keys they created. Null when unknown.
@@ -25,6 +31,7 @@ export interface DirectoryRecords {
     id: string,
     now: number,
     archiveCreatedOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null>;
 
   // Orgs
@@ -35,7 +42,11 @@ export interface DirectoryRecords {
   listOrgs(filter: { nameContains?: string }, page: Page): Promise<Paged<Org>>;
   updateOrg(id: string, patch: OrgPatch): Promise<Org | null | 'name_taken'>;
   /** Deletes the org and its memberships and archives all its keys. Null when unknown. */
-  deleteOrgAndArchiveKeys(id: string, now: number): Promise<{ archivedKeyIds: string[] } | null>;
+  deleteOrgAndArchiveKeys(
+    id: string,
+    now: number,
+    events?: CascadeEvents,
+  ): Promise<{ archivedKeyIds: string[] } | null>;
 
   // Memberships
   /** Adds the user to the org, or changes their role if already a member. */
@@ -52,5 +63,6 @@ export interface DirectoryRecords {
     userId: string,
     now: number,
     archiveTheirOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null>;
 }

@@ -1,5 +1,6 @@
 import type { AdminRecords } from './admin-records';
 import type { DirectoryRecords } from './directory-records';
+import type { EventRecords } from './event-records';
 import type { KeyRecords } from './key-records';
 import type { PageSessions } from './page-sessions';
 import type { ReminderRecords } from './reminder-records';
@@ -8,6 +9,7 @@ import type { UsageRecords } from './usage-records';
 
 export * from './admin-records';
 export * from './directory-records';
+export * from './event-records';
 export * from './key-records';
 export * from './page-sessions';
 export * from './paging';
@@ -18,7 +20,8 @@ export * from './usage-records';
 /**
  * Everything Latchkey needs from a database, named by what the core does, one role
  * per interface. Missing records are `null` or `[]`; methods throw only for the
- * unexpected. Every cascade (a `...And...` method) is atomic.
+ * unexpected. Every cascade (a `...And...` method) is atomic. A write that takes
+ * `events` stores them in the webhook outbox together with the change (see EventRecords).
  */
 export interface Store
   extends
@@ -28,7 +31,8 @@ export interface Store
     AdminRecords,
     PageSessions,
     RetentionRecords,
-    ReminderRecords {
+    ReminderRecords,
+    EventRecords {
   readonly kind: 'sqlite' | 'mongo';
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { ApiKey, KeyKind, Membership, Org, User } from '../types';
+import type { OutboxEvent } from './event-records';
 import type { Page, Paged } from './paging';
 
 export type KeyState = 'current' | 'expired' | 'archived';
@@ -106,9 +107,15 @@ export interface KeyRecords {
   // API keys
   /**
    * Inserts the key unless its owner (user for personal, org for org keys)
-   * already has `maxActive` current keys (0 = no limit). Check and insert are atomic.
+   * already has `maxActive` current keys (0 = no limit). Check and insert are atomic;
+   * `events` are stored only when the key is.
    */
-  insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult>;
+  insertKey(
+    key: ApiKey,
+    maxActive: number,
+    now: number,
+    events?: OutboxEvent[],
+  ): Promise<InsertKeyResult>;
   findKeyById(id: string): Promise<ApiKey | null>;
   findKeyByDigest(digest: string): Promise<ApiKey | null>;
   /** The key with its user, org and the user's memberships, read together; null when unknown. */
@@ -130,7 +137,7 @@ export interface KeyRecords {
   listKeys(filter: KeyFilter, page: Page): Promise<Paged<ApiKey>>;
   countKeys(filter: KeyFilter): Promise<number>;
   /** Updates a key that is not archived; null otherwise. */
-  updateKey(id: string, patch: KeyPatch): Promise<ApiKey | null>;
+  updateKey(id: string, patch: KeyPatch, events?: OutboxEvent[]): Promise<ApiKey | null>;
   /** Archives a key that is not archived yet; null when no such current key. */
-  archiveKey(id: string, now: number): Promise<ApiKey | null>;
+  archiveKey(id: string, now: number, events?: OutboxEvent[]): Promise<ApiKey | null>;
 }

@@ -12,6 +12,7 @@ import { registerBrandingRoutes } from './branding';
 import { imageUploadBody } from './branding-upload';
 import { registerHealthRoutes } from './health';
 import { registerIntegrationKeyRoutes } from './integration-keys';
+import { registerWebhookRoutes } from './webhooks';
 import { registerKeyRoutes } from './keys';
 import { registerLeakedKeyRoutes } from './leaked-keys';
 import { registerOrgRoutes } from './orgs';
@@ -73,6 +74,7 @@ function buildArea(
   registerKeyRoutes(area, latchkey);
   registerLeakedKeyRoutes(area, latchkey);
   registerIntegrationKeyRoutes(area, latchkey);
+  registerWebhookRoutes(area, latchkey);
   registerUsageRoutes(area, latchkey);
   registerAuditRoutes(area, latchkey);
   // Counts validations for the health page from now on; the router lives as long as the app.

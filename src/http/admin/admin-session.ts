@@ -30,6 +30,7 @@ const NAV = [
   ['/orgs', 'Orgs'],
   ['/keys', 'Keys'],
   ['/integration-keys', 'Integration keys'],
+  ['/webhooks', 'Webhooks'],
   ['/usage', 'Usage'],
   ['/audit', 'Audit log'],
   ['/admins', 'Admins'],

@@ -1,17 +1,21 @@
 import type { ClientSession, Model, QueryFilter } from 'mongoose';
+import type { ArchivedKey } from '../../core/store';
 import type { ApiKeyDoc } from './models';
 
-/** Archives the current keys matching `filter`; returns their ids, oldest first. */
-export async function archiveMatching(
+type ArchivedFields = Pick<ApiKeyDoc, '_id' | 'kind' | 'userId' | 'orgId' | 'hint' | 'displayName'>;
+
+/** Archives the current keys matching `filter`; returns them, oldest first. */
+export async function archiveMatchingKeys(
   ApiKey: Model<ApiKeyDoc>,
   filter: QueryFilter<ApiKeyDoc>,
   now: number,
   session: ClientSession | undefined,
-): Promise<string[]> {
+): Promise<ArchivedKey[]> {
   const current = { ...filter, archivedAt: null };
-  const docs = await ApiKey.find(current, { _id: 1 }, { session })
+  const fields = { _id: 1, kind: 1, userId: 1, orgId: 1, hint: 1, displayName: 1 };
+  const docs = await ApiKey.find(current, fields, { session })
     .sort({ createdAt: 1, _id: 1 })
-    .lean<{ _id: string }[]>();
+    .lean<ArchivedFields[]>();
   const ids = docs.map((d) => d._id);
   if (ids.length > 0) {
     // Still conditional on archivedAt: null, so a key archived meanwhile keeps its first archive time.
@@ -21,7 +25,24 @@ export async function archiveMatching(
       { session },
     );
   }
-  return ids;
+  return docs.map((d) => ({
+    id: d._id,
+    kind: d.kind,
+    userId: d.userId ?? null,
+    orgId: d.orgId ?? null,
+    hint: d.hint,
+    displayName: d.displayName,
+  }));
+}
+
+/** Archives the current keys matching `filter`; returns their ids, oldest first. */
+export async function archiveMatching(
+  ApiKey: Model<ApiKeyDoc>,
+  filter: QueryFilter<ApiKeyDoc>,
+  now: number,
+  session: ClientSession | undefined,
+): Promise<string[]> {
+  return (await archiveMatchingKeys(ApiKey, filter, now, session)).map((k) => k.id);
 }
 
 /**

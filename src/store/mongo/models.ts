@@ -15,12 +15,14 @@ import type {
   UsageDoc,
   UserDoc,
 } from './documents';
+import { defineEventModels, type EventModels } from './event-models';
 import { schemas } from './schemas';
 
 export type * from './documents';
+export type * from './event-models';
 export { schemas } from './schemas';
 
-export interface Models {
+export interface Models extends EventModels {
   User: Model<UserDoc>;
   Org: Model<OrgDoc>;
   Membership: Model<MembershipDoc>;
@@ -63,5 +65,6 @@ export function defineModels(
     Session: conn.model<SessionDoc>('Session', s.sessions),
     OwnerLock: conn.model<OwnerLockDoc>('OwnerLock', s.ownerLocks),
     ChangeCounter: conn.model<ChangeCounterDoc>('ChangeCounter', s.changeCounter),
+    ...defineEventModels(conn, prefix),
   };
 }

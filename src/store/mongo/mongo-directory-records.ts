@@ -1,7 +1,16 @@
 import type { ClientSession, Connection, QueryFilter } from 'mongoose';
 import type { KeyKind, Membership, Org, User } from '../../core/types';
-import type { DirectoryRecords, OrgPatch, Page, Paged, UserPatch } from '../../core/store';
-import { archiveMatching, sweptAgain } from './key-archiving';
+import type {
+  CascadeEvents,
+  DirectoryRecords,
+  OutboxEvent,
+  OrgPatch,
+  Page,
+  Paged,
+  UserPatch,
+} from '../../core/store';
+import { insertOutboxEvents } from './event-models';
+import { archiveMatchingKeys, sweptAgain } from './key-archiving';
 import {
   membershipFromDoc,
   orgFromDoc,
@@ -64,7 +73,11 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     return paged(this.models.User, query, { createdAt: 1, _id: 1 }, page, userFromDoc);
   }
 
-  async updateUser(id: string, patch: UserPatch): Promise<User | null | 'email_taken'> {
+  async updateUser(
+    id: string,
+    patch: UserPatch,
+    events?: OutboxEvent[],
+  ): Promise<User | null | 'email_taken'> {
     const _id = asId(id);
     if (_id === null) return null;
     const set = userPatchToSet(patch);
@@ -72,6 +85,7 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     if (set.metadata !== undefined) assertStorableJson('metadata', set.metadata);
     try {
       const doc = await this.models.User.findOneAndUpdate({ _id }, { $set: set }, AFTER).lean();
+      if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
       return doc ? userFromDoc(doc) : null;
     } catch (e) {
       if (isDuplicateKey(e)) return 'email_taken';
@@ -83,6 +97,7 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     id: string,
     now: number,
     archiveCreatedOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null> {
     const _id = asId(id);
     if (_id === null) return null;
@@ -92,10 +107,11 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     const theirKeys: QueryFilter<ApiKeyDoc> = { userId: _id, kind: { $in: kinds } };
     const done = await this.cascade(async (session) => {
       if (!(await User.exists({ _id }).session(session ?? null))) return null;
-      const archivedKeyIds = await archiveMatching(ApiKey, theirKeys, now, session);
+      const archived = await archiveMatchingKeys(ApiKey, theirKeys, now, session);
+      await insertOutboxEvents(this.models.WebhookEvent, events?.(archived), session);
       await Membership.deleteMany({ userId: _id }, { session });
       await User.deleteOne({ _id }, { session });
-      return { archivedKeyIds };
+      return { archivedKeyIds: archived.map((k) => k.id) };
     });
     return sweptAgain(ApiKey, done, theirKeys, now);
   }
@@ -145,16 +161,18 @@ export class MongoDirectoryRecords implements DirectoryRecords {
   async deleteOrgAndArchiveKeys(
     id: string,
     now: number,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null> {
     const _id = asId(id);
     if (_id === null) return null;
     const { Org, Membership, ApiKey } = this.models;
     const done = await this.cascade(async (session) => {
       if (!(await Org.exists({ _id }).session(session ?? null))) return null;
-      const archivedKeyIds = await archiveMatching(ApiKey, { orgId: _id }, now, session);
+      const archived = await archiveMatchingKeys(ApiKey, { orgId: _id }, now, session);
+      await insertOutboxEvents(this.models.WebhookEvent, events?.(archived), session);
       await Membership.deleteMany({ orgId: _id }, { session });
       await Org.deleteOne({ _id }, { session });
-      return { archivedKeyIds };
+      return { archivedKeyIds: archived.map((k) => k.id) };
     });
     return sweptAgain(ApiKey, done, { orgId: _id }, now);
   }
@@ -214,6 +232,7 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     userId: string,
     now: number,
     archiveTheirOrgKeys: boolean,
+    events?: CascadeEvents,
   ): Promise<{ archivedKeyIds: string[] } | null> {
     const o = asId(orgId);
     const u = asId(userId);
@@ -223,11 +242,12 @@ export class MongoDirectoryRecords implements DirectoryRecords {
     // Keys first, the membership last, so a run cut short can simply be run again.
     const done = await this.cascade(async (session) => {
       if (!(await Membership.exists({ userId: u, orgId: o }).session(session ?? null))) return null;
-      const archivedKeyIds = archiveTheirOrgKeys
-        ? await archiveMatching(ApiKey, theirOrgKeys, now, session)
+      const archived = archiveTheirOrgKeys
+        ? await archiveMatchingKeys(ApiKey, theirOrgKeys, now, session)
         : [];
+      await insertOutboxEvents(this.models.WebhookEvent, events?.(archived), session);
       await Membership.deleteOne({ userId: u, orgId: o }, { session });
-      return { archivedKeyIds };
+      return { archivedKeyIds: archived.map((k) => k.id) };
     });
     return archiveTheirOrgKeys ? sweptAgain(ApiKey, done, theirOrgKeys, now) : done;
   }

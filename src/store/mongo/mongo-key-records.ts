@@ -1,6 +1,7 @@
 import type { ApiKey } from '../../core/types';
 import type {
   InsertKeyResult,
+  OutboxEvent,
   KeyFilter,
   KeyForValidation,
   KeyPatch,
@@ -10,6 +11,7 @@ import type {
   Paged,
 } from '../../core/store';
 import { keyToValidate, userToValidate } from '../../core/store';
+import { insertOutboxEvents } from './event-models';
 import { keyFromDoc, keyToDoc, pickSet } from './mappers';
 import type { Models } from './models';
 import type { MongoDirectoryRecords } from './mongo-directory-records';
@@ -48,7 +50,12 @@ export class MongoKeyRecords implements KeyRecords {
     return found.every((f) => f !== null);
   }
 
-  async insertKey(key: ApiKey, maxActive: number, now: number): Promise<InsertKeyResult> {
+  async insertKey(
+    key: ApiKey,
+    maxActive: number,
+    now: number,
+    events?: OutboxEvent[],
+  ): Promise<InsertKeyResult> {
     assertStorableJson('metadata', key.metadata);
     const insert = async (): Promise<InsertKeyResult> => {
       const doc = { ...keyToDoc(key), seq: nextKeySeq() };
@@ -64,7 +71,10 @@ export class MongoKeyRecords implements KeyRecords {
         await this.models.ApiKey.deleteOne({ _id: key.id }).then(undefined, () => undefined);
         throw err;
       }
-      if (ownerThere) return 'inserted';
+      if (ownerThere) {
+        await insertOutboxEvents(this.models.WebhookEvent, events);
+        return 'inserted';
+      }
       await this.models.ApiKey.deleteOne({ _id: key.id });
       return 'owner_gone';
     };
@@ -136,7 +146,7 @@ export class MongoKeyRecords implements KeyRecords {
     return query === null ? 0 : this.models.ApiKey.countDocuments(query);
   }
 
-  async updateKey(id: string, patch: KeyPatch): Promise<ApiKey | null> {
+  async updateKey(id: string, patch: KeyPatch, events?: OutboxEvent[]): Promise<ApiKey | null> {
     const _id = asId(id);
     if (_id === null) return null;
     const set = pickSet(patch, ['displayName', 'expiresAt', 'metadata', 'rateLimit'] as const);
@@ -150,10 +160,15 @@ export class MongoKeyRecords implements KeyRecords {
       { $set: set },
       AFTER,
     ).lean();
+    if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
     return doc ? keyFromDoc(doc) : null;
   }
 
-  async archiveKey(id: string, now: number): Promise<ApiKey | null> {
+  /**
+   * Single-document writes run without a transaction, so their events are written just
+   * after the change: as durable as the change itself on a deployment without transactions.
+   */
+  async archiveKey(id: string, now: number, events?: OutboxEvent[]): Promise<ApiKey | null> {
     const _id = asId(id);
     if (_id === null) return null;
     const doc = await this.models.ApiKey.findOneAndUpdate(
@@ -161,6 +176,7 @@ export class MongoKeyRecords implements KeyRecords {
       { $set: { archivedAt: now } },
       AFTER,
     ).lean();
+    if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
     return doc ? keyFromDoc(doc) : null;
   }
 }

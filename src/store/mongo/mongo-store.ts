@@ -5,6 +5,7 @@ import { ChangeCounter, type CounterReading } from './change-counter';
 import type { Models } from './models';
 import { MongoAdminRecords } from './mongo-admin-records';
 import { MongoDirectoryRecords } from './mongo-directory-records';
+import { MongoEventRecords } from './mongo-event-records';
 import { MongoKeyRecords } from './mongo-key-records';
 import { MongoPageSessions } from './mongo-page-sessions';
 import { MongoReminderRecords } from './mongo-reminder-records';
@@ -41,6 +42,7 @@ export class MongoStore implements Store {
   private readonly sessions: MongoPageSessions;
   private readonly reminders: MongoReminderRecords;
   private readonly retention: ReturnType<typeof mongoRetention>;
+  private readonly events: MongoEventRecords;
   readonly changes: ChangeCounter;
 
   constructor(
@@ -56,6 +58,7 @@ export class MongoStore implements Store {
     this.sessions = new MongoPageSessions(models);
     this.reminders = new MongoReminderRecords(models);
     this.retention = mongoRetention(models);
+    this.events = new MongoEventRecords(models);
     this.changes = new ChangeCounter(models.ChangeCounter);
   }
 
@@ -182,6 +185,24 @@ export class MongoStore implements Store {
     this.reminders.claimExpiryReminder(...a);
   readonly releaseExpiryReminder: Store['releaseExpiryReminder'] = (...a) =>
     this.reminders.releaseExpiryReminder(...a);
+  // Event records (webhooks)
+  readonly insertEvents: Store['insertEvents'] = (...a) => this.events.insertEvents(...a);
+  readonly fanOutEvents: Store['fanOutEvents'] = (...a) => this.events.fanOutEvents(...a);
+  readonly claimDueDeliveries: Store['claimDueDeliveries'] = (...a) =>
+    this.events.claimDueDeliveries(...a);
+  readonly recordAttempt: Store['recordAttempt'] = (...a) => this.events.recordAttempt(...a);
+  readonly resendDelivery: Store['resendDelivery'] = (...a) => this.events.resendDelivery(...a);
+  readonly findDeliveryById: Store['findDeliveryById'] = (...a) =>
+    this.events.findDeliveryById(...a);
+  readonly listDeliveries: Store['listDeliveries'] = (...a) => this.events.listDeliveries(...a);
+  readonly countUndispatchedEvents: Store['countUndispatchedEvents'] = () =>
+    this.events.countUndispatchedEvents();
+  readonly insertEndpoint: Store['insertEndpoint'] = (...a) => this.events.insertEndpoint(...a);
+  readonly findEndpointById: Store['findEndpointById'] = (...a) =>
+    this.events.findEndpointById(...a);
+  readonly listEndpoints: Store['listEndpoints'] = () => this.events.listEndpoints();
+  readonly updateEndpoint: Store['updateEndpoint'] = (...a) => this.events.updateEndpoint(...a);
+  readonly deleteEndpoint: Store['deleteEndpoint'] = (...a) => this.events.deleteEndpoint(...a);
 
   // Page sessions
   readonly getSession: Store['getSession'] = (...a) => this.sessions.getSession(...a);

@@ -1,5 +1,7 @@
 import type { Org, User } from '../../core/types';
-import type { DirectoryRecords } from '../../core/store';
+import type { ArchivedKey, CascadeEvents, DirectoryRecords } from '../../core/store';
+import { insertEventsNow } from './event-records';
+import type { Row } from './row-reader';
 import { membershipFromRow, orgFromRow, orgToRow, userFromRow, userToRow } from './rows';
 import { likeEscape, paged, unlessTaken, type Sql } from './sql';
 
@@ -16,10 +18,10 @@ function directoryStatements(sql: Sql) {
     deleteUser: sql.write('DELETE FROM users WHERE id = ?'),
     deleteMembershipsOfUser: sql.write('DELETE FROM memberships WHERE user_id = ?'),
     archiveKeysOfUser: (withCreatedOrgKeys: boolean) =>
-      sql.value<string>(
+      sql.rows(
         `UPDATE api_keys SET archived_at = ? WHERE user_id = ? AND ${
           withCreatedOrgKeys ? "kind IN ('personal', 'org')" : "kind = 'personal'"
-        } AND archived_at IS NULL RETURNING id`,
+        } AND archived_at IS NULL RETURNING id, kind, user_id, org_id, hint, display_name`,
       ),
 
     orgById: sql.rows('SELECT * FROM orgs WHERE id = ?'),
@@ -33,8 +35,8 @@ function directoryStatements(sql: Sql) {
     ),
     deleteOrg: sql.write('DELETE FROM orgs WHERE id = ?'),
     deleteMembershipsOfOrg: sql.write('DELETE FROM memberships WHERE org_id = ?'),
-    archiveKeysOfOrg: sql.value<string>(
-      'UPDATE api_keys SET archived_at = ? WHERE org_id = ? AND archived_at IS NULL RETURNING id',
+    archiveKeysOfOrg: sql.rows(
+      'UPDATE api_keys SET archived_at = ? WHERE org_id = ? AND archived_at IS NULL RETURNING id, kind, user_id, org_id, hint, display_name',
     ),
 
     upsertMembership: sql.write(`INSERT INTO memberships (user_id, org_id, role, joined_at)
@@ -44,14 +46,30 @@ function directoryStatements(sql: Sql) {
       'SELECT * FROM memberships WHERE user_id = ? ORDER BY joined_at, org_id',
     ),
     deleteMembership: sql.write('DELETE FROM memberships WHERE user_id = ? AND org_id = ?'),
-    archiveOrgKeysOfMember: sql.value<string>(
-      "UPDATE api_keys SET archived_at = ? WHERE kind = 'org' AND org_id = ? AND user_id = ? AND archived_at IS NULL RETURNING id",
+    archiveOrgKeysOfMember: sql.rows(
+      "UPDATE api_keys SET archived_at = ? WHERE kind = 'org' AND org_id = ? AND user_id = ? AND archived_at IS NULL RETURNING id, kind, user_id, org_id, hint, display_name",
     ),
   };
 }
 
+const archivedKeyFromRow = (r: Row): ArchivedKey => ({
+  id: String(r.id),
+  kind: r.kind as ArchivedKey['kind'],
+  userId: r.user_id === null ? null : String(r.user_id),
+  orgId: r.org_id === null ? null : String(r.org_id),
+  hint: String(r.hint),
+  displayName: String(r.display_name),
+});
+
 export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
   const s = directoryStatements(sql);
+
+  /** Ends a cascade: its events go to the outbox in its transaction. */
+  const archived = (rows: Row[], events: CascadeEvents | undefined) => {
+    const keys = rows.map(archivedKeyFromRow);
+    insertEventsNow(sql, events?.(keys));
+    return { archivedKeyIds: keys.map((k) => k.id) };
+  };
 
   return {
     // Users ----------------------------------------------------------------
@@ -81,7 +99,7 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
     },
 
     // Read and write in one synchronous transaction so concurrent patches cannot interleave.
-    updateUser: async (id, patch) =>
+    updateUser: async (id, patch, events) =>
       sql.transaction((): User | null | 'email_taken' => {
         const found = s.userById.get(id);
         if (!found) return null;
@@ -90,15 +108,16 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
         const columns = Object.keys(row).filter((c) => c !== 'id');
         return unlessTaken(() => {
           s.updateUser(columns).run(row);
+          insertEventsNow(sql, events);
           return next;
         }, 'email_taken');
       })(),
 
-    deleteUserAndArchiveKeys: async (id, now, archiveCreatedOrgKeys) =>
+    deleteUserAndArchiveKeys: async (id, now, archiveCreatedOrgKeys, events) =>
       sql.transaction(() => {
         if (!s.deleteUser.run(id).changes) return null;
         s.deleteMembershipsOfUser.run(id);
-        return { archivedKeyIds: s.archiveKeysOfUser(archiveCreatedOrgKeys).all(now, id) };
+        return archived(s.archiveKeysOfUser(archiveCreatedOrgKeys).all(now, id), events);
       })(),
 
     // Orgs -----------------------------------------------------------------
@@ -139,11 +158,11 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
         }, 'name_taken');
       })(),
 
-    deleteOrgAndArchiveKeys: async (id, now) =>
+    deleteOrgAndArchiveKeys: async (id, now, events) =>
       sql.transaction(() => {
         if (!s.deleteOrg.run(id).changes) return null;
         s.deleteMembershipsOfOrg.run(id);
-        return { archivedKeyIds: s.archiveKeysOfOrg.all(now, id) };
+        return archived(s.archiveKeysOfOrg.all(now, id), events);
       })(),
 
     // Memberships ----------------------------------------------------------
@@ -170,11 +189,11 @@ export function sqliteDirectoryRecords(sql: Sql): DirectoryRecords {
         membershipFromRow,
       ),
 
-    removeMemberAndArchiveTheirOrgKeys: async (orgId, userId, now, archiveTheirOrgKeys) =>
+    removeMemberAndArchiveTheirOrgKeys: async (orgId, userId, now, archiveTheirOrgKeys, events) =>
       sql.transaction(() => {
         if (!s.deleteMembership.run(userId, orgId).changes) return null;
-        if (!archiveTheirOrgKeys) return { archivedKeyIds: [] };
-        return { archivedKeyIds: s.archiveOrgKeysOfMember.all(now, orgId, userId) };
+        const rows = archiveTheirOrgKeys ? s.archiveOrgKeysOfMember.all(now, orgId, userId) : [];
+        return archived(rows, events);
       })(),
   };
 }

@@ -6,6 +6,7 @@ import type {
   KeyPatch,
   KeyRecords,
 } from '../../core/store';
+import { insertEventsNow } from './event-records';
 import { KeyForValidationReader } from './key-for-validation';
 import { keyFromRow, keyToRow } from './rows';
 import { likeEscape, likePrefix, paged, unlessTaken, type Params, type Sql } from './sql';
@@ -123,7 +124,7 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
   };
 
   return {
-    insertKey: async (key, maxActive, now) =>
+    insertKey: async (key, maxActive, now, events) =>
       // better-sqlite3 transactions are synchronous, so check-then-insert cannot interleave.
       sql
         .transaction((): InsertKeyResult => {
@@ -137,6 +138,7 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
           }
           return unlessTaken(() => {
             s.insertKey.run(keyToRow(key));
+            insertEventsNow(sql, events);
             return 'inserted' as const;
           }, 'duplicate');
         })
@@ -166,19 +168,24 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
       return Number(s.countKeys(where).get(...params));
     },
 
-    updateKey: async (id, patch) => {
+    updateKey: async (id, patch, events) => {
       const { sets, params } = keyPatchColumns(patch);
       if (sets.length === 0) {
         const key = await findKeyById(id);
         return key && key.archivedAt === null ? key : null;
       }
-      const row = s.updateKey(sets).get(...params, id);
-      return row ? keyFromRow(row) : null;
+      return sql.transaction(() => {
+        const row = s.updateKey(sets).get(...params, id);
+        if (row) insertEventsNow(sql, events);
+        return row ? keyFromRow(row) : null;
+      })();
     },
 
-    archiveKey: async (id, now) => {
-      const row = s.archiveKey.get(now, id);
-      return row ? keyFromRow(row) : null;
-    },
+    archiveKey: async (id, now, events) =>
+      sql.transaction(() => {
+        const row = s.archiveKey.get(now, id);
+        if (row) insertEventsNow(sql, events);
+        return row ? keyFromRow(row) : null;
+      })(),
   };
 }

@@ -179,6 +179,52 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS api_keys_by_expiry ON api_keys (expires_at) WHERE archived_at IS NULL;
     `,
   },
+  {
+    // Webhooks: the outbox (written with the change it reports), endpoints and deliveries.
+    version: 7,
+    sql: `
+      CREATE TABLE IF NOT EXISTS webhook_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        endpoint_id TEXT,
+        dispatched_at INTEGER
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS webhook_events_undispatched ON webhook_events (dispatched_at, at);
+
+      CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled_reason TEXT,
+        failing_since INTEGER
+      ) STRICT;
+
+      CREATE TABLE IF NOT EXISTS webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        event_at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER NOT NULL,
+        last_status_code INTEGER,
+        last_latency_ms INTEGER,
+        last_error TEXT,
+        last_attempt_at INTEGER,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at);
+    `,
+  },
 ];
 
 /**

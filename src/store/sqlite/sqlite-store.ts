@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type {
   AdminRecords,
   DirectoryRecords,
+  EventRecords,
   PageSessions,
   ReminderRecords,
   RetentionRecords,
@@ -12,6 +13,7 @@ import type {
 } from '../../core/store';
 import { sqliteAdminRecords } from './admin-records';
 import { sqliteDirectoryRecords } from './directory-records';
+import { sqliteEventRecords } from './event-records';
 import { sqliteKeyRecords, type SqliteKeyRecords } from './key-records';
 import { migrate } from './migrations';
 import { sqlitePageSessions } from './page-sessions';
@@ -51,7 +53,8 @@ type SqliteRoles = SqliteKeyRecords &
   AdminRecords &
   PageSessions &
   RetentionRecords &
-  ReminderRecords;
+  ReminderRecords &
+  EventRecords;
 
 function rolesOver(db: Database.Database): SqliteRoles {
   const sql = new Sql(db);
@@ -63,6 +66,7 @@ function rolesOver(db: Database.Database): SqliteRoles {
     ...sqlitePageSessions(sql),
     ...sqliteRetention(sql),
     ...sqliteReminderRecords(sql),
+    ...sqliteEventRecords(sql),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Store } from '../../../src/core/store';
 import { describeAdminRecords } from './admin-records';
 import { describeDirectoryRecords } from './directory';
+import { describeEventRecords } from './event-records';
 import { describeKeyForValidation } from './key-for-validation';
 import { describeKeyRecords } from './keys';
 import { describePageSessions } from './page-sessions';
@@ -31,5 +32,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describePageSessions(current);
     describeRetentionRecords(current);
     describeReminderRecords(current);
+    describeEventRecords(current);
   });
 }
