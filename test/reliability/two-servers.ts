@@ -60,18 +60,24 @@ export async function whoami(server: ServerChild, token: string): Promise<number
   return res.status;
 }
 
-/** Asks `server` every 10 ms until `done(status)`; the ms from `since` to the first such answer. */
+/** Asks every 10 ms until `done(status)`; how long after `since` a request still got the old answer. */
 export async function msUntil(
   since: number,
   ask: () => Promise<number>,
   done: (status: number) => boolean,
   giveUpMs: number,
 ): Promise<number> {
+  // The staleness a caller could see: how long after `since` a request could still START and
+  // get the old answer. Timing each request from its start keeps a slow round trip on a busy
+  // machine (the answer arriving late) from counting as staleness of the server.
+  let lastStaleStart = since;
   for (;;) {
+    const startedAt = Date.now();
     const status = await ask();
-    const at = Date.now() - since;
-    if (done(status)) return at;
-    if (at > giveUpMs) throw new Error(`still ${status} after ${at} ms`);
+    if (done(status)) return lastStaleStart - since;
+    lastStaleStart = startedAt;
+    if (startedAt - since > giveUpMs)
+      throw new Error(`still ${status} after ${startedAt - since} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

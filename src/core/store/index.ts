@@ -34,5 +34,12 @@ export interface Store
     ReminderRecords,
     EventRecords {
   readonly kind: 'sqlite' | 'mongo';
+  /**
+   * False on a MongoDB-compatible server whose concurrent updates of one document can
+   * overwrite each other (seen on FerretDB): conditional claims (a moved expiry's reminder,
+   * a webhook delivery's lease) are then at-least-once instead of exactly-once. Omitted
+   * means true.
+   */
+  readonly atomicUpdates?: boolean;
   close(): Promise<void>;
 }

@@ -32,6 +32,10 @@ export interface MongoStoreOptions {
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
 
+  get atomicUpdates(): boolean {
+    return this.options.capabilities?.atomicUpdates !== false;
+  }
+
   get recordsLastUsedTimes(): boolean {
     return this.options.capabilities?.atomicUpdates !== false;
   }

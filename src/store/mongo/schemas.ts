@@ -110,7 +110,9 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });
   apiKeys.index({ createdAt: -1, seq: -1, _id: 1 });
-  apiKeys.index({ expiresAt: 1 }, { partialFilterExpression: { archivedAt: null } });
+  // Keys expiring soon (reminders): current keys have archivedAt null. No partial index, which
+  // MongoDB-compatible servers such as FerretDB do not all support.
+  apiKeys.index({ archivedAt: 1, expiresAt: 1 });
 
   const usage = new Schema<UsageDoc>(
     {
