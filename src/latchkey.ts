@@ -6,6 +6,7 @@ import { Observers } from './core/observer';
 import { decoyHash } from './core/passwords';
 import type { KeyEventListener } from './core/key-events';
 import { startKeyNotices } from './core/key-notices';
+import { emit, newEvent } from './core/events';
 import type { EmailOptions } from './core/mailer';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder } from './core/settings';
@@ -143,7 +144,15 @@ export async function assembleLatchkey(
         )
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
-  const keyNotices = startKeyNotices(core, options.email, options.onKeyEvent);
+  // Leaked-key and expiry-reminder events reach webhooks through the outbox, and the host's
+  // own listener when it gave one.
+  const keyEvents: KeyEventListener = (name, { keyId, ...data }) => {
+    emit(core, newEvent(name, { apiKeyId: keyId ?? null, ...data })).catch((err: unknown) =>
+      logger.error({ err, event: name }, 'writing a key event to the webhook outbox failed'),
+    );
+    options.onKeyEvent?.(name, { keyId: keyId ?? null, ...data });
+  };
+  const keyNotices = startKeyNotices(core, options.email, keyEvents);
   const networkPolicy = { allowPrivateNetworks: options.webhookAllowPrivateNetworks ?? false };
   const webhookWorker = new WebhookWorker(store, logger, {
     ...networkPolicy,

@@ -85,3 +85,32 @@ describe('key, user and org events', () => {
     expect(events[1]!.data.revokedApiKeyIds).toEqual([personal.apiKeyId]);
   });
 });
+
+describe('leaked-key events', () => {
+  let lk: TestLatchkey;
+  beforeEach(async () => {
+    lk = await makeLatchkey();
+  });
+  afterEach(async () => {
+    await lk.close();
+  });
+
+  it('writes api_key.leaked to the outbox with where it was found, and never the token', async () => {
+    const user = await lk.createUser({ email: 'leak@example.com' });
+    const created = await lk.createApiKey({ userId: user.id });
+    await lk.reportLeakedToken(created.apiKeyToken, {
+      url: 'https://example.com/paste/1',
+      source: 'test',
+    });
+    const leaked = outbox(lk).filter((e) => e.type === 'api_key.leaked');
+    expect(leaked).toHaveLength(1);
+    expect(leaked[0]!.data).toMatchObject({
+      apiKeyId: created.apiKeyId,
+      kind: 'personal',
+      userId: user.id,
+      url: 'https://example.com/paste/1',
+      revoked: true,
+    });
+    expect(JSON.stringify(outbox(lk))).not.toContain(created.apiKeyToken);
+  });
+});
