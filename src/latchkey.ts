@@ -16,13 +16,18 @@ import { decoyHash, verifyPassword } from './core/passwords';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { findBrandImage, saveBrandImage } from './core/branding-images';
 import { SettingsHolder, updateSettings } from './core/settings';
+import { ScopeCatalog, type ScopesOption } from './core/scopes';
 import { UsageBuffer } from './core/usage-buffer';
 import type { KeyKind } from './core/types';
 import type { Validation } from './core/validation-result';
 import * as users from './core/users';
 import { Validator } from './core/validator';
 import { InvalidKeyGuard } from './middleware/invalid-key-guard';
-import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
+import {
+  optionalApiKey,
+  requireApiKey,
+  type RequireApiKeyOptions,
+} from './middleware/require-api-key';
 import type { Latchkey } from './latchkey-api';
 import { createLogger, type Logger } from './logger';
 import type { LatchkeyMetrics } from './metrics/types';
@@ -53,6 +58,12 @@ export interface LatchkeyOptions {
   invalidKeyLimitPerMinute?: number;
   /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
   retentionIntervalMs?: number;
+  /**
+   * The scopes keys may hold: a list of `{ name, description?, kinds? }`, or
+   * `{ scopes, defaultScopes }` where defaultScopes ("all" unless given) is the set a key
+   * created without any gets.
+   */
+  scopes?: ScopesOption;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -104,7 +115,9 @@ export async function assembleLatchkey(
           })
         : backend,
   );
+  const scopes = new ScopeCatalog(options.scopes);
   const validator = new Validator(store, settings, usage, {
+    scopes,
     cacheTtlMs,
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
@@ -121,6 +134,7 @@ export async function assembleLatchkey(
     validator,
     logger,
     bcryptCost: options.bcryptCost ?? 12,
+    scopes,
     settingsHolder,
     usage,
   };
@@ -177,20 +191,27 @@ function publicApi(
   return {
     logger: core.logger,
 
-    validateApiKey: (token) => watched(undefined, () => validator.validate(token)),
-    validatePersonalApiKey: (token) =>
-      watched('personal', () => validator.validate(token, 'personal')) as Promise<
+    validateApiKey: (token, request) =>
+      watched(undefined, () => validator.validate(token, undefined, request)),
+    validatePersonalApiKey: (token, request) =>
+      watched('personal', () => validator.validate(token, 'personal', request)) as Promise<
         Validation<PersonalKeyIdentity>
       >,
-    validateOrgApiKey: (token) =>
-      watched('org', () => validator.validate(token, 'org')) as Promise<Validation<OrgKeyIdentity>>,
-    validateImportedApiKey: (token) => watched(undefined, () => validator.validateImported(token)),
-    validateApiKeyInline: (token) =>
+    validateOrgApiKey: (token, request) =>
+      watched('org', () => validator.validate(token, 'org', request)) as Promise<
+        Validation<OrgKeyIdentity>
+      >,
+    validateImportedApiKey: (token, request) =>
+      watched(undefined, () => validator.validateImported(token, undefined, request)),
+    validateApiKeyInline: (token, request) =>
       observers.active
-        ? watched(undefined, () => validator.validate(token))
-        : validator.validateInline(token),
-    requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard, observers),
-    optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard, observers),
+        ? watched(undefined, () => validator.validate(token, undefined, request))
+        : validator.validateInline(token, undefined, request),
+    scopes: core.scopes,
+    requireApiKey: (opts = {}) =>
+      requireApiKey(validator, declared(core.scopes, opts), invalidKeyGuard, observers),
+    optionalApiKey: (opts = {}) =>
+      optionalApiKey(validator, declared(core.scopes, opts), invalidKeyGuard, observers),
     invalidKeyGuard,
     forgetCachedValidations: (digest) =>
       digest === undefined ? validator.forgetAll() : validator.forget(digest),
@@ -299,6 +320,13 @@ function publicApi(
       await store.close();
     },
   };
+}
+
+/** Route options whose scope names are all declared; a typo fails at start-up, not per request. */
+function declared(catalog: ScopeCatalog, opts: RequireApiKeyOptions): RequireApiKeyOptions {
+  catalog.requireDeclared(opts.scopes ?? [], 'requireApiKey scopes');
+  catalog.requireDeclared(opts.anyScope ?? [], 'requireApiKey anyScope');
+  return opts;
 }
 
 /** The validate functions, timed and counted while someone observes them. */

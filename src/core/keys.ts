@@ -77,6 +77,12 @@ async function insert(core: Core, key: ApiKey, now: number): Promise<void> {
   core.validator.forget(key.digest);
 }
 
+/** Scopes and allowlist as the audit log records them, when set. */
+const policyDetails = (k: Partial<Pick<ApiKey, 'scopes' | 'allowedIps'>>) => ({
+  ...(k.scopes === undefined || k.scopes === null ? {} : { scopes: k.scopes }),
+  ...(k.allowedIps === undefined ? {} : { allowedIps: k.allowedIps }),
+});
+
 const defaultName = (kind: KeyKind): string =>
   kind === 'personal' ? 'Personal key' : kind === 'org' ? 'Organization key' : 'Generic key';
 
@@ -101,12 +107,15 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: false,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    scopes: core.scopes.choose(owner.kind, data.scopes),
+    allowedIps: data.allowedIps ?? null,
   };
   await insert(core, key, now);
   await audit(core, by, 'key.created', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
     orgId: key.orgId,
+    ...policyDetails(key),
   });
   return { apiKeyId: key.id, apiKeyToken: token, key: viewOf(key) };
 }
@@ -132,12 +141,15 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: true,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    scopes: core.scopes.choose(owner.kind, data.scopes),
+    allowedIps: data.allowedIps ?? null,
   };
   await insert(core, key, now);
   await audit(core, by, 'key.imported', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
     orgId: key.orgId,
+    ...policyDetails(key),
   });
   return viewOf(key);
 }
@@ -152,7 +164,7 @@ export async function fetchApiKey(core: Core, keyId: unknown): Promise<ApiKeyVie
   return viewOf(await requireKey(core, keyId));
 }
 
-/** What updateApiKey may change: displayName, expiresAt (null = never), metadata, rateLimit (null removes it). */
+/** What updateApiKey may change: displayName, expiresAt (null = never), metadata, rateLimit and allowedIps (null removes them), scopes. */
 export type KeyUpdate = z.input<typeof updateKeyInput>;
 
 export async function updateApiKey(
@@ -162,15 +174,22 @@ export async function updateApiKey(
   by?: Actor,
 ): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
-  const patch = parseInput(updateKeyInput, input ?? {});
-  checkExpiry(patch.expiresAt, nowSeconds());
+  const parsed = parseInput(updateKeyInput, input ?? {});
+  checkExpiry(parsed.expiresAt, nowSeconds());
   if (key.archivedAt !== null)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
+  const patch = {
+    ...parsed,
+    ...(parsed.scopes === undefined ? {} : { scopes: core.scopes.choose(key.kind, parsed.scopes) }),
+  };
   const updated = await core.store.updateKey(key.id, patch);
   if (!updated)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
   core.validator.forget(key.digest);
-  await audit(core, by, 'key.updated', 'key', key.id, { fields: Object.keys(patch) });
+  await audit(core, by, 'key.updated', 'key', key.id, {
+    fields: Object.keys(patch),
+    ...policyDetails(patch),
+  });
   return viewOf(updated);
 }
 

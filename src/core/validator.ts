@@ -1,5 +1,7 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { FreshCache } from './fresh-cache';
+import { policyOf, refusalOf, type KeyPolicy, type ValidationRequest } from './key-policies';
+import { ScopeCatalog } from './scopes';
 import type { Observers } from './observer';
 import {
   deepFreeze,
@@ -29,12 +31,15 @@ interface Resolved {
   passed: Validation | null;
   /** A reason the owner makes the key fail (disabled user, deleted org...). */
   ownerFailure: FailureReason | null;
+  /** The key's allowlist, compiled; null when it has none. */
+  policy: KeyPolicy | null;
 }
 
 const NOT_FOUND: Resolved = Object.freeze({
   key: null,
   passed: null,
   ownerFailure: null,
+  policy: null,
 });
 
 export interface ValidatorOptions {
@@ -45,6 +50,8 @@ export interface ValidatorOptions {
   rateLimits?: ValidationRateLimits;
   /** Hears cache hits, misses and evictions (for metrics). */
   observer?: Pick<Observers, 'active' | 'onCacheLookup' | 'onCacheEviction'>;
+  /** The product's scopes, for the default set of keys stored without their own. */
+  scopes?: ScopeCatalog;
 }
 
 export class Validator {
@@ -58,6 +65,7 @@ export class Validator {
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
   private readonly observer: ValidatorOptions['observer'] | null;
+  private readonly scopes: ScopeCatalog;
 
   constructor(
     private readonly store: Store,
@@ -77,11 +85,16 @@ export class Validator {
         : null;
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
+    this.scopes = options.scopes ?? new ScopeCatalog();
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
-  async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-    return this.validateInline(raw, expected);
+  async validate(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Promise<Validation> {
+    return this.validateInline(raw, expected, request);
   }
 
   /**
@@ -90,10 +103,14 @@ export class Validator {
    * rate-limit count kept in this process), so middleware can answer in the same tick
    * without allocating promises on the hot path.
    */
-  validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+  validateInline(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, false);
+    return this.check(token, expected, false, request);
   }
 
   /**
@@ -106,6 +123,7 @@ export class Validator {
     raw: unknown,
     expected?: KeyKind,
     allowImported = false,
+    request?: ValidationRequest,
   ): Validation | Promise<Validation> | null {
     const cache = this.cache;
     if (!cache || typeof raw !== 'string') return null;
@@ -115,14 +133,18 @@ export class Validator {
     const cached = cache.get(digestKey(token), nowMs);
     const key = cached?.passed && !cached.ownerFailure ? cached.key : null;
     if (!cached || !key || (key.imported && !allowImported)) return null;
-    return this.judge(cached, expected, key.imported, nowMs);
+    return this.judge(cached, expected, key.imported, request, nowMs);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
-  async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+  async validateImported(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Promise<Validation> {
     const token = parseImportedToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, true);
+    return this.check(token, expected, true, request);
   }
 
   /** Drops one cached lookup (after the key changed). */
@@ -145,26 +167,30 @@ export class Validator {
     token: string,
     expected: KeyKind | undefined,
     imported: boolean,
+    request: ValidationRequest | undefined,
   ): Validation | Promise<Validation> {
     const cache = this.cache;
     // One clock reading serves the cache's freshness and the expiry check.
     const nowMs = Date.now();
     if (!cache) {
       const digest = digestToken(token);
-      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported, nowMs);
-      return this.load(digest).then((r) => this.judge(r, expected, imported));
+      if (this.readsNow)
+        return this.judge(this.readNow(digest), expected, imported, request, nowMs);
+      return this.load(digest).then((r) => this.judge(r, expected, imported, request));
     }
     const cacheKey = digestKey(token);
     const cached = cache.get(cacheKey, nowMs);
     if (this.observer?.active) this.observer.onCacheLookup(cached !== undefined);
-    if (cached) return this.judge(cached, expected, imported, nowMs);
+    if (cached) return this.judge(cached, expected, imported, request, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
       const r = this.readNow(hexOfDigestKey(cacheKey));
       cache.set(cacheKey, r, nowMs);
-      return this.judge(r, expected, imported, nowMs);
+      return this.judge(r, expected, imported, request, nowMs);
     }
-    return this.lookup(cache, cacheKey, nowMs).then((r) => this.judge(r, expected, imported));
+    return this.lookup(cache, cacheKey, nowMs).then((r) =>
+      this.judge(r, expected, imported, request),
+    );
   }
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
@@ -193,6 +219,7 @@ export class Validator {
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
+    request: ValidationRequest | undefined,
     nowMs = Date.now(),
   ): Validation | Promise<Validation> {
     const { key, passed } = r;
@@ -205,6 +232,10 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
+    if (r.policy !== null) {
+      const refusal = refusalOf(r.policy, request);
+      if (refusal !== null) return failure(refusal);
+    }
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
     const wait = this.rateLimits.consume(key, settings, nowMs);
     if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
@@ -244,8 +275,11 @@ export class Validator {
   private resolve({ key, user, org, memberships }: KeyForValidation, settings: Settings): Resolved {
     const apiKeyId = key.id;
     const metadata = deepFreeze(key.metadata);
+    // Without declared scopes the identity carries none, as before scopes existed.
+    const scopes = this.scopes.isEmpty ? undefined : Object.freeze([...this.scopes.heldBy(key)]);
+    const held = scopes && { scopes };
     if (key.kind === 'generic') {
-      return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata }));
+      return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata, ...held }));
     }
     if (key.kind === 'personal') {
       if (!user) return resolved(key, null, 'user_deleted');
@@ -254,12 +288,16 @@ export class Validator {
         kind: 'personal',
         apiKeyId,
         metadata,
+        ...held,
         user: userInfo(user, memberships, settings),
       });
       return resolved(key, identity, ownerFailure);
     }
     if (!org) return resolved(key, null, 'org_deleted');
-    return resolved(key, orgKeyIdentity(apiKeyId, metadata, org, user, memberships, settings));
+    return resolved(
+      key,
+      orgKeyIdentity(apiKeyId, metadata, scopes, org, user, memberships, settings),
+    );
   }
 }
 
@@ -275,5 +313,6 @@ function resolved(
 ): Resolved {
   if (key.rateLimit) Object.freeze(key.rateLimit);
   const passed: Validation | null = identity && Object.freeze({ valid: true, apiKey: identity });
-  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure });
+  const policy = policyOf(key);
+  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure, policy });
 }

@@ -146,6 +146,14 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       PRAGMA secure_delete = OFF;
     `,
   },
+  {
+    // JSON arrays; NULL scopes = the product's default set, NULL allowed_ips = anywhere.
+    version: 5,
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN scopes TEXT;
+      ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -8,7 +8,11 @@ import { validationWire } from '../wire';
 import { apiKeyValidation } from '../wire-schemas';
 
 const body = z
-  .object({ api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long') })
+  .object({
+    api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long'),
+    /** Latchkey extension: the address the key came from, for keys with an IP allowlist. */
+    client_ip: z.string().max(100, 'is too long').optional(),
+  })
   .strict();
 
 /**
@@ -47,7 +51,7 @@ export const validateKey = defineEndpoint({
   errors: [400],
   // Inline: a cached key is answered in the same tick, without a promise.
   run: (lk, { body: b }) => {
-    const outcome = lk.validateApiKeyInline(b.api_key_token);
+    const outcome = lk.validateApiKeyInline(b.api_key_token, { ip: b.client_ip });
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   },
 });
@@ -61,5 +65,6 @@ export const validateImportedKey = defineEndpoint({
   body,
   response: apiKeyValidation,
   errors: [400],
-  run: async (lk, { body: b }) => answer(await lk.validateImportedApiKey(b.api_key_token)),
+  run: async (lk, { body: b }) =>
+    answer(await lk.validateImportedApiKey(b.api_key_token, { ip: b.client_ip })),
 });
