@@ -44,6 +44,7 @@ export async function startServer(
     bcryptCost: config.BCRYPT_COST,
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
+    scopes: config.SCOPES,
   }).catch((err: unknown) => {
     // The SQLite file is the one thing here a bad variable can stop from opening.
     throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);
