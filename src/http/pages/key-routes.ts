@@ -9,7 +9,7 @@ import type { ExpiryChoice, Settings } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
 import { keyOrNull, keyPage, userOrNull } from '../lookups';
 import { viewerOf } from './current-user';
-import { policyInput, scopeChoices } from './key-policy-fields';
+import { policyInput, scopeChoices } from '../key-policy-fields';
 import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
 import { basePathOf, flash, keepForm, renderPage } from './render';
 import { OneTimeSecrets } from './one-time-secrets';
