@@ -21,6 +21,8 @@ export type { Settings, KeyKind, OrgRole, User, Org, Membership, RateLimit } fro
 export type { Store } from './core/store';
 export { createSqliteStore } from './store/sqlite';
 export type { RequireApiKeyOptions } from './middleware/require-api-key';
+export type { ScopeDefinition, ScopesOption, ScopeCatalog } from './core/scopes';
+export type { ValidationRequest } from './core/key-policies';
 export {
   rateLimitBackend,
   memoryRateLimits,
