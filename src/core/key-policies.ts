@@ -27,6 +27,14 @@ export interface ScopeRequirement {
   any: readonly string[];
 }
 
+/** Whether the key holds what the route requires; allocates nothing, for every request. */
+export function satisfies(held: readonly string[], need: ScopeRequirement): boolean {
+  for (const s of need.all) if (!held.includes(s)) return false;
+  if (need.any.length === 0) return true;
+  for (const s of need.any) if (held.includes(s)) return true;
+  return false;
+}
+
 /** The scopes the key lacks for the route ([] when it has what it needs). */
 export function missingScopes(held: readonly string[], need: ScopeRequirement): string[] {
   const missing = need.all.filter((s) => !held.includes(s));

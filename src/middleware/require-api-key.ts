@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
 import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
 import { parseImportedToken, parseToken } from '../core/token';
-import { missingScopes, type ScopeRequirement } from '../core/key-policies';
+import { missingScopes, satisfies, type ScopeRequirement } from '../core/key-policies';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -80,6 +80,8 @@ function denyScope(res: Response, missing: readonly string[]): void {
   );
   res.status(403).json({ error: 'insufficient_scope', message, scopes: missing });
 }
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /** What the options require of a key's scopes; null when nothing, so plain routes skip the check. */
 function requirementOf(opts: RequireApiKeyOptions): ScopeRequirement | null {
@@ -191,10 +193,8 @@ function finish(
 ): void {
   report(watch, result);
   if (result.valid) {
-    if (need !== null) {
-      const missing = missingScopes(result.apiKey.scopes ?? [], need);
-      if (missing.length > 0) return denyScope(res, missing);
-    }
+    if (need !== null && !satisfies(result.apiKey.scopes ?? NO_SCOPES, need))
+      return denyScope(res, missingScopes(result.apiKey.scopes ?? NO_SCOPES, need));
     req.apiKey = result.apiKey;
     next();
     return;
