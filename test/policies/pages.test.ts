@@ -60,6 +60,16 @@ describe('scopes and allowlists on the hosted create form', () => {
     await request(app).post('/api/whoami').set('Authorization', `Bearer ${token}`).expect(200);
   });
 
+  it('lists each key’s permissions on the keys page', async () => {
+    const { agent } = await setup();
+    await createWith(agent, '/keys', [
+      ['scopesShown', '1'],
+      ['scopes', 'projects:write'],
+    ]);
+    const html = (await agent.get('/keys').expect(200)).text;
+    expect(html).toContain('<td data-label="Permissions">projects:write</td>');
+  });
+
   it('creates a key with no scopes when every box is unticked', async () => {
     const { agent, latchkey, user } = await setup();
     await createWith(agent, '/keys', [['scopesShown', '1']]);

@@ -61,7 +61,9 @@ describe('@propelauth/node with scopes and allowlists declared', () => {
       'projects:read',
       'projects:write',
     ]);
-    expect(await auth.updateApiKey(created.apiKeyId, { metadata: { a: 2 } })).toBe(true);
+    expect(await auth.updateApiKey(created.apiKeyId, { metadata: JSON.stringify({ a: 2 }) })).toBe(
+      true,
+    );
     const validated = await auth.validateApiKey(created.apiKeyToken);
     expect(validated).toMatchObject({ metadata: { a: 2 }, user: { userId } });
 

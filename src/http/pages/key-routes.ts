@@ -138,6 +138,8 @@ export function registerKeyRoutes(
           ? await creatorEmails(latchkey, [...current.items, ...archived.items])
           : {},
       orgs: scope.kind === 'org' ? viewer.memberships.map((m) => m.org) : [],
+      // The scopes column shows only when the product declares scopes.
+      scopesOf: latchkey.scopes.isEmpty ? null : (key: ApiKeyView) => latchkey.scopes.heldBy(key),
     });
   });
 
