@@ -61,6 +61,8 @@ export function* personalKeys(
       imported: false,
       createdBy: 'library',
       rateLimit: null,
+      scopes: null,
+      allowedIps: null,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { bareRoute, coreScenarios } from './core-scenarios';
+import { policyScenarios } from './policy-scenarios';
 import { restScenarios } from './rest';
 import type { Scenario } from './scenario';
 
@@ -9,4 +10,4 @@ export { bareRoute };
  * unless it names another). To add some, export a `Scenario[]` from its own file
  * (e.g. bench/rest.ts) and spread it here.
  */
-export const scenarios: Scenario[] = [...coreScenarios, ...restScenarios];
+export const scenarios: Scenario[] = [...coreScenarios, ...policyScenarios, ...restScenarios];

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ScopeCatalog, type ScopesOption } from './core/scopes';
 import { trustProxy } from './trust-proxy';
 
 /** Every setting comes from the environment; `.env.example` documents each one. */
@@ -12,6 +14,23 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+/**
+ * The product's scopes: inline JSON (starting with [ or {) or the path of a JSON file, as
+ * createLatchkey's `scopes` option takes them; checked the way the library checks them.
+ */
+const scopes = z.string().transform((value, ctx): ScopesOption => {
+  const text = value.trim();
+  try {
+    const json = /^[[{]/.test(text) ? text : readFileSync(text, 'utf8');
+    const option = JSON.parse(json) as ScopesOption;
+    new ScopeCatalog(option);
+    return option;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 export const CONFIG_SCHEMA = z.object({
   PORT: int(0, 65535).default(3000),
@@ -92,6 +111,8 @@ export const CONFIG_SCHEMA = z.object({
     .string()
     .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
     .optional(),
+  /** The scopes keys may hold (inline JSON or a JSON file); none when unset. */
+  SCOPES: scopes.optional(),
 });
 
 export type Config = z.output<typeof CONFIG_SCHEMA>;

@@ -22,6 +22,8 @@ export type { Store } from './core/store';
 export type { Consistency } from './core/strict-consistency';
 export { createSqliteStore } from './store/sqlite';
 export type { RequireApiKeyOptions } from './middleware/require-api-key';
+export type { ScopeDefinition, ScopesOption, ScopeCatalog } from './core/scopes';
+export type { ValidationRequest } from './core/key-policies';
 export {
   rateLimitBackend,
   memoryRateLimits,

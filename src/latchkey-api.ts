@@ -25,6 +25,8 @@ import type { CreateUserInput, UpdateUserInput } from './core/users';
 import type { Validation } from './core/validation-result';
 import type { Webhooks } from './core/webhooks/endpoints';
 import type { InvalidKeyGuard } from './middleware/invalid-key-guard';
+import type { ValidationRequest } from './core/key-policies';
+import type { ScopeCatalog } from './core/scopes';
 import type { RequireApiKeyOptions } from './middleware/require-api-key';
 import type { Logger } from './logger';
 import type { ValidationObserver } from './core/observer';
@@ -49,18 +51,32 @@ export interface Latchkey {
   // Validation ---------------------------------------------------------------
 
   /** Checks a token (with or without "Bearer ") of any kind and says whose it is, or why not. */
-  validateApiKey(token: unknown): Promise<Validation>;
+  validateApiKey(token: unknown, request?: ValidationRequest): Promise<Validation>;
   /** As validateApiKey, but only a personal key passes. */
-  validatePersonalApiKey(token: unknown): Promise<Validation<PersonalKeyIdentity>>;
+  validatePersonalApiKey(
+    token: unknown,
+    request?: ValidationRequest,
+  ): Promise<Validation<PersonalKeyIdentity>>;
   /** As validateApiKey, but only an org key passes. */
-  validateOrgApiKey(token: unknown): Promise<Validation<OrgKeyIdentity>>;
+  validateOrgApiKey(
+    token: unknown,
+    request?: ValidationRequest,
+  ): Promise<Validation<OrgKeyIdentity>>;
   /** Checks a token made elsewhere and stored with importApiKey (it carries no checksum). */
-  validateImportedApiKey(token: unknown): Promise<Validation<ApiKeyIdentity>>;
+  validateImportedApiKey(
+    token: unknown,
+    request?: ValidationRequest,
+  ): Promise<Validation<ApiKeyIdentity>>;
   /**
    * As validateApiKey, but a key this process has cached (or a store that reads
    * synchronously, as SQLite does) answers in the same tick, without a promise.
    */
-  validateApiKeyInline(token: unknown): Validation | Promise<Validation>;
+  validateApiKeyInline(
+    token: unknown,
+    request?: ValidationRequest,
+  ): Validation | Promise<Validation>;
+  /** The product's declared scopes (see the `scopes` option). */
+  readonly scopes: ScopeCatalog;
   /** Middleware: a request without a valid key gets 401 (403 for the wrong kind); sets `req.apiKey`. */
   requireApiKey(options?: RequireApiKeyOptions): RequestHandler;
   /** As requireApiKey, but a request without an Authorization header passes through unauthenticated. */

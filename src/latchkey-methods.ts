@@ -22,7 +22,12 @@ import type { Validation } from './core/validation-result';
 import * as users from './core/users';
 import { Validator } from './core/validator';
 import { InvalidKeyGuard } from './middleware/invalid-key-guard';
-import { optionalApiKey, requireApiKey } from './middleware/require-api-key';
+import {
+  optionalApiKey,
+  requireApiKey,
+  type RequireApiKeyOptions,
+} from './middleware/require-api-key';
+import type { ScopeCatalog } from './core/scopes';
 import type { Latchkey } from './latchkey-api';
 import type { LatchkeyMetrics } from './metrics/types';
 import { describeStore } from './store/describe-store';
@@ -73,20 +78,27 @@ export function publicApi(
   return {
     logger: core.logger,
 
-    validateApiKey: (token) => watched(undefined, () => validator.validate(token)),
-    validatePersonalApiKey: (token) =>
-      watched('personal', () => validator.validate(token, 'personal')) as Promise<
+    validateApiKey: (token, request) =>
+      watched(undefined, () => validator.validate(token, undefined, request)),
+    validatePersonalApiKey: (token, request) =>
+      watched('personal', () => validator.validate(token, 'personal', request)) as Promise<
         Validation<PersonalKeyIdentity>
       >,
-    validateOrgApiKey: (token) =>
-      watched('org', () => validator.validate(token, 'org')) as Promise<Validation<OrgKeyIdentity>>,
-    validateImportedApiKey: (token) => watched(undefined, () => validator.validateImported(token)),
-    validateApiKeyInline: (token) =>
+    validateOrgApiKey: (token, request) =>
+      watched('org', () => validator.validate(token, 'org', request)) as Promise<
+        Validation<OrgKeyIdentity>
+      >,
+    validateImportedApiKey: (token, request) =>
+      watched(undefined, () => validator.validateImported(token, undefined, request)),
+    validateApiKeyInline: (token, request) =>
       observers.active
-        ? watched(undefined, () => validator.validate(token))
-        : validator.validateInline(token),
-    requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard, observers),
-    optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard, observers),
+        ? watched(undefined, () => validator.validate(token, undefined, request))
+        : validator.validateInline(token, undefined, request),
+    scopes: core.scopes,
+    requireApiKey: (opts = {}) =>
+      requireApiKey(validator, declared(core.scopes, opts), invalidKeyGuard, observers),
+    optionalApiKey: (opts = {}) =>
+      optionalApiKey(validator, declared(core.scopes, opts), invalidKeyGuard, observers),
     invalidKeyGuard,
     forgetCachedValidations: (digest) =>
       digest === undefined ? validator.forgetAll() : validator.forget(digest),
@@ -207,6 +219,13 @@ export function publicApi(
       await store.close();
     },
   };
+}
+
+/** Route options whose scope names are all declared; a typo fails at start-up, not per request. */
+function declared(catalog: ScopeCatalog, opts: RequireApiKeyOptions): RequireApiKeyOptions {
+  catalog.requireDeclared(opts.scopes ?? [], 'requireApiKey scopes');
+  catalog.requireDeclared(opts.anyScope ?? [], 'requireApiKey anyScope');
+  return opts;
 }
 
 /** The validate functions, timed and counted while someone observes them. */

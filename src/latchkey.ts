@@ -11,6 +11,7 @@ import type { EmailOptions } from './core/mailer';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder } from './core/settings';
 import type { Consistency } from './core/strict-consistency';
+import { ScopeCatalog, type ScopesOption } from './core/scopes';
 import { UsageBuffer } from './core/usage-buffer';
 import { WebhookWorker } from './core/webhooks/delivery-worker';
 import { Webhooks } from './core/webhooks/endpoints';
@@ -68,6 +69,12 @@ export interface LatchkeyOptions {
   webhookTimeoutMs?: number;
   /** How often this process sends due webhook deliveries (default 1 s; 0 = never). */
   webhookDeliveryIntervalMs?: number;
+  /**
+   * The scopes keys may hold: a list of `{ name, description?, kinds? }`, or
+   * `{ scopes, defaultScopes }` where defaultScopes ("all" unless given) is the set a key
+   * created without any gets.
+   */
+  scopes?: ScopesOption;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -113,7 +120,9 @@ export async function assembleLatchkey(
           })
         : backend,
   );
+  const scopes = new ScopeCatalog(options.scopes);
   const validator = new Validator(store, settings, usage, {
+    scopes,
     cacheTtlMs,
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
@@ -132,6 +141,7 @@ export async function assembleLatchkey(
     validator,
     logger,
     bcryptCost: options.bcryptCost ?? 12,
+    scopes,
     settingsHolder,
     usage,
   };

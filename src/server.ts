@@ -49,6 +49,7 @@ export async function startServer(
     webhookAllowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
     webhookDeliveryIntervalMs: config.WEBHOOK_DELIVERY_INTERVAL_MS,
+    scopes: config.SCOPES,
   }).catch((err: unknown) => {
     // The SQLite file is the one thing here a bad variable can stop from opening.
     throw store ? err : sqliteStartupError(config.DATABASE_PATH, err);

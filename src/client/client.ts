@@ -6,6 +6,7 @@ import {
   type PersonalKeyIdentity,
 } from '../core/identity';
 import { FreshCache } from '../core/fresh-cache';
+import type { ValidationRequest } from '../core/key-policies';
 import { digestKey, parseImportedToken, parseToken } from '../core/token';
 import type { KeyKind } from '../core/types';
 import { failure, type Validation } from '../core/validation-result';
@@ -66,9 +67,14 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   const newCache = () => (ttl > 0 ? new FreshCache<Validation>(maxEntries, ttl) : null);
   const caches = { native: newCache(), imported: newCache() };
 
-  async function ask(token: string, imported: boolean): Promise<Validation> {
+  async function ask(
+    token: string,
+    imported: boolean,
+    ip: string | undefined,
+  ): Promise<Validation> {
     const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
       api_key_token: token,
+      ...(ip === undefined ? {} : { client_ip: ip }),
     });
     if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
     if (res.status === 400) return failure(failureReasonOf(res.body));
@@ -93,49 +99,69 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   function lookup(
     token: string,
     imported: boolean,
-    expected?: KeyKind,
+    expected: KeyKind | undefined,
+    request: ValidationRequest | undefined,
   ): Validation | Promise<Validation> {
+    const ip = request?.ip;
     const cache = imported ? caches.imported : caches.native;
-    if (!cache) return ask(token, imported).then((result) => ofKind(result, expected));
-    const digest = digestKey(token);
+    if (!cache) return ask(token, imported, ip).then((result) => ofKind(result, expected));
+    // A key with an IP allowlist answers by address: answers are kept per address.
+    const digest = ip === undefined ? digestKey(token) : `${digestKey(token)} ${ip}`;
     const askedAt = Date.now();
     const cached = cache.get(digest, askedAt);
     if (cached) return ofKind(cached, expected);
-    return ask(token, imported).then((result) => {
+    return ask(token, imported, ip).then((result) => {
       // A rate-limit answer is about this moment only.
       if (result.valid || result.reason !== 'rate_limited') cache.set(digest, result, askedAt);
       return ofKind(result, expected);
     });
   }
 
-  function validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+  function validateInline(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return lookup(token, false, expected);
+    return lookup(token, false, expected, request);
   }
 
   // requireApiKey() uses validateInline, so a cached answer costs no promise.
   const checker: Required<Omit<KeyChecker, 'knownValid'>> = {
     validateInline,
-    async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-      return validateInline(raw, expected);
+    async validate(
+      raw: unknown,
+      expected?: KeyKind,
+      request?: ValidationRequest,
+    ): Promise<Validation> {
+      return validateInline(raw, expected, request);
     },
-    async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+    async validateImported(
+      raw: unknown,
+      expected?: KeyKind,
+      request?: ValidationRequest,
+    ): Promise<Validation> {
       const token = parseImportedToken(raw);
       if (token === null) return failure('malformed');
-      return lookup(token, true, expected);
+      return lookup(token, true, expected, request);
     },
   };
 
+  /** `request.ip` is the caller's client address, for keys with an IP allowlist. */
   return {
-    validateApiKey: (token: unknown): Promise<Validation<ApiKeyIdentity>> =>
-      checker.validate(token),
-    validatePersonalApiKey: (token: unknown) =>
-      checker.validate(token, 'personal') as Promise<Validation<PersonalKeyIdentity>>,
-    validateOrgApiKey: (token: unknown) =>
-      checker.validate(token, 'org') as Promise<Validation<OrgKeyIdentity>>,
-    validateImportedApiKey: (token: unknown): Promise<Validation<ApiKeyIdentity>> =>
-      checker.validateImported(token),
+    validateApiKey: (
+      token: unknown,
+      request?: ValidationRequest,
+    ): Promise<Validation<ApiKeyIdentity>> => checker.validate(token, undefined, request),
+    validatePersonalApiKey: (token: unknown, request?: ValidationRequest) =>
+      checker.validate(token, 'personal', request) as Promise<Validation<PersonalKeyIdentity>>,
+    validateOrgApiKey: (token: unknown, request?: ValidationRequest) =>
+      checker.validate(token, 'org', request) as Promise<Validation<OrgKeyIdentity>>,
+    validateImportedApiKey: (
+      token: unknown,
+      request?: ValidationRequest,
+    ): Promise<Validation<ApiKeyIdentity>> => checker.validateImported(token, undefined, request),
     requireApiKey: (opts: RequireApiKeyOptions = {}): RequestHandler =>
       requireApiKey(checker, opts),
     optionalApiKey: (opts: RequireApiKeyOptions = {}): RequestHandler =>

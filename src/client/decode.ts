@@ -65,7 +65,13 @@ export function identityOf(body: unknown): ApiKeyIdentity {
     throw new LatchkeyClientError('protocol', 'Latchkey answered a validation in an unknown shape');
   }
   const w = body as unknown as ApiKeyValidationWire;
-  const base = { apiKeyId: w.api_key_id, metadata: w.metadata as JsonObject };
+  const base = {
+    apiKeyId: w.api_key_id,
+    metadata: w.metadata as JsonObject,
+    ...(Array.isArray(w.scopes) && {
+      scopes: w.scopes.filter((s): s is string => typeof s === 'string'),
+    }),
+  };
   if (isObject(w.org)) {
     const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgOf(w.org) };
     if (isObject(w.user)) identity.user = userOf(w.user);

@@ -18,3 +18,4 @@ export type {
   UserInfo,
 } from '../core/identity';
 export type { RequireApiKeyOptions } from '../middleware/require-api-key';
+export type { ValidationRequest } from '../core/key-policies';

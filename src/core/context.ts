@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
+import type { ScopeCatalog } from './scopes';
 import type { Store } from './store';
 import { nowSeconds } from './time';
 import type { AuditEvent, JsonObject, Settings } from './types';
@@ -19,6 +20,8 @@ export interface Core {
   validator: Validator;
   logger: Logger;
   bcryptCost: number;
+  /** The product's declared scopes. */
+  scopes: ScopeCatalog;
 }
 
 export async function audit(

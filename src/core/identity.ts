@@ -35,6 +35,8 @@ export interface OrgSummary {
 }
 
 export interface PersonalKeyIdentity {
+  /** The scopes the key holds; present only when the product declares scopes. */
+  scopes?: readonly string[];
   kind: 'personal';
   apiKeyId: string;
   user: UserInfo;
@@ -42,6 +44,8 @@ export interface PersonalKeyIdentity {
 }
 
 export interface OrgKeyIdentity {
+  /** The scopes the key holds; present only when the product declares scopes. */
+  scopes?: readonly string[];
   kind: 'org';
   apiKeyId: string;
   org: OrgSummary;
@@ -51,6 +55,8 @@ export interface OrgKeyIdentity {
 }
 
 export interface GenericKeyIdentity {
+  /** The scopes the key holds; present only when the product declares scopes. */
+  scopes?: readonly string[];
   kind: 'generic';
   apiKeyId: string;
   metadata: JsonObject;
@@ -130,12 +136,19 @@ export function userInfo(
 export function orgKeyIdentity(
   apiKeyId: string,
   metadata: JsonObject,
+  scopes: readonly string[] | undefined,
   org: Org,
   creator: UserToValidate | null,
   memberships: { membership: Membership; org: Org }[],
   settings: Settings,
 ): OrgKeyIdentity {
-  const identity: OrgKeyIdentity = { kind: 'org', apiKeyId, metadata, org: orgSummary(org) };
+  const identity: OrgKeyIdentity = {
+    kind: 'org',
+    apiKeyId,
+    metadata,
+    ...(scopes && { scopes }),
+    org: orgSummary(org),
+  };
   const inOrg = creator ? memberships.find((m) => m.org.id === org.id) : undefined;
   if (creator && inOrg) {
     identity.user = userInfo(creator, memberships, settings);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { brandingPatch } from './branding';
 import { LatchkeyError, type FieldErrors } from './errors';
+import { MAX_ALLOWED_IPS, normalizeIpEntry } from './ip-allowlist';
+import { MAX_SCOPES } from './scopes';
 import { LATEST_EXPIRY_SECONDS } from './time';
 import {
   importedTokenOf,
@@ -140,6 +142,28 @@ export const rateLimit = z
   })
   .strict();
 
+/** Scope names; which exist is the product's catalog's to check (see ScopeCatalog.choose). */
+export const scopeNames = z
+  .array(z.string().max(100, 'must be at most 100 characters'))
+  .max(MAX_SCOPES, `must list at most ${MAX_SCOPES} scopes`);
+
+/** IPv4/IPv6 addresses and CIDR ranges, normalized and deduplicated; [] means anywhere. */
+export const allowedIps = z
+  .array(z.string().max(100, 'must be at most 100 characters'))
+  .max(MAX_ALLOWED_IPS, `must list at most ${MAX_ALLOWED_IPS} addresses or ranges`)
+  .transform((entries, ctx) => {
+    const out: string[] = [];
+    for (const entry of entries) {
+      const normal = normalizeIpEntry(entry);
+      if (normal === null) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
+        return z.NEVER;
+      }
+      if (!out.includes(normal)) out.push(normal);
+    }
+    return out.length === 0 ? null : out;
+  });
+
 export const createKeyInput = z
   .object({
     userId: uuid.optional(),
@@ -148,6 +172,8 @@ export const createKeyInput = z
     expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
+    scopes: scopeNames.optional(),
+    allowedIps: allowedIps.nullable().optional(),
   })
   .strict();
 
@@ -176,6 +202,8 @@ export const updateKeyInput = z
     expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
+    scopes: scopeNames.optional(),
+    allowedIps: allowedIps.nullable().optional(),
   })
   .strict();
 

@@ -79,6 +79,12 @@ async function insert(core: Core, key: ApiKey, now: number, by?: Actor): Promise
   core.validator.forget(key.digest);
 }
 
+/** Scopes and allowlist as the audit log records them, when set. */
+const policyDetails = (k: Partial<Pick<ApiKey, 'scopes' | 'allowedIps'>>) => ({
+  ...(k.scopes === undefined || k.scopes === null ? {} : { scopes: k.scopes }),
+  ...(k.allowedIps === undefined ? {} : { allowedIps: k.allowedIps }),
+});
+
 const defaultName = (kind: KeyKind): string =>
   kind === 'personal' ? 'Personal key' : kind === 'org' ? 'Organization key' : 'Generic key';
 
@@ -103,12 +109,15 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: false,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    scopes: core.scopes.choose(owner.kind, data.scopes),
+    allowedIps: data.allowedIps ?? null,
   };
   await insert(core, key, now, by);
   await audit(core, by, 'key.created', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
     orgId: key.orgId,
+    ...policyDetails(key),
   });
   return { apiKeyId: key.id, apiKeyToken: token, key: viewOf(key) };
 }
@@ -134,12 +143,15 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: true,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    scopes: core.scopes.choose(owner.kind, data.scopes),
+    allowedIps: data.allowedIps ?? null,
   };
   await insert(core, key, now, by);
   await audit(core, by, 'key.imported', 'key', key.id, {
     kind: key.kind,
     userId: key.userId,
     orgId: key.orgId,
+    ...policyDetails(key),
   });
   return viewOf(key);
 }
@@ -154,7 +166,7 @@ export async function fetchApiKey(core: Core, keyId: unknown): Promise<ApiKeyVie
   return viewOf(await requireKey(core, keyId));
 }
 
-/** What updateApiKey may change: displayName, expiresAt (null = never), metadata, rateLimit (null removes it). */
+/** What updateApiKey may change: displayName, expiresAt (null = never), metadata, rateLimit and allowedIps (null removes them), scopes. */
 export type KeyUpdate = z.input<typeof updateKeyInput>;
 
 export async function updateApiKey(
@@ -164,10 +176,14 @@ export async function updateApiKey(
   by?: Actor,
 ): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
-  const patch = parseInput(updateKeyInput, input ?? {});
-  checkExpiry(patch.expiresAt, nowSeconds());
+  const parsed = parseInput(updateKeyInput, input ?? {});
+  checkExpiry(parsed.expiresAt, nowSeconds());
   if (key.archivedAt !== null)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
+  const patch = {
+    ...parsed,
+    ...(parsed.scopes === undefined ? {} : { scopes: core.scopes.choose(key.kind, parsed.scopes) }),
+  };
   const fields = Object.keys(patch);
   const updated = await core.store.updateKey(key.id, patch, [
     keyEvent('api_key.updated', key, by, { fields }),
@@ -175,7 +191,7 @@ export async function updateApiKey(
   if (!updated)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
   core.validator.forget(key.digest);
-  await audit(core, by, 'key.updated', 'key', key.id, { fields });
+  await audit(core, by, 'key.updated', 'key', key.id, { fields, ...policyDetails(patch) });
   return viewOf(updated);
 }
 

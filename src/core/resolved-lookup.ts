@@ -6,6 +6,8 @@ import {
   type ApiKeyIdentity,
   type PersonalKeyIdentity,
 } from './identity';
+import { policyOf, type KeyPolicy } from './key-policies';
+import type { ScopeCatalog } from './scopes';
 import type { Settings } from './types';
 import type { FailureReason, Validation } from './validation-result';
 
@@ -16,23 +18,30 @@ export interface Resolved {
   passed: Validation | null;
   /** A reason the owner makes the key fail (disabled user, deleted org...). */
   ownerFailure: FailureReason | null;
+  /** The key's allowlist, compiled; null when it has none. */
+  policy: KeyPolicy | null;
 }
 
 export const NOT_FOUND: Resolved = Object.freeze({
   key: null,
   passed: null,
   ownerFailure: null,
+  policy: null,
 });
 
 /** What the owner makes of the key; the key's own state is judged on every request. */
 export function resolveLookup(
   { key, user, org, memberships }: KeyForValidation,
   settings: Settings,
+  catalog: ScopeCatalog,
 ): Resolved {
   const apiKeyId = key.id;
   const metadata = deepFreeze(key.metadata);
+  // Without declared scopes the identity carries none, as before scopes existed.
+  const scopes = catalog.isEmpty ? undefined : Object.freeze([...catalog.heldBy(key)]);
+  const held = scopes && { scopes };
   if (key.kind === 'generic') {
-    return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata }));
+    return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata, ...held }));
   }
   if (key.kind === 'personal') {
     if (!user) return resolved(key, null, 'user_deleted');
@@ -41,12 +50,16 @@ export function resolveLookup(
       kind: 'personal',
       apiKeyId,
       metadata,
+      ...held,
       user: userInfo(user, memberships, settings),
     });
     return resolved(key, identity, ownerFailure);
   }
   if (!org) return resolved(key, null, 'org_deleted');
-  return resolved(key, orgKeyIdentity(apiKeyId, metadata, org, user, memberships, settings));
+  return resolved(
+    key,
+    orgKeyIdentity(apiKeyId, metadata, scopes, org, user, memberships, settings),
+  );
 }
 
 /**
@@ -61,5 +74,6 @@ function resolved(
 ): Resolved {
   if (key.rateLimit) Object.freeze(key.rateLimit);
   const passed: Validation | null = identity && Object.freeze({ valid: true, apiKey: identity });
-  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure });
+  const policy = policyOf(key);
+  return Object.freeze({ key: Object.freeze(key), passed, ownerFailure, policy });
 }

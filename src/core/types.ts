@@ -63,6 +63,10 @@ export interface ApiKey {
   createdBy: string;
   /** This key's own validation allowance; null = only the user/org allowances apply. */
   rateLimit: RateLimit | null;
+  /** Scopes the key holds; null for a key stored before it had any: it holds the default set. */
+  scopes: string[] | null;
+  /** Addresses and CIDR ranges the key may be used from; null = anywhere. */
+  allowedIps: string[] | null;
 }
 
 /** An allowance: at most `limit` successful validations per `periodSeconds`. */

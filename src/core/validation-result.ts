@@ -18,6 +18,7 @@ export const FAILURE_REASONS = {
   org_deleted: "The key's organization no longer exists.",
   wrong_kind: 'This kind of API key is not accepted here.',
   rate_limited: 'Too many requests with this API key.',
+  ip_not_allowed: 'The API key may not be used from this address.',
 } as const;
 
 export type FailureReason = keyof typeof FAILURE_REASONS;

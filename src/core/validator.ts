@@ -1,6 +1,8 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { LookupCache } from './lookup-cache';
 import { NOT_FOUND, resolveLookup, type Resolved } from './resolved-lookup';
+import { refusalOf, type ValidationRequest } from './key-policies';
+import { ScopeCatalog } from './scopes';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
 import { secondsOf } from './time';
@@ -29,6 +31,8 @@ export interface ValidatorOptions {
   consistency?: Consistency;
   /** Re-reads the settings; strict mode does when the store's revision moved. */
   reloadSettings?: () => Promise<unknown>;
+  /** The product's scopes, for the default set of keys stored without their own. */
+  scopes?: ScopeCatalog;
 }
 
 export class Validator {
@@ -44,6 +48,7 @@ export class Validator {
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
   private readonly observer: ValidatorOptions['observer'] | null;
+  private readonly scopes: ScopeCatalog;
 
   constructor(
     private readonly store: Store,
@@ -72,11 +77,16 @@ export class Validator {
       : null;
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
+    this.scopes = options.scopes ?? new ScopeCatalog();
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
-  async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-    return this.validateInline(raw, expected);
+  async validate(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Promise<Validation> {
+    return this.validateInline(raw, expected, request);
   }
 
   /**
@@ -85,10 +95,14 @@ export class Validator {
    * rate-limit count kept in this process), so middleware can answer in the same tick
    * without allocating promises on the hot path.
    */
-  validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+  validateInline(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, false);
+    return this.check(token, expected, false, request);
   }
 
   /**
@@ -101,6 +115,7 @@ export class Validator {
     raw: unknown,
     expected?: KeyKind,
     allowImported = false,
+    request?: ValidationRequest,
   ): Validation | Promise<Validation> | null {
     const cache = this.cache;
     if (!cache || typeof raw !== 'string') return null;
@@ -116,14 +131,18 @@ export class Validator {
     const cached = cache.get(digestKey(token), nowMs);
     const key = cached?.passed && !cached.ownerFailure ? cached.key : null;
     if (!cached || !key || (key.imported && !allowImported)) return null;
-    return this.judge(cached, expected, key.imported, nowMs);
+    return this.judge(cached, expected, key.imported, request, nowMs);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
-  async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+  async validateImported(
+    raw: unknown,
+    expected?: KeyKind,
+    request?: ValidationRequest,
+  ): Promise<Validation> {
     const token = parseImportedToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, true);
+    return this.check(token, expected, true, request);
   }
 
   /** Drops one cached lookup (after the key changed). */
@@ -143,10 +162,11 @@ export class Validator {
     token: string,
     expected: KeyKind | undefined,
     imported: boolean,
+    request: ValidationRequest | undefined,
   ): Validation | Promise<Validation> {
     const waiting = this.strict?.check();
-    if (waiting) return waiting.then(() => this.lookUp(token, expected, imported));
-    return this.lookUp(token, expected, imported);
+    if (waiting) return waiting.then(() => this.lookUp(token, expected, imported, request));
+    return this.lookUp(token, expected, imported, request);
   }
 
   /**
@@ -157,26 +177,30 @@ export class Validator {
     token: string,
     expected: KeyKind | undefined,
     imported: boolean,
+    request: ValidationRequest | undefined,
   ): Validation | Promise<Validation> {
     const cache = this.cache;
     // One clock reading serves the cache's freshness and the expiry check.
     const nowMs = Date.now();
     if (!cache) {
       const digest = digestToken(token);
-      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported, nowMs);
-      return this.load(digest).then((r) => this.judge(r, expected, imported));
+      if (this.readsNow)
+        return this.judge(this.readNow(digest), expected, imported, request, nowMs);
+      return this.load(digest).then((r) => this.judge(r, expected, imported, request));
     }
     const cacheKey = digestKey(token);
     const cached = cache.get(cacheKey, nowMs);
     if (this.observer?.active) this.observer.onCacheLookup(cached !== undefined);
-    if (cached) return this.judge(cached, expected, imported, nowMs);
+    if (cached) return this.judge(cached, expected, imported, request, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
       const r = this.readNow(hexOfDigestKey(cacheKey));
       cache.set(cacheKey, r, nowMs, r.key !== null);
-      return this.judge(r, expected, imported, nowMs);
+      return this.judge(r, expected, imported, request, nowMs);
     }
-    return this.lookup(cache, cacheKey, nowMs).then((r) => this.judge(r, expected, imported));
+    return this.lookup(cache, cacheKey, nowMs).then((r) =>
+      this.judge(r, expected, imported, request),
+    );
   }
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
@@ -206,6 +230,7 @@ export class Validator {
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
+    request: ValidationRequest | undefined,
     nowMs = Date.now(),
   ): Validation | Promise<Validation> {
     const { key, passed } = r;
@@ -218,6 +243,10 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
+    if (r.policy !== null) {
+      const refusal = refusalOf(r.policy, request);
+      if (refusal !== null) return failure(refusal);
+    }
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
     const wait = this.rateLimits.consume(key, settings, nowMs);
     if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
@@ -250,6 +279,6 @@ export class Validator {
   }
 
   private resolveFound(found: KeyForValidation | null): Resolved {
-    return found ? resolveLookup(found, this.settings()) : NOT_FOUND;
+    return found ? resolveLookup(found, this.settings(), this.scopes) : NOT_FOUND;
   }
 }

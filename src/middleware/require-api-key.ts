@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
 import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
 import { parseImportedToken, parseToken } from '../core/token';
+import { missingScopes, satisfies, type ScopeRequirement } from '../core/key-policies';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -22,6 +23,10 @@ export interface RequireApiKeyOptions {
   kind?: KeyKind;
   /** Also accept keys imported from another system (their tokens carry no checksum). */
   allowImported?: boolean;
+  /** The key must hold every one of these scopes; otherwise 403 insufficient_scope. */
+  scopes?: readonly string[];
+  /** The key must hold at least one of these scopes; otherwise 403 insufficient_scope. */
+  anyScope?: readonly string[];
 }
 
 /** What the middleware needs from a validator: the in-process one or the remote client. */
@@ -65,6 +70,26 @@ function deny(
   res.status(401).json({ error: hadCredentials ? 'invalid_api_key' : 'missing_api_key', message });
 }
 
+/** RFC 6750 §3.1: the key is valid but lacks a scope the route needs; `scope` names them. */
+function denyScope(res: Response, missing: readonly string[]): void {
+  const names = missing.join(' ');
+  const message = `The API key lacks the scope${missing.length === 1 ? '' : 's'} this needs: ${missing.join(', ')}.`;
+  res.setHeader(
+    'WWW-Authenticate',
+    `Bearer realm="${REALM}", error="insufficient_scope", scope="${names}"`,
+  );
+  res.status(403).json({ error: 'insufficient_scope', message, scopes: missing });
+}
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** What the options require of a key's scopes; null when nothing, so plain routes skip the check. */
+function requirementOf(opts: RequireApiKeyOptions): ScopeRequirement | null {
+  const all = opts.scopes ?? [];
+  const any = opts.anyScope ?? [];
+  return all.length === 0 && any.length === 0 ? null : { all: [...all], any: [...any] };
+}
+
 /** Two Authorization headers: the request is refused, see authorizationOf(). */
 const REPEATED = Symbol('repeated Authorization header');
 
@@ -96,16 +121,18 @@ function check(
   validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
+  req: Request,
 ): Validation | Promise<Validation> {
+  // The request goes as is: its `ip` getter runs only for a key with an allowlist.
   const outcome = validator.validateInline
-    ? validator.validateInline(raw, opts.kind)
-    : validator.validate(raw, opts.kind);
+    ? validator.validateInline(raw, opts.kind, req)
+    : validator.validate(raw, opts.kind, req);
   if (!opts.allowImported) return outcome;
   // An imported token may look native (say, moved from another installation): then the
   // native lookup finds it but refuses it as imported, reporting not_found.
   const orImported = (result: Validation) =>
     !result.valid && (result.reason === 'malformed' || result.reason === 'not_found')
-      ? validator.validateImported(raw, opts.kind)
+      ? validator.validateImported(raw, opts.kind, req)
       : result;
   return outcome instanceof Promise ? outcome.then(orImported) : orImported(outcome);
 }
@@ -162,9 +189,12 @@ function finish(
   result: Validation,
   guard: InvalidKeyGuard | undefined,
   watch: Watch,
+  need: ScopeRequirement | null,
 ): void {
   report(watch, result);
   if (result.valid) {
+    if (need !== null && !satisfies(result.apiKey.scopes ?? NO_SCOPES, need))
+      return denyScope(res, missingScopes(result.apiKey.scopes ?? NO_SCOPES, need));
     req.apiKey = result.apiKey;
     next();
     return;
@@ -180,6 +210,7 @@ export function requireApiKey(
   guard?: InvalidKeyGuard,
   observer?: MiddlewareObserver,
 ): RequestHandler {
+  const need = requirementOf(opts);
   return (req: Request, res: Response, next: NextFunction) => {
     const watch: Watch = observer?.active
       ? { observer, started: monotonicSeconds(), kind: opts.kind }
@@ -196,13 +227,13 @@ export function requireApiKey(
     let outcome: Validation | Promise<Validation>;
     try {
       if (refused) {
-        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported) ?? null;
+        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported, req) ?? null;
         if (known !== null) outcome = known;
         else if (!wellFormed(raw, opts) || !guard!.allowStoreRead(ipOf(req))) {
           if (watch.started >= 0) observer!.onInvalidKeyBrake();
           return deny(res, refused, true);
-        } else outcome = orRefused(check(validator, raw, opts), refused);
-      } else outcome = check(validator, raw, opts);
+        } else outcome = orRefused(check(validator, raw, opts, req), refused);
+      } else outcome = check(validator, raw, opts, req);
     } catch {
       // A failure inside validation must never turn into a pass or a 500.
       if (watch.started >= 0) observer!.onStoreError('validate');
@@ -210,13 +241,13 @@ export function requireApiKey(
     }
     if (outcome instanceof Promise) {
       outcome.then(
-        (result) => finish(req, res, next, result, guard, watch),
+        (result) => finish(req, res, next, result, guard, watch, need),
         () => {
           if (watch.started >= 0) observer!.onStoreError('validate');
           unavailable(res);
         },
       );
-    } else finish(req, res, next, outcome, guard, watch);
+    } else finish(req, res, next, outcome, guard, watch, need);
   };
 }
 

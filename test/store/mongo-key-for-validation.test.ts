@@ -49,6 +49,8 @@ describe('MongoDB findKeyForValidation', () => {
       archivedAt: null,
       imported: false,
       rateLimit: null,
+      scopes: null,
+      allowedIps: null,
     });
     expect(found?.user).toEqual({
       id: 'u1',

@@ -77,6 +77,13 @@ describe('MongoDB document mapping', () => {
     });
   });
 
+  it('round-trips a key’s scopes and allowlist, and reads an older document without them as null', () => {
+    const { key } = aKey({ scopes: ['projects:read'], allowedIps: ['10.0.0.0/8', '2001:db8::1'] });
+    expect(keyFromDoc(keyToDoc(key))).toEqual(key);
+    const { scopes: _s, allowedIps: _a, ...older } = keyToDoc(aKey().key);
+    expect(keyFromDoc(older)).toMatchObject({ scopes: null, allowedIps: null });
+  });
+
   it('builds a user $set from known fields only, keeping emailLower in step with email', () => {
     const patch = { email: 'New@Mail.io', locked: true, id: 'x', createdAt: 1, $where: 'evil' };
     expect(userPatchToSet(patch as never)).toEqual({

@@ -80,6 +80,16 @@ describe('MongoDB schema validation', () => {
     expect(await validationErrors(new models.User(userToDoc(aUser())))).toEqual([]);
   });
 
+  it('keeps a key’s scopes and allowlist as lists, and null when unset', async () => {
+    const doc = new models.ApiKey(
+      keyToDoc(aKey({ scopes: ['projects:read'], allowedIps: ['10.0.0.0/8'] }).key),
+    );
+    expect(await validationErrors(doc)).toEqual([]);
+    expect(doc.toObject()).toMatchObject({ scopes: ['projects:read'], allowedIps: ['10.0.0.0/8'] });
+    const plain = new models.ApiKey(keyToDoc(aKey().key));
+    expect(plain.toObject()).toMatchObject({ scopes: null, allowedIps: null });
+  });
+
   it('refuses a key with an unknown kind, a malformed id or digest, or missing fields', async () => {
     const doc = { ...keyToDoc(aKey().key), kind: 'root', _id: 'not-hex', digest: 'xyz' };
     delete (doc as Partial<typeof doc>).createdBy;

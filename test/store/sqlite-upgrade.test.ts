@@ -17,12 +17,32 @@ describe('upgrading an SQLite database', () => {
     // Turn the file back into a version 1 database that already holds a key.
     const db = openSqliteDatabase(file);
     db.exec(
-      'ALTER TABLE api_keys DROP COLUMN rate_limit; DELETE FROM schema_migrations WHERE version > 1',
+      `ALTER TABLE api_keys DROP COLUMN rate_limit;
+       ALTER TABLE api_keys DROP COLUMN scopes;
+       ALTER TABLE api_keys DROP COLUMN allowed_ips;
+       DELETE FROM schema_migrations WHERE version > 1`,
     );
     db.close();
 
     const upgraded = createSqliteStore(file);
     expect(await upgraded.findKeyById(key.id)).toEqual({ ...key, rateLimit: null });
+    await upgraded.close();
+  });
+
+  it('adds scopes and IP allowlists to a database made before them: null (default set, anywhere)', async () => {
+    const file = path.join(dir, 'v4.db');
+    const { key } = aKey({ scopes: ['projects:read'], allowedIps: ['10.0.0.0/8'] });
+    const store = createSqliteStore(file);
+    await store.insertKey(key, 0, key.createdAt);
+    await store.close();
+    const db = openSqliteDatabase(file);
+    db.exec(`ALTER TABLE api_keys DROP COLUMN scopes;
+      ALTER TABLE api_keys DROP COLUMN allowed_ips;
+      DELETE FROM schema_migrations WHERE version > 4`);
+    db.close();
+
+    const upgraded = createSqliteStore(file);
+    expect(await upgraded.findKeyById(key.id)).toEqual({ ...key, scopes: null, allowedIps: null });
     await upgraded.close();
   });
 });

@@ -65,6 +65,8 @@ export function aKey(overrides: Partial<ApiKey> = {}): { key: ApiKey; token: str
     imported: false,
     createdBy: 'library',
     rateLimit: null,
+    scopes: null,
+    allowedIps: null,
     ...overrides,
   };
   return { key, token };

@@ -18,7 +18,7 @@ export interface KeyFilter {
 }
 
 export type KeyPatch = Partial<
-  Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata' | 'rateLimit'>
+  Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata' | 'rateLimit' | 'scopes' | 'allowedIps'>
 >;
 
 /**
@@ -48,6 +48,8 @@ export type KeyToValidate = Pick<
   | 'archivedAt'
   | 'imported'
   | 'rateLimit'
+  | 'scopes'
+  | 'allowedIps'
 >;
 
 /**
@@ -71,6 +73,8 @@ export const keyToValidate = (k: ApiKey): KeyToValidate => ({
   archivedAt: k.archivedAt,
   imported: k.imported,
   rateLimit: k.rateLimit,
+  scopes: k.scopes,
+  allowedIps: k.allowedIps,
 });
 
 export const userToValidate = (u: User): UserToValidate => ({

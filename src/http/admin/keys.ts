@@ -7,6 +7,7 @@ import type { ApiKeyView } from '../../core/keys';
 import type { JsonObject, KeyKind } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
 import type { KeyState } from '../../core/store';
+import { policyPatch, scopeChoices } from '../key-policy-fields';
 import { keyOrNull, keyPage, orgOrNull, userOrNull } from '../lookups';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
@@ -16,7 +17,13 @@ import { throwProblems } from './settings-fields';
 const PAGE_SIZE = 50;
 const KINDS: KeyKind[] = ['personal', 'org', 'generic'];
 const STATES: KeyState[] = ['current', 'expired', 'archived'];
-const LABELS = { displayName: 'Name', expiresAt: 'Expires on', metadata: 'Metadata' };
+const LABELS = {
+  displayName: 'Name',
+  expiresAt: 'Expires on',
+  metadata: 'Metadata',
+  scopes: 'Permissions',
+  allowedIps: 'Allowed IP addresses',
+};
 
 // Matches no user or org: an unknown one in the filters lists no keys.
 const NO_ONE = '00000000-0000-0000-0000-000000000000';
@@ -132,8 +139,10 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
     });
   });
 
-  const detailLocals = async (key: ApiKeyView) => ({
+  const detailLocals = async (key: ApiKeyView, body?: Record<string, unknown>) => ({
     title: key.displayName,
+    heldScopes: latchkey.scopes.heldBy(key),
+    scopeChoices: scopeChoices(latchkey.scopes, key.kind, body, latchkey.scopes.heldBy(key)),
     key,
     now: nowSeconds(),
     owner: key.userId ? await userOrNull(latchkey, key.userId) : null,
@@ -150,9 +159,13 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
 
   router.post('/keys/:keyId', async (req, res) => {
     const key = await findKey(latchkey, req.params.keyId);
-    keepForm(res, 'admin/key', await detailLocals(key));
+    const body = req.body as Record<string, unknown> | undefined;
+    keepForm(res, 'admin/key', await detailLocals(key, body));
     consumeFormId(req);
-    const patch = readEditForm(req.body, key);
+    const patch = {
+      ...readEditForm(req.body, key),
+      ...policyPatch(body, { scopes: latchkey.scopes.heldBy(key), allowedIps: key.allowedIps }),
+    };
     if (Object.keys(patch).length) await latchkey.updateApiKey(key.id, patch, actorOf(req, res));
     flash(req, 'success', Object.keys(patch).length ? 'Key saved.' : 'Nothing changed.');
     res.redirect(303, keyPath(req, res, key.id));

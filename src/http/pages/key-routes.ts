@@ -9,6 +9,7 @@ import type { ExpiryChoice, Settings } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
 import { keyOrNull, keyPage, userOrNull } from '../lookups';
 import { viewerOf } from './current-user';
+import { policyInput, scopeChoices } from '../key-policy-fields';
 import { requireManager, scopeOwns, type KeyScope } from './key-scopes';
 import { basePathOf, flash, keepForm, renderPage } from './render';
 import { OneTimeSecrets } from './one-time-secrets';
@@ -33,7 +34,12 @@ function pageNumber(raw: unknown): number {
   return typeof raw === 'string' && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
 }
 const pageAt = (page: number) => ({ limit: LIST_LIMIT, offset: (page - 1) * LIST_LIMIT });
-const FIELD_LABELS = { displayName: 'Name', expiry: 'Expires' };
+const FIELD_LABELS = {
+  displayName: 'Name',
+  expiry: 'Expires',
+  scopes: 'Permissions',
+  allowedIps: 'Allowed IP addresses',
+};
 
 const actorOf = (req: Request, res: Response): Actor => ({
   actor: `user:${viewerOf(res).user.id}`,
@@ -51,8 +57,14 @@ function createForm(settings: Settings) {
   });
 }
 
-function newFormLocals(scope: KeyScope, settings: Settings) {
+function newFormLocals(
+  scope: KeyScope,
+  settings: Settings,
+  latchkey: Latchkey,
+  body?: Record<string, unknown>,
+) {
   return {
+    scopeChoices: scopeChoices(latchkey.scopes, scope.kind, body),
     title: `Create an API key · ${scope.heading}`,
     scope,
     fieldLabels: FIELD_LABELS,
@@ -127,6 +139,8 @@ export function registerKeyRoutes(
           ? await creatorEmails(latchkey, [...current.items, ...archived.items])
           : {},
       orgs: scope.kind === 'org' ? viewer.memberships.map((m) => m.org) : [],
+      // The scopes column shows only when the product declares scopes.
+      scopesOf: latchkey.scopes.isEmpty ? null : (key: ApiKeyView) => latchkey.scopes.heldBy(key),
     });
   });
 
@@ -134,7 +148,7 @@ export function registerKeyRoutes(
     const scope = resolve(req, res);
     requireManager(scope);
     res.locals.backHref = listPath(req, res, scope);
-    await renderPage(req, res, 'key-new', newFormLocals(scope, latchkey.getSettings()));
+    await renderPage(req, res, 'key-new', newFormLocals(scope, latchkey.getSettings(), latchkey));
   });
 
   router.post(prefix, async (req, res) => {
@@ -143,13 +157,15 @@ export function registerKeyRoutes(
     res.locals.backHref = listPath(req, res, scope);
     consumeFormId(req);
     const settings = latchkey.getSettings();
-    keepForm(res, 'key-new', newFormLocals(scope, settings));
+    const body = req.body as Record<string, unknown> | undefined;
+    keepForm(res, 'key-new', newFormLocals(scope, settings, latchkey, body));
     const form = parseInput(createForm(settings), req.body);
     const created = await latchkey.createApiKey(
       {
         ...scope.owner,
         displayName: form.displayName,
         expiresAt: expiryFromChoice(form.expiry, nowSeconds()),
+        ...policyInput(body),
       },
       actorOf(req, res),
     );

@@ -7,7 +7,7 @@ import type { Logger } from '../../logger';
 import { UNAUTHORIZED } from './auth';
 import { JsonText, type EtagFunction } from './endpoint';
 import { errorAnswer, INTERNAL_ERROR_BODY, type ErrorAnswer } from './errors';
-import { validateBody, validateImported, validateNative } from './keys/validate';
+import { validateBody, validateImported, validateNative, type ValidateBody } from './keys/validate';
 import { BACKEND_API_PREFIX } from './routes';
 
 /**
@@ -36,7 +36,7 @@ export interface LeanValidateOptions {
 /** Answers the request (true) or leaves it untouched for the next handler (false). */
 export type LeanHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-type Run = (lk: Latchkey, token: string) => JsonText | Promise<JsonText>;
+type Run = (lk: Latchkey, body: ValidateBody) => JsonText | Promise<JsonText>;
 
 const ROUTES: ReadonlyMap<string, Run> = new Map([
   [`${BACKEND_API_PREFIX}/end_user_api_keys/validate`, validateNative],
@@ -89,7 +89,7 @@ export function createLeanValidate(latchkey: Latchkey, options: LeanValidateOpti
 
   const validate = (res: ServerResponse, run: Run, text: string) => {
     try {
-      const answer = run(latchkey, parseInput(validateBody, parseJson(text)).api_key_token);
+      const answer = run(latchkey, parseInput(validateBody, parseJson(text)));
       if (answer instanceof Promise)
         answer.then(
           (a) => sendPrepared(res, a),

@@ -97,6 +97,10 @@ export const apiKey = z.strictObject({
   imported: z.boolean(),
   hint: z.string(),
   created_by: z.string(),
+  /** Latchkey extension: the scopes held; null = the default set (a key stored before scopes). */
+  scopes: z.array(z.string()).nullable(),
+  /** Latchkey extension: addresses and CIDR ranges the key may be used from; null = anywhere. */
+  allowed_ips: z.array(z.string()).nullable(),
 });
 
 export const apiKeyPage = z.strictObject({
@@ -113,6 +117,8 @@ export const importedApiKey = z.strictObject({ api_key_id: z.string() });
 export const apiKeyValidation = z.strictObject({
   api_key_id: z.string(),
   metadata: json,
+  /** Latchkey extension: the scopes the key holds. */
+  scopes: z.array(z.string()).readonly().optional(),
   user: userMetadata.optional(),
   org: orgSummary.optional(),
   user_in_org: orgMemberInfo.optional(),

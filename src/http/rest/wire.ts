@@ -143,6 +143,9 @@ export function apiKeyWire(key: ApiKeyView): ApiKeyWire {
     imported: key.imported,
     hint: key.hint,
     created_by: key.createdBy,
+    // Latchkey extensions.
+    scopes: key.scopes,
+    allowed_ips: key.allowedIps,
   };
 }
 
@@ -161,6 +164,7 @@ export function validationWire(identity: ApiKeyIdentity): ApiKeyValidationWire {
     api_key_id: identity.apiKeyId,
     metadata: identity.metadata,
   };
+  if (identity.scopes) wire.scopes = identity.scopes;
   if (identity.kind === 'personal') wire.user = userInfoWire(identity.user);
   if (identity.kind === 'org') {
     wire.org = orgSummaryWire(identity.org);

@@ -58,6 +58,9 @@ export interface ApiKeyDoc {
   imported: boolean;
   createdBy: string;
   rateLimit: RateLimit | null;
+  /** Absent on keys stored before scopes and allowlists existed: null then. */
+  scopes?: string[] | null;
+  allowedIps?: string[] | null;
   /** Insertion order (see nextKeySeq): newest first among keys made in the same second. */
   seq?: number | null;
 }

@@ -91,6 +91,8 @@ export function keyFromDoc(d: ApiKeyDoc): ApiKey {
     rateLimit: d.rateLimit
       ? { limit: d.rateLimit.limit, periodSeconds: d.rateLimit.periodSeconds }
       : null,
+    scopes: d.scopes ? [...d.scopes] : null,
+    allowedIps: d.allowedIps ? [...d.allowedIps] : null,
   };
 }
 

@@ -149,7 +149,14 @@ export class MongoKeyRecords implements KeyRecords {
   async updateKey(id: string, patch: KeyPatch, events?: OutboxEvent[]): Promise<ApiKey | null> {
     const _id = asId(id);
     if (_id === null) return null;
-    const set = pickSet(patch, ['displayName', 'expiresAt', 'metadata', 'rateLimit'] as const);
+    const set = pickSet(patch, [
+      'displayName',
+      'expiresAt',
+      'metadata',
+      'rateLimit',
+      'scopes',
+      'allowedIps',
+    ] as const);
     if (Object.keys(set).length === 0) {
       const key = await this.findKeyById(_id);
       return key && key.archivedAt === null ? key : null;

@@ -101,6 +101,8 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
       imported: flag,
       createdBy: text,
       rateLimit: { type: Schema.Types.Mixed, default: null },
+      scopes: { type: Schema.Types.Mixed, default: null },
+      allowedIps: { type: Schema.Types.Mixed, default: null },
       seq: { type: Number, default: null },
     },
     options(`${prefix}api_keys`),

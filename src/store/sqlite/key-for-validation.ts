@@ -6,6 +6,7 @@ import type {
   MembershipWithOrg,
   UserToValidate,
 } from '../../core/store';
+import { stringListOf } from './rows';
 import type { Params, Sql } from './sql';
 
 /** The type a packed value arrives as; only the compiler reads it. */
@@ -57,6 +58,8 @@ const COLUMNS = [
   ['archivedAt', 'k.archived_at', intOrNull],
   ['imported', 'k.imported', bit],
   ['rateLimit', 'k.rate_limit', as<JsonText | null>()],
+  ['scopes', 'k.scopes', as<JsonText | null>()],
+  ['allowedIps', 'k.allowed_ips', as<JsonText | null>()],
   ['user', 'u.id', textOrNull],
   ['email', 'u.email', text],
   ['emailConfirmed', 'u.email_confirmed', bit],
@@ -169,6 +172,8 @@ export class KeyForValidationReader {
       archivedAt: v[at.archivedAt],
       imported: v[at.imported] === 1,
       rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
+      scopes: stringListOf(v[at.scopes]),
+      allowedIps: stringListOf(v[at.allowedIps]),
     };
     const userId = v[at.user];
     const user: UserToValidate | null =

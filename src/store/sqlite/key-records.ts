@@ -27,9 +27,10 @@ function keyStatements(sql: Sql) {
     keyByDigest: sql.rows('SELECT * FROM api_keys WHERE digest = ?'),
     insertKey: sql.write(`INSERT INTO api_keys (id, digest, kind, user_id, org_id, display_name,
       hint, metadata, expires_at, created_at, last_used_at, archived_at, imported, created_by,
-      rate_limit) VALUES (@id, @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata,
-      @expires_at, @created_at, @last_used_at, @archived_at, @imported, @created_by, @rate_limit)`),
-    /** Moved by the triggers of schema step 3 (migrations.ts). */
+      rate_limit, scopes, allowed_ips) VALUES (@id, @digest, @kind, @user_id, @org_id,
+      @display_name, @hint, @metadata, @expires_at, @created_at, @last_used_at, @archived_at,
+      @imported, @created_by, @rate_limit, @scopes, @allowed_ips)`),
+    /** Moved by the triggers of schema steps 5 and 8 (migrations.ts). */
     validationRevision: sql.value<number>('SELECT value FROM validation_revision WHERE id = 1'),
     userExists: sql.value<1>('SELECT 1 FROM users WHERE id = ?'),
     orgExists: sql.value<1>('SELECT 1 FROM orgs WHERE id = ?'),
@@ -101,6 +102,14 @@ function keyPatchColumns(patch: KeyPatch): { sets: string[]; params: Params } {
   if (patch.rateLimit !== undefined) {
     sets.push('rate_limit = ?');
     params.push(patch.rateLimit ? JSON.stringify(patch.rateLimit) : null);
+  }
+  if (patch.scopes !== undefined) {
+    sets.push('scopes = ?');
+    params.push(patch.scopes === null ? null : JSON.stringify(patch.scopes));
+  }
+  if (patch.allowedIps !== undefined) {
+    sets.push('allowed_ips = ?');
+    params.push(patch.allowedIps === null ? null : JSON.stringify(patch.allowedIps));
   }
   return { sets, params };
 }

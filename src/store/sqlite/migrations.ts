@@ -225,6 +225,18 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at);
     `,
   },
+  {
+    // Scopes and IP allowlists as JSON arrays; NULL scopes = the product's default set,
+    // NULL allowed_ips = anywhere. Both change what a validation answers, so the api_keys
+    // trigger of step 5 is made again with them in its column list.
+    version: 8,
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN scopes TEXT;
+      ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT;
+      DROP TRIGGER IF EXISTS api_keys_update_moves_validation_revision;
+      ${revisionTriggers('api_keys', ['UPDATE OF id, digest, kind, user_id, org_id, metadata, expires_at, archived_at, imported, rate_limit, scopes, allowed_ips'])}
+    `,
+  },
 ];
 
 /**

@@ -114,10 +114,18 @@ export function keyFromRow(r: Row): ApiKey {
     createdBy: str(r.created_by),
     rateLimit:
       r.rate_limit === null || r.rate_limit === undefined ? null : rateLimitOf(r.rate_limit),
+    scopes: stringListOf(r.scopes),
+    allowedIps: stringListOf(r.allowed_ips),
   };
 }
 
 const rateLimitOf = (v: unknown): RateLimit => JSON.parse(String(v)) as RateLimit;
+
+/** A JSON array column (scopes, allowed_ips); NULL stays null. */
+export const stringListOf = (v: unknown): string[] | null =>
+  v === null || v === undefined ? null : (JSON.parse(String(v)) as string[]);
+const stringListColumn = (v: readonly string[] | null): string | null =>
+  v === null ? null : JSON.stringify(v);
 
 export function keyToRow(k: ApiKey): Row {
   return {
@@ -136,6 +144,8 @@ export function keyToRow(k: ApiKey): Row {
     imported: bit(k.imported),
     created_by: k.createdBy,
     rate_limit: k.rateLimit ? JSON.stringify(k.rateLimit) : null,
+    scopes: stringListColumn(k.scopes),
+    allowed_ips: stringListColumn(k.allowedIps),
   };
 }
 

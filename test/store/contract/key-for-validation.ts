@@ -78,6 +78,8 @@ export function describeKeyForValidation(current: CurrentStore): void {
         userId: w.user.id,
         metadata: { nested: { a: [1, 'two', null] } },
         rateLimit: { limit: 5, periodSeconds: 60 },
+        scopes: ['projects:read', 'projects:write'],
+        allowedIps: ['10.0.0.0/8'],
         expiresAt: t() + 100,
       });
       expect(await readForValidation(key.digest)).toEqual({

@@ -35,6 +35,25 @@ export function describeKeyRecords(current: CurrentStore): void {
       expect((await store.findKeyById(key.id))?.rateLimit).toBeNull();
     });
 
+    it('keeps scopes and an IP allowlist, changes them and clears them', async () => {
+      const { key } = aKey({
+        scopes: ['projects:read'],
+        allowedIps: ['10.0.0.0/8', '2001:db8::1'],
+      });
+      await store.insertKey(key, 0, t());
+      expect(await store.findKeyByDigest(key.digest)).toMatchObject({
+        scopes: ['projects:read'],
+        allowedIps: ['10.0.0.0/8', '2001:db8::1'],
+      });
+      const changed = await store.updateKey(key.id, { scopes: [], allowedIps: ['192.0.2.1'] });
+      expect(changed).toMatchObject({ scopes: [], allowedIps: ['192.0.2.1'] });
+      await store.updateKey(key.id, { scopes: null, allowedIps: null });
+      expect(await store.findKeyById(key.id)).toMatchObject({ scopes: null, allowedIps: null });
+      const { key: plain } = aKey();
+      await store.insertKey(plain, 0, t());
+      expect(await store.findKeyById(plain.id)).toMatchObject({ scopes: null, allowedIps: null });
+    });
+
     it('stores no key whose owner is gone', async () => {
       const user = aUser();
       const org = anOrg();

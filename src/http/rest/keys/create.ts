@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayName } from '../../../core/inputs';
+import { displayName, scopeNames } from '../../../core/inputs';
 import { defineEndpoint } from '../endpoint';
 import { refusedOn } from '../errors';
 import { expiresAtSeconds, metadata, uuid } from '../fields';
@@ -13,6 +13,9 @@ export const keyFields = z
     expires_at_seconds: expiresAtSeconds.nullable().optional(),
     metadata: metadata.optional(),
     display_name: displayName.optional(),
+    // Latchkey extensions.
+    scopes: scopeNames.optional(),
+    allowed_ips: z.array(z.string()).nullable().optional(),
   })
   .strict();
 
@@ -23,6 +26,8 @@ export const keyInputOf = (b: z.output<typeof keyFields>) => ({
   expiresAt: b.expires_at_seconds,
   metadata: b.metadata,
   displayName: b.display_name,
+  scopes: b.scopes,
+  allowedIps: b.allowed_ips,
 });
 
 /** The field a refusal of a new key names: its owner (an org key's org), else the body. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayName } from '../../../core/inputs';
+import { displayName, scopeNames } from '../../../core/inputs';
 import type { KeyUpdate } from '../../../core/keys';
 import { LatchkeyError } from '../../../core/errors';
 import { defineEndpoint } from '../endpoint';
@@ -13,6 +13,9 @@ const body = z
     metadata: metadataOrJsonString.optional(),
     set_to_never_expire: z.boolean().optional(),
     display_name: displayName.optional(),
+    // Latchkey extensions.
+    scopes: scopeNames.optional(),
+    allowed_ips: z.array(z.string()).nullable().optional(),
   })
   .strict();
 
@@ -20,7 +23,7 @@ export const updateKey = defineEndpoint({
   method: 'patch',
   path: '/end_user_api_keys/{api_key_id}',
   operationId: 'updateApiKey',
-  summary: "Change a key's expiry, metadata or display name",
+  summary: "Change a key's expiry, metadata, display name, scopes or allowed IPs",
   tag: 'API keys',
   body,
   response: empty,
@@ -37,6 +40,8 @@ export const updateKey = defineEndpoint({
     if (b.metadata !== undefined) update.metadata = b.metadata;
     if (b.expires_at_seconds !== undefined) update.expiresAt = b.expires_at_seconds;
     if (b.set_to_never_expire) update.expiresAt = null;
+    if (b.scopes !== undefined) update.scopes = b.scopes;
+    if (b.allowed_ips !== undefined) update.allowedIps = b.allowed_ips;
     await lk.updateApiKey(params.api_key_id ?? '', update, by).catch(refusedOn('api_key_id'));
     return {};
   },

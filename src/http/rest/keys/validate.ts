@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LatchkeyError } from '../../../core/errors';
 import type { ApiKeyIdentity } from '../../../core/identity';
+import type { ValidationRequest } from '../../../core/key-policies';
 import type { Validation } from '../../../core/validation-result';
 import type { Latchkey } from '../../../latchkey';
 import { defineEndpoint, JsonText } from '../endpoint';
@@ -9,8 +10,18 @@ import { validationWire } from '../wire';
 import { apiKeyValidation } from '../wire-schemas';
 
 export const validateBody = z
-  .object({ api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long') })
+  .object({
+    api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long'),
+    /** Latchkey extension: the address the key came from, for keys with an IP allowlist. */
+    client_ip: z.string().max(100, 'is too long').optional(),
+  })
   .strict();
+
+export type ValidateBody = z.output<typeof validateBody>;
+
+/** The request facts a key's policies judge; none unless the caller sent an address. */
+const requestOf = (b: ValidateBody): ValidationRequest | undefined =>
+  b.client_ip === undefined ? undefined : { ip: b.client_ip };
 
 /**
  * The validator hands out the same frozen identity for as long as it caches a key,
@@ -40,14 +51,14 @@ function answer(result: Validation): JsonText {
  * The two validations' answers, shared by these endpoints and the lean handler in front
  * of Express (../lean-validate.ts): a prepared answer, or a thrown error for the error table.
  */
-export function validateNative(lk: Latchkey, token: string): JsonText | Promise<JsonText> {
+export function validateNative(lk: Latchkey, b: ValidateBody): JsonText | Promise<JsonText> {
   // Inline: a cached key is answered in the same tick, without a promise.
-  const outcome = lk.validateApiKeyInline(token);
+  const outcome = lk.validateApiKeyInline(b.api_key_token, requestOf(b));
   return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
 }
 
-export const validateImported = async (lk: Latchkey, token: string): Promise<JsonText> =>
-  answer(await lk.validateImportedApiKey(token));
+export const validateImported = async (lk: Latchkey, b: ValidateBody): Promise<JsonText> =>
+  answer(await lk.validateImportedApiKey(b.api_key_token, requestOf(b)));
 
 export const validateKey = defineEndpoint({
   method: 'post',
@@ -59,7 +70,7 @@ export const validateKey = defineEndpoint({
   body: validateBody,
   response: apiKeyValidation,
   errors: [400],
-  run: (lk, { body: b }) => validateNative(lk, b.api_key_token),
+  run: (lk, { body: b }) => validateNative(lk, b),
 });
 
 export const validateImportedKey = defineEndpoint({
@@ -71,5 +82,5 @@ export const validateImportedKey = defineEndpoint({
   body: validateBody,
   response: apiKeyValidation,
   errors: [400],
-  run: (lk, { body: b }) => validateImported(lk, b.api_key_token),
+  run: (lk, { body: b }) => validateImported(lk, b),
 });
