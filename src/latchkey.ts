@@ -1,3 +1,4 @@
+import { rollApiKey } from './core/key-roll';
 import path from 'node:path';
 import type { PageSessions, Store } from './core/store';
 import * as admins from './core/admins';
@@ -200,6 +201,7 @@ function publicApi(
     fetchApiKey: (keyId) => keys.fetchApiKey(core, keyId),
     updateApiKey: (keyId, update, by) => keys.updateApiKey(core, keyId, update, by),
     archiveApiKey: (keyId, by) => keys.archiveApiKey(core, keyId, by),
+    rollApiKey: (keyId, options, by) => rollApiKey(core, keyId, options, by),
     listApiKeys: (query) => listApiKeys(core, query),
     fetchApiKeyUsage: (query) => apiKeyUsage(core, query),
     fetchApiKeyUsageByDay: (query) => apiKeyUsageByDay(core, query),
@@ -295,6 +297,9 @@ function publicApi(
       settingsHolder.close();
       parts.retention?.stop();
       await parts.retention?.running();
+      await validator.quotas.close().catch((err: unknown) => {
+        core.logger.warn({ err }, 'could not give unspent quota uses back');
+      });
       await usage.close();
       await store.close();
     },

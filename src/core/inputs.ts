@@ -133,8 +133,29 @@ export const rateLimit = z
   })
   .strict();
 
+const uses = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(1_000_000_000, 'must be at most 1000000000');
+
+/** A quota's refill: back to `amount` uses at the start of every UTC day or month. */
+export const refill = z
+  .object({
+    amount: uses.min(1, 'must be at least 1'),
+    interval: z.enum(['day', 'month']),
+  })
+  .strict();
+
+/** Quota fields of a key: `remaining` uses (null = no quota) and an optional refill. */
+const quotaFields = {
+  remaining: uses.nullable().optional(),
+  refill: refill.nullable().optional(),
+};
+
 export const createKeyInput = z
   .object({
+    ...quotaFields,
     userId: uuid.optional(),
     orgId: uuid.optional(),
     displayName: displayName.optional(),
@@ -165,10 +186,23 @@ export const importKeyInput = createKeyInput.extend({ token: importedToken });
 
 export const updateKeyInput = z
   .object({
+    ...quotaFields,
     displayName: displayName.optional(),
     expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
+  })
+  .strict();
+
+/** How long the token a roll replaces keeps validating: 0 (not at all) up to 30 days. */
+export const rollKeyInput = z
+  .object({
+    expireOldInSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .min(0, 'must not be negative')
+      .max(30 * 86_400, 'must be at most 30 days')
+      .optional(),
   })
   .strict();
 

@@ -4,16 +4,32 @@ import { LatchkeyError } from './errors';
 import { createKeyInput, importKeyInput, isKeyId, parseInput, updateKeyInput } from './inputs';
 import { nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
-import type { ApiKey, KeyKind } from './types';
+import { quotaFieldsOf, quotaPatch, quotaView } from './quota';
+import { NO_QUOTA_OR_ROLL, type ApiKey, type KeyKind } from './types';
 
 /** What createApiKey takes; with `token` added, what importApiKey takes. */
 export type CreateKeyInput = z.input<typeof createKeyInput>;
 export type ImportKeyInput = z.input<typeof importKeyInput>;
 
 /** An API key as callers see it: everything but the digest. */
-export type ApiKeyView = Omit<ApiKey, 'digest'>;
+export type ApiKeyView = Omit<ApiKey, 'digest' | 'previousDigest' | 'remaining'> & {
+  /** Uses left of the quota now (a refill that is due counted in); null = no quota. */
+  remaining: number | null;
+  /** When the quota next refills; null when it does not. */
+  nextRefillAt: number | null;
+};
 
-export const viewOf = ({ digest: _digest, ...view }: ApiKey): ApiKeyView => view;
+export const viewOf = ({
+  digest: _digest,
+  previousDigest: _previous,
+  ...view
+}: ApiKey): ApiKeyView => ({ ...view, ...quotaView(view, nowSeconds()) });
+
+/** Drops this process's cached verdicts on a key, by its digest and any previous one. */
+export function forgetKey(core: Core, key: ApiKey): void {
+  core.validator.forget(key.digest);
+  if (key.previousDigest !== null) core.validator.forget(key.previousDigest);
+}
 
 export interface CreatedKey {
   apiKeyId: string;
@@ -101,6 +117,8 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: false,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    ...NO_QUOTA_OR_ROLL,
+    ...quotaFieldsOf(data, now),
   };
   await insert(core, key, now);
   await audit(core, by, 'key.created', 'key', key.id, {
@@ -132,6 +150,8 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: true,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
+    ...NO_QUOTA_OR_ROLL,
+    ...quotaFieldsOf(data, now),
   };
   await insert(core, key, now);
   await audit(core, by, 'key.imported', 'key', key.id, {
@@ -142,7 +162,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
   return viewOf(key);
 }
 
-async function requireKey(core: Core, keyId: unknown): Promise<ApiKey> {
+export async function requireKey(core: Core, keyId: unknown): Promise<ApiKey> {
   const key = isKeyId(keyId) ? await core.store.findKeyById(keyId) : null;
   if (!key) throw LatchkeyError.fieldNotFound('apiKeyId', 'no API key has this id');
   return key;
@@ -162,14 +182,21 @@ export async function updateApiKey(
   by?: Actor,
 ): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
-  const patch = parseInput(updateKeyInput, input ?? {});
-  checkExpiry(patch.expiresAt, nowSeconds());
+  const { remaining, refill, ...fields } = parseInput(updateKeyInput, input ?? {});
+  const now = nowSeconds();
+  checkExpiry(fields.expiresAt, now);
+  const patch =
+    remaining === undefined && refill === undefined
+      ? fields
+      : { ...fields, ...quotaPatch(key, { remaining, refill }, now) };
   if (key.archivedAt !== null)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
   const updated = await core.store.updateKey(key.id, patch);
   if (!updated)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
-  core.validator.forget(key.digest);
+  forgetKey(core, key);
+  // Uses this process leased count against the old quota; the new one replaces them.
+  if (patch !== fields) core.validator.quotas.forget(key.id);
   await audit(core, by, 'key.updated', 'key', key.id, { fields: Object.keys(patch) });
   return viewOf(updated);
 }
@@ -178,7 +205,7 @@ export async function updateApiKey(
 export async function archiveApiKey(core: Core, keyId: unknown, by?: Actor): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
   const archived = await core.store.archiveKey(key.id, nowSeconds());
-  core.validator.forget(key.digest);
+  forgetKey(core, key);
   if (!archived) throw new LatchkeyError('conflict', 'This API key is already archived.');
   await audit(core, by, 'key.archived', 'key', key.id, { kind: key.kind });
   return viewOf(archived);

@@ -63,7 +63,33 @@ export interface ApiKey {
   createdBy: string;
   /** This key's own validation allowance; null = only the user/org allowances apply. */
   rateLimit: RateLimit | null;
+  /** Uses left of this key's quota (see quota.ts); null = no quota. */
+  remaining: number | null;
+  /** How the quota refills at UTC day or month boundaries; null = it does not. */
+  refill: Refill | null;
+  /** Start (unix seconds) of the refill period `remaining` counts; null without a refill. */
+  refilledAt: number | null;
+  /** Digest of the token a roll replaced; it validates until `previousDigestExpiresAt`. */
+  previousDigest: string | null;
+  previousDigestExpiresAt: number | null;
 }
+
+/** The quota and roll fields of a key that has no quota and was never rolled. */
+export const NO_QUOTA_OR_ROLL = Object.freeze({
+  remaining: null,
+  refill: null,
+  refilledAt: null,
+  previousDigest: null,
+  previousDigestExpiresAt: null,
+} as const satisfies Partial<ApiKey>);
+
+/** A quota's refill: `remaining` is set back to `amount` at the start of each interval (UTC). */
+export interface Refill {
+  amount: number;
+  interval: RefillInterval;
+}
+
+export type RefillInterval = 'day' | 'month';
 
 /** An allowance: at most `limit` successful validations per `periodSeconds`. */
 export interface RateLimit {

@@ -18,6 +18,7 @@ export const FAILURE_REASONS = {
   org_deleted: "The key's organization no longer exists.",
   wrong_kind: 'This kind of API key is not accepted here.',
   rate_limited: 'Too many requests with this API key.',
+  usage_exceeded: 'This API key has used up its quota.',
 } as const;
 
 export type FailureReason = keyof typeof FAILURE_REASONS;

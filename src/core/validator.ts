@@ -1,6 +1,7 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { FreshCache } from './fresh-cache';
 import type { Observers } from './observer';
+import { QuotaLeases, type QuotaRefusal } from './quota-leases';
 import {
   deepFreeze,
   orgKeyIdentity,
@@ -43,6 +44,8 @@ export interface ValidatorOptions {
   cacheMaxEntries: number;
   /** Validation allowances per key, user and org; none when omitted. */
   rateLimits?: ValidationRateLimits;
+  /** Uses of a key's quota taken from the store at once (see QuotaLeases). */
+  quotaLeaseSize?: number;
   /** Hears cache hits, misses and evictions (for metrics). */
   observer?: Pick<Observers, 'active' | 'onCacheLookup' | 'onCacheEviction'>;
 }
@@ -58,6 +61,8 @@ export class Validator {
   /** The store reads synchronously (SQLite): a lookup then needs no promise. */
   private readonly readsNow: boolean;
   private readonly observer: ValidatorOptions['observer'] | null;
+  /** This process's share of key quotas. */
+  readonly quotas: QuotaLeases;
 
   constructor(
     private readonly store: Store,
@@ -77,11 +82,12 @@ export class Validator {
         : null;
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
+    this.quotas = new QuotaLeases(store, options.quotaLeaseSize);
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
-  async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-    return this.validateInline(raw, expected);
+  async validate(raw: unknown, expected?: KeyKind, cost = 1): Promise<Validation> {
+    return this.validateInline(raw, expected, cost);
   }
 
   /**
@@ -90,10 +96,10 @@ export class Validator {
    * rate-limit count kept in this process), so middleware can answer in the same tick
    * without allocating promises on the hot path.
    */
-  validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+  validateInline(raw: unknown, expected?: KeyKind, cost = 1): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, false);
+    return this.check(token, expected, false, cost);
   }
 
   /**
@@ -106,6 +112,7 @@ export class Validator {
     raw: unknown,
     expected?: KeyKind,
     allowImported = false,
+    cost = 1,
   ): Validation | Promise<Validation> | null {
     const cache = this.cache;
     if (!cache || typeof raw !== 'string') return null;
@@ -115,14 +122,14 @@ export class Validator {
     const cached = cache.get(digestKey(token), nowMs);
     const key = cached?.passed && !cached.ownerFailure ? cached.key : null;
     if (!cached || !key || (key.imported && !allowImported)) return null;
-    return this.judge(cached, expected, key.imported, nowMs);
+    return this.judge(cached, expected, key.imported, nowMs, cost);
   }
 
   /** Validates a key imported from another system; its token has no checksum to check. */
-  async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
+  async validateImported(raw: unknown, expected?: KeyKind, cost = 1): Promise<Validation> {
     const token = parseImportedToken(raw);
     if (token === null) return failure('malformed');
-    return this.check(token, expected, true);
+    return this.check(token, expected, true, cost);
   }
 
   /** Drops one cached lookup (after the key changed). */
@@ -145,26 +152,29 @@ export class Validator {
     token: string,
     expected: KeyKind | undefined,
     imported: boolean,
+    cost: number,
   ): Validation | Promise<Validation> {
     const cache = this.cache;
     // One clock reading serves the cache's freshness and the expiry check.
     const nowMs = Date.now();
     if (!cache) {
       const digest = digestToken(token);
-      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported, nowMs);
-      return this.load(digest).then((r) => this.judge(r, expected, imported));
+      if (this.readsNow) return this.judge(this.readNow(digest), expected, imported, nowMs, cost);
+      return this.load(digest).then((r) => this.judge(r, expected, imported, Date.now(), cost));
     }
     const cacheKey = digestKey(token);
     const cached = cache.get(cacheKey, nowMs);
     if (this.observer?.active) this.observer.onCacheLookup(cached !== undefined);
-    if (cached) return this.judge(cached, expected, imported, nowMs);
+    if (cached) return this.judge(cached, expected, imported, nowMs, cost);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
       const r = this.readNow(hexOfDigestKey(cacheKey));
       cache.set(cacheKey, r, nowMs);
-      return this.judge(r, expected, imported, nowMs);
+      return this.judge(r, expected, imported, nowMs, cost);
     }
-    return this.lookup(cache, cacheKey, nowMs).then((r) => this.judge(r, expected, imported));
+    return this.lookup(cache, cacheKey, nowMs).then((r) =>
+      this.judge(r, expected, imported, Date.now(), cost),
+    );
   }
 
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
@@ -193,7 +203,8 @@ export class Validator {
     r: Resolved,
     expected: KeyKind | undefined,
     imported: boolean,
-    nowMs = Date.now(),
+    nowMs: number,
+    cost: number,
   ): Validation | Promise<Validation> {
     const { key, passed } = r;
     if (!key || key.imported !== imported) return failure('not_found');
@@ -205,27 +216,50 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
-    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
+    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, nowMs, cost);
     const wait = this.rateLimits.consume(key, settings, nowMs);
-    if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
-    return this.counted(key, passed, now, wait);
+    if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, nowMs, cost, w));
+    return this.counted(key, passed, nowMs, cost, wait);
   }
 
   /** The verdict once the rate limits have counted this validation. */
   private counted(
     key: KeyToValidate,
     passed: Validation,
-    now: number,
+    nowMs: number,
+    cost: number,
     refusal: RateLimitRefusal | null,
-  ): Validation {
+  ): Validation | Promise<Validation> {
     return refusal === null
-      ? this.pass(key, passed, now)
+      ? this.pass(key, passed, nowMs, cost)
       : rateLimited(refusal.allowance, refusal.waitSeconds);
   }
 
-  private pass(key: KeyToValidate, passed: Validation, now: number): Validation {
-    this.usage.record(key.id, now);
+  private pass(
+    key: KeyToValidate,
+    passed: Validation,
+    nowMs: number,
+    cost: number,
+  ): Validation | Promise<Validation> {
+    if (key.remaining !== null) return this.spendQuota(key, passed, nowMs, cost);
+    this.usage.record(key.id, secondsOf(nowMs));
     return passed;
+  }
+
+  /** A quota key passes only with `cost` uses of its quota left (see QuotaLeases). */
+  private spendQuota(
+    key: KeyToValidate,
+    passed: Validation,
+    nowMs: number,
+    cost: number,
+  ): Validation | Promise<Validation> {
+    const verdict = (refusal: QuotaRefusal | null): Validation => {
+      if (refusal) return failure('usage_exceeded', refusal.retryAfterSeconds);
+      this.usage.record(key.id, secondsOf(nowMs));
+      return passed;
+    };
+    const spent = this.quotas.spend(key.id, cost, nowMs);
+    return spent instanceof Promise ? spent.then(verdict) : verdict(spent);
   }
 
   private async load(digest: string): Promise<Resolved> {

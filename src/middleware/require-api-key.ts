@@ -22,6 +22,8 @@ export interface RequireApiKeyOptions {
   kind?: KeyKind;
   /** Also accept keys imported from another system (their tokens carry no checksum). */
   allowImported?: boolean;
+  /** Uses of a quota key's quota this route takes (default 1); keys without a quota ignore it. */
+  cost?: number;
 }
 
 /** What the middleware needs from a validator: the in-process one or the remote client. */
@@ -46,6 +48,12 @@ function deny(
       `Bearer realm="${REALM}", error="insufficient_scope", error_description="${result.message}"`,
     );
     res.status(403).json({ error: 'wrong_key_kind', message: result.message });
+    return;
+  }
+  if (result.reason === 'usage_exceeded') {
+    if (result.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(result.retryAfterSeconds));
+    res.status(429).json({ error: 'usage_exceeded', message: result.message });
     return;
   }
   if (result.reason === 'rate_limited') {
@@ -98,14 +106,14 @@ function check(
   opts: RequireApiKeyOptions,
 ): Validation | Promise<Validation> {
   const outcome = validator.validateInline
-    ? validator.validateInline(raw, opts.kind)
-    : validator.validate(raw, opts.kind);
+    ? validator.validateInline(raw, opts.kind, opts.cost)
+    : validator.validate(raw, opts.kind, opts.cost);
   if (!opts.allowImported) return outcome;
   // An imported token may look native (say, moved from another installation): then the
   // native lookup finds it but refuses it as imported, reporting not_found.
   const orImported = (result: Validation) =>
     !result.valid && (result.reason === 'malformed' || result.reason === 'not_found')
-      ? validator.validateImported(raw, opts.kind)
+      ? validator.validateImported(raw, opts.kind, opts.cost)
       : result;
   return outcome instanceof Promise ? outcome.then(orImported) : orImported(outcome);
 }
@@ -196,7 +204,7 @@ export function requireApiKey(
     let outcome: Validation | Promise<Validation>;
     try {
       if (refused) {
-        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported) ?? null;
+        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported, opts.cost) ?? null;
         if (known !== null) outcome = known;
         else if (!wellFormed(raw, opts) || !guard!.allowStoreRead(ipOf(req))) {
           if (watch.started >= 0) observer!.onInvalidKeyBrake();

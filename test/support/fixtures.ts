@@ -65,6 +65,11 @@ export function aKey(overrides: Partial<ApiKey> = {}): { key: ApiKey; token: str
     imported: false,
     createdBy: 'library',
     rateLimit: null,
+    remaining: null,
+    refill: null,
+    refilledAt: null,
+    previousDigest: null,
+    previousDigestExpiresAt: null,
     ...overrides,
   };
   return { key, token };

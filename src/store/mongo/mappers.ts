@@ -91,6 +91,11 @@ export function keyFromDoc(d: ApiKeyDoc): ApiKey {
     rateLimit: d.rateLimit
       ? { limit: d.rateLimit.limit, periodSeconds: d.rateLimit.periodSeconds }
       : null,
+    remaining: orNull(d.remaining),
+    refill: d.refill ? { amount: d.refill.amount, interval: d.refill.interval } : null,
+    refilledAt: orNull(d.refilledAt),
+    previousDigest: orNull(d.previousDigest),
+    previousDigestExpiresAt: orNull(d.previousDigestExpiresAt),
   };
 }
 

@@ -100,11 +100,20 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
       imported: flag,
       createdBy: text,
       rateLimit: { type: Schema.Types.Mixed, default: null },
+      remaining: { type: Number, default: null },
+      refill: { type: Schema.Types.Mixed, default: null },
+      refilledAt: optTime,
+      previousDigest: { type: String, default: null, match: DIGEST },
+      previousDigestExpiresAt: optTime,
       seq: { type: Number, default: null },
     },
     options(`${prefix}api_keys`),
   );
   apiKeys.index({ digest: 1 }, { unique: true });
+  apiKeys.index(
+    { previousDigest: 1 },
+    { unique: true, partialFilterExpression: { previousDigest: { $type: 'string' } } },
+  );
   apiKeys.index({ userId: 1, archivedAt: 1 });
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });

@@ -53,10 +53,18 @@ const COLUMNS = [
   ['userId', 'k.user_id', textOrNull],
   ['orgId', 'k.org_id', textOrNull],
   ['keyMetadata', 'k.metadata', json],
-  ['expiresAt', 'k.expires_at', intOrNull],
+  // Found by the digest a roll replaced: no later than the end of its grace period.
+  [
+    'expiresAt',
+    `CASE WHEN k.digest = ? THEN k.expires_at
+      ELSE min(coalesce(k.expires_at, k.previous_digest_expires_at), k.previous_digest_expires_at)
+      END`,
+    intOrNull,
+  ],
   ['archivedAt', 'k.archived_at', intOrNull],
   ['imported', 'k.imported', bit],
   ['rateLimit', 'k.rate_limit', as<JsonText | null>()],
+  ['remaining', 'k.remaining', intOrNull],
   ['user', 'u.id', textOrNull],
   ['email', 'u.email', text],
   ['emailConfirmed', 'u.email_confirmed', bit],
@@ -132,7 +140,9 @@ const SQL = `
   LEFT JOIN orgs o ON o.id = k.org_id
   LEFT JOIN memberships m ON m.user_id = u.id
   LEFT JOIN orgs mo ON mo.id = m.org_id
-  WHERE k.digest = ?
+  WHERE k.rowid = coalesce(
+    (SELECT rowid FROM api_keys WHERE digest = ?),
+    (SELECT rowid FROM api_keys WHERE previous_digest = ?))
   HAVING k.id IS NOT NULL`;
 
 const object = (text: JsonText): JsonObject => JSON.parse(text) as JsonObject;
@@ -155,7 +165,8 @@ export class KeyForValidationReader {
   }
 
   get(digest: string): KeyForValidation | null {
-    const found = this.statement.get(digest);
+    // The digest fills the expiry's CASE and both lookups of the WHERE.
+    const found = this.statement.get(digest, digest, digest);
     if (found === undefined) return null;
     const v = JSON.parse(found) as Packed<typeof COLUMNS>;
     const rateLimit = v[at.rateLimit];
@@ -169,6 +180,7 @@ export class KeyForValidationReader {
       archivedAt: v[at.archivedAt],
       imported: v[at.imported] === 1,
       rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
+      remaining: v[at.remaining],
     };
     const userId = v[at.user];
     const user: UserToValidate | null =

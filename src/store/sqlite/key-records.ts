@@ -7,6 +7,7 @@ import type {
   KeyRecords,
 } from '../../core/store';
 import { KeyForValidationReader } from './key-for-validation';
+import { sqliteKeyQuota } from './key-quota';
 import { keyFromRow, keyToRow } from './rows';
 import { likeEscape, likePrefix, paged, unlessTaken, type Params, type Sql } from './sql';
 
@@ -25,8 +26,10 @@ function keyStatements(sql: Sql) {
     keyByDigest: sql.rows('SELECT * FROM api_keys WHERE digest = ?'),
     insertKey: sql.write(`INSERT INTO api_keys (id, digest, kind, user_id, org_id, display_name,
       hint, metadata, expires_at, created_at, last_used_at, archived_at, imported, created_by,
-      rate_limit) VALUES (@id, @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata,
-      @expires_at, @created_at, @last_used_at, @archived_at, @imported, @created_by, @rate_limit)`),
+      rate_limit, remaining, refill, refilled_at, previous_digest, previous_digest_expires_at)
+      VALUES (@id, @digest, @kind, @user_id, @org_id, @display_name, @hint, @metadata,
+      @expires_at, @created_at, @last_used_at, @archived_at, @imported, @created_by, @rate_limit,
+      @remaining, @refill, @refilled_at, @previous_digest, @previous_digest_expires_at)`),
     userExists: sql.value<1>('SELECT 1 FROM users WHERE id = ?'),
     orgExists: sql.value<1>('SELECT 1 FROM orgs WHERE id = ?'),
     memberExists: sql.value<1>('SELECT 1 FROM memberships WHERE user_id = ? AND org_id = ?'),
@@ -78,6 +81,12 @@ function keyWhere(f: KeyFilter): { sql: string; params: Params } {
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+const QUOTA_COLUMNS = [
+  ['remaining', 'remaining'],
+  ['refill', 'refill'],
+  ['refilledAt', 'refilled_at'],
+] as const;
+
 /** The columns a patch sets, with their values, in a fixed order. */
 function keyPatchColumns(patch: KeyPatch): { sets: string[]; params: Params } {
   const sets: string[] = [];
@@ -97,6 +106,12 @@ function keyPatchColumns(patch: KeyPatch): { sets: string[]; params: Params } {
   if (patch.rateLimit !== undefined) {
     sets.push('rate_limit = ?');
     params.push(patch.rateLimit ? JSON.stringify(patch.rateLimit) : null);
+  }
+  for (const [field, column] of QUOTA_COLUMNS) {
+    const value = patch[field];
+    if (value === undefined) continue;
+    sets.push(`${column} = ?`);
+    params.push(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
   }
   return { sets, params };
 }
@@ -175,5 +190,7 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
       const row = s.archiveKey.get(now, id);
       return row ? keyFromRow(row) : null;
     },
+
+    ...sqliteKeyQuota(sql),
   };
 }

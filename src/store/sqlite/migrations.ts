@@ -146,6 +146,18 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       PRAGMA secure_delete = OFF;
     `,
   },
+  {
+    // Usage quotas with refill, and the previous digest of a rolled key during its grace period.
+    version: 5,
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN remaining INTEGER;
+      ALTER TABLE api_keys ADD COLUMN refill TEXT;
+      ALTER TABLE api_keys ADD COLUMN refilled_at INTEGER;
+      ALTER TABLE api_keys ADD COLUMN previous_digest TEXT;
+      ALTER TABLE api_keys ADD COLUMN previous_digest_expires_at INTEGER;
+      CREATE UNIQUE INDEX api_keys_by_previous_digest ON api_keys (previous_digest);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -9,6 +9,7 @@ import type {
   Org,
   OrgRole,
   RateLimit,
+  Refill,
   User,
 } from '../../core/types';
 
@@ -114,10 +115,16 @@ export function keyFromRow(r: Row): ApiKey {
     createdBy: str(r.created_by),
     rateLimit:
       r.rate_limit === null || r.rate_limit === undefined ? null : rateLimitOf(r.rate_limit),
+    remaining: optNum(r.remaining),
+    refill: r.refill === null || r.refill === undefined ? null : refillOf(r.refill),
+    refilledAt: optNum(r.refilled_at),
+    previousDigest: optStr(r.previous_digest),
+    previousDigestExpiresAt: optNum(r.previous_digest_expires_at),
   };
 }
 
 const rateLimitOf = (v: unknown): RateLimit => JSON.parse(String(v)) as RateLimit;
+const refillOf = (v: unknown): Refill => JSON.parse(String(v)) as Refill;
 
 export function keyToRow(k: ApiKey): Row {
   return {
@@ -136,6 +143,11 @@ export function keyToRow(k: ApiKey): Row {
     imported: bit(k.imported),
     created_by: k.createdBy,
     rate_limit: k.rateLimit ? JSON.stringify(k.rateLimit) : null,
+    remaining: k.remaining,
+    refill: k.refill ? JSON.stringify(k.refill) : null,
+    refilled_at: k.refilledAt,
+    previous_digest: k.previousDigest,
+    previous_digest_expires_at: k.previousDigestExpiresAt,
   };
 }
 

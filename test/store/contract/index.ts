@@ -4,6 +4,7 @@ import { describeDirectoryRecords } from './directory';
 import { describeKeyForValidation } from './key-for-validation';
 import { describeKeyRecords } from './keys';
 import { describePageSessions } from './page-sessions';
+import { describeQuotaAndRoll } from './quota-and-roll';
 import { describeRetentionRecords } from './retention';
 import { describeUsageRecords } from './usage';
 
@@ -25,6 +26,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeDirectoryRecords(current);
     describeKeyRecords(current);
     describeKeyForValidation(current);
+    describeQuotaAndRoll(current);
     describeUsageRecords(current);
     describeAdminRecords(current);
     describePageSessions(current);
