@@ -54,6 +54,11 @@ export interface LatchkeyOptions {
   invalidKeyLimitPerMinute?: number;
   /** How often old audit events, usage rows and archived keys are deleted (default 1 h; 0 = never). */
   retentionIntervalMs?: number;
+  /**
+   * Uses of a quota key that this process takes from the store at once (default 10): larger
+   * means fewer store writes, smaller means fewer uses held back from other processes.
+   */
+  quotaLeaseSize?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -110,6 +115,7 @@ export async function assembleLatchkey(
     cacheMaxEntries: options.cacheMaxEntries ?? 10_000,
     rateLimits,
     observer: observers,
+    quotaLeaseSize: options.quotaLeaseSize,
   });
   // Verdicts carry what the settings made of them (permissions, for one): a new value drops them.
   settingsHolder.whenChanged(() => validator.forgetAll());

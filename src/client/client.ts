@@ -73,7 +73,10 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
     if (res.status === 400) return failure(failureReasonOf(res.body));
     if (res.status === 429) {
-      const wait = (res.body as { wait_seconds?: unknown } | null)?.wait_seconds;
+      const body = res.body as { wait_seconds?: unknown; error_code?: unknown } | null;
+      const wait = body?.wait_seconds;
+      if (body?.error_code === 'usage_exceeded')
+        return failure('usage_exceeded', typeof wait === 'number' && wait > 0 ? wait : undefined);
       return failure('rate_limited', typeof wait === 'number' && wait > 0 ? Math.ceil(wait) : 1);
     }
     if (res.status === 401) {
@@ -103,7 +106,9 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     if (cached) return ofKind(cached, expected);
     return ask(token, imported).then((result) => {
       // A rate-limit answer is about this moment only.
-      if (result.valid || result.reason !== 'rate_limited') cache.set(digest, result, askedAt);
+      // A refusal that lifts by itself (a rate limit, a spent quota) is asked again next time.
+      if (result.valid || (result.reason !== 'rate_limited' && result.reason !== 'usage_exceeded'))
+        cache.set(digest, result, askedAt);
       return ofKind(result, expected);
     });
   }

@@ -9,8 +9,9 @@ interface Held {
   /** When they stop counting: the next refill (ms); Infinity without one. */
   validUntilMs: number;
   nextRefillAt: number | null;
-  /** Known empty until then (ms): refusals meanwhile need no store write. */
+  /** Known too low for `refusedCost` until then (ms): such refusals need no store write. */
   emptyUntilMs: number;
+  refusedCost: number;
 }
 
 /** A refused use: seconds until the next refill, when there is one. */
@@ -51,7 +52,7 @@ export class QuotaLeases {
       held.uses -= cost;
       return null;
     }
-    if (held && held.emptyUntilMs > nowMs) return refusal(held, nowMs);
+    if (held && held.emptyUntilMs > nowMs && cost >= held.refusedCost) return refusal(held, nowMs);
     const leased = this.lease(keyId, cost, nowMs);
     this.leasing.add(leased);
     void leased.finally(() => this.leasing.delete(leased));
@@ -103,6 +104,7 @@ export class QuotaLeases {
       return null;
     }
     held.emptyUntilMs = Math.min(nowMs + EMPTY_RECHECK_MS, held.validUntilMs);
+    held.refusedCost = cost;
     return refusal(held, nowMs);
   }
 
@@ -117,6 +119,7 @@ export class QuotaLeases {
         validUntilMs,
         nextRefillAt: got.nextRefillAt,
         emptyUntilMs: 0,
+        refusedCost: 0,
       };
       this.held.set(keyId, held);
     }

@@ -14,6 +14,8 @@ export class RateLimitedError extends LatchkeyError {
   constructor(
     readonly waitSeconds: number,
     message: string,
+    /** usage_exceeded: the key's quota is spent; waitSeconds is 0 when it never refills. */
+    readonly errorCode: 'rate_limit_exceeded' | 'usage_exceeded' = 'rate_limit_exceeded',
   ) {
     super('rate_limited', message);
   }
@@ -89,11 +91,12 @@ function send(res: Response, err: LatchkeyError): void {
     return;
   }
   if (err instanceof RateLimitedError) {
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.waitSeconds))));
+    if (err.errorCode === 'rate_limit_exceeded' || err.waitSeconds > 0)
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.waitSeconds))));
     res.status(429).json({
       wait_seconds: err.waitSeconds,
       user_facing_error: err.message,
-      error_code: 'rate_limit_exceeded',
+      error_code: err.errorCode,
     });
     return;
   }

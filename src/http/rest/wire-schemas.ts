@@ -97,6 +97,13 @@ export const apiKey = z.strictObject({
   imported: z.boolean(),
   hint: z.string(),
   created_by: z.string(),
+  // Latchkey extensions: quota and rolling.
+  remaining_uses: z.number().int().nullable(),
+  refill: z
+    .strictObject({ amount: z.number().int(), interval: z.enum(['day', 'month']) })
+    .nullable(),
+  next_refill_at_seconds: seconds.nullable(),
+  previous_token_expires_at_seconds: seconds.nullable(),
 });
 
 export const apiKeyPage = z.strictObject({
@@ -136,7 +143,7 @@ export const errorBody = z.strictObject({ error: z.string(), message: z.string()
 export const rateLimitBody = z.strictObject({
   wait_seconds: z.number(),
   user_facing_error: z.string(),
-  error_code: z.literal('rate_limit_exceeded'),
+  error_code: z.enum(['rate_limit_exceeded', 'usage_exceeded']),
 });
 
 export type UserMetadataWire = z.output<typeof userMetadata>;

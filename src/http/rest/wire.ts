@@ -143,6 +143,10 @@ export function apiKeyWire(key: ApiKeyView): ApiKeyWire {
     imported: key.imported,
     hint: key.hint,
     created_by: key.createdBy,
+    remaining_uses: key.remaining,
+    refill: key.refill,
+    next_refill_at_seconds: key.nextRefillAt,
+    previous_token_expires_at_seconds: key.previousDigestExpiresAt,
   };
 }
 

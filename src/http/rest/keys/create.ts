@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayName } from '../../../core/inputs';
+import type { CreateKeyInput } from '../../../core/keys';
 import { defineEndpoint } from '../endpoint';
 import { refusedOn } from '../errors';
 import { expiresAtSeconds, metadata, uuid } from '../fields';
@@ -13,6 +14,9 @@ export const keyFields = z
     expires_at_seconds: expiresAtSeconds.nullable().optional(),
     metadata: metadata.optional(),
     display_name: displayName.optional(),
+    // Latchkey extensions: a usage quota with an optional refill.
+    remaining_uses: z.number().optional().nullable(),
+    refill: z.unknown().optional(),
   })
   .strict();
 
@@ -23,6 +27,8 @@ export const keyInputOf = (b: z.output<typeof keyFields>) => ({
   expiresAt: b.expires_at_seconds,
   metadata: b.metadata,
   displayName: b.display_name,
+  remaining: b.remaining_uses,
+  refill: b.refill as CreateKeyInput['refill'],
 });
 
 /** The field a refusal of a new key names: its owner (an org key's org), else the body. */
@@ -38,6 +44,7 @@ export const createKey = defineEndpoint({
   tag: 'API keys',
   body: keyFields,
   response: createdApiKey,
+  fieldNames: { remaining: 'remaining_uses' },
   errors: [400],
   run: async (lk, { body: b, by }) => {
     const created = await lk.createApiKey(keyInputOf(b), by).catch(refusedOn(ownerField(b)));

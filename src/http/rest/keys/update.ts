@@ -13,6 +13,9 @@ const body = z
     metadata: metadataOrJsonString.optional(),
     set_to_never_expire: z.boolean().optional(),
     display_name: displayName.optional(),
+    // Latchkey extensions: a usage quota (null removes it) with an optional refill.
+    remaining_uses: z.number().optional().nullable(),
+    refill: z.unknown().optional(),
   })
   .strict();
 
@@ -24,6 +27,7 @@ export const updateKey = defineEndpoint({
   tag: 'API keys',
   body,
   response: empty,
+  fieldNames: { remaining: 'remaining_uses' },
   errors: [400, 404],
   run: async (lk, { params, body: b, by }) => {
     if (b.set_to_never_expire && b.expires_at_seconds !== undefined) {
@@ -37,6 +41,8 @@ export const updateKey = defineEndpoint({
     if (b.metadata !== undefined) update.metadata = b.metadata;
     if (b.expires_at_seconds !== undefined) update.expiresAt = b.expires_at_seconds;
     if (b.set_to_never_expire) update.expiresAt = null;
+    if (b.remaining_uses !== undefined) update.remaining = b.remaining_uses;
+    if (b.refill !== undefined) update.refill = b.refill as KeyUpdate['refill'];
     await lk.updateApiKey(params.api_key_id ?? '', update, by).catch(refusedOn('api_key_id'));
     return {};
   },

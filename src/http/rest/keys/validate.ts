@@ -32,6 +32,9 @@ function answer(result: Validation) {
   if (result.reason === 'rate_limited') {
     throw new RateLimitedError(result.retryAfterSeconds ?? 1, result.message);
   }
+  if (result.reason === 'usage_exceeded') {
+    throw new RateLimitedError(result.retryAfterSeconds ?? 0, result.message, 'usage_exceeded');
+  }
   throw LatchkeyError.field('api_key_token', result.message);
 }
 
