@@ -53,14 +53,8 @@ const COLUMNS = [
   ['userId', 'k.user_id', textOrNull],
   ['orgId', 'k.org_id', textOrNull],
   ['keyMetadata', 'k.metadata', json],
-  // Found by the digest a roll replaced: no later than the end of its grace period.
-  [
-    'expiresAt',
-    `CASE WHEN k.digest = ? THEN k.expires_at
-      ELSE min(coalesce(k.expires_at, k.previous_digest_expires_at), k.previous_digest_expires_at)
-      END`,
-    intOrNull,
-  ],
+  ['expiresAt', 'k.expires_at', intOrNull],
+  ['previousDigestExpiresAt', 'k.previous_digest_expires_at', intOrNull],
   ['archivedAt', 'k.archived_at', intOrNull],
   ['imported', 'k.imported', bit],
   ['rateLimit', 'k.rate_limit', as<JsonText | null>()],
@@ -133,16 +127,14 @@ const inMembership = positionsOf(MEMBERSHIP_COLUMNS);
  * digest, user id and org id are each unique; without GROUP BY an aggregate answers one
  * row even when no key matches, which HAVING drops.
  */
-const SQL = `
+const sqlFindingBy = (digestColumn: 'digest' | 'previous_digest') => `
   SELECT json_array(${sqlOf(COLUMNS)})
   FROM api_keys k
   LEFT JOIN users u ON u.id = k.user_id
   LEFT JOIN orgs o ON o.id = k.org_id
   LEFT JOIN memberships m ON m.user_id = u.id
   LEFT JOIN orgs mo ON mo.id = m.org_id
-  WHERE k.rowid = coalesce(
-    (SELECT rowid FROM api_keys WHERE digest = ?),
-    (SELECT rowid FROM api_keys WHERE previous_digest = ?))
+  WHERE k.${digestColumn} = ?
   HAVING k.id IS NOT NULL`;
 
 const object = (text: JsonText): JsonObject => JSON.parse(text) as JsonObject;
@@ -158,17 +150,29 @@ const byJoinTime = (a: MembershipWithOrg, b: MembershipWithOrg): number =>
  * memberships are seen as they stood at one moment.
  */
 export class KeyForValidationReader {
-  private readonly statement: Database.Statement<Params, string>;
+  private readonly byDigest: Database.Statement<Params, string>;
+  /** A rolled key by the digest it replaced: read only when no key has the digest. */
+  private readonly byPreviousDigest: Database.Statement<Params, string>;
 
   constructor(sql: Sql) {
-    this.statement = sql.value<string>(SQL);
+    this.byDigest = sql.value<string>(sqlFindingBy('digest'));
+    this.byPreviousDigest = sql.value<string>(sqlFindingBy('previous_digest'));
   }
 
   get(digest: string): KeyForValidation | null {
-    // The digest fills the expiry's CASE and both lookups of the WHERE.
-    const found = this.statement.get(digest, digest, digest);
-    if (found === undefined) return null;
+    const found = this.byDigest.get(digest);
+    if (found !== undefined) return this.decode(found, false);
+    const previous = this.byPreviousDigest.get(digest);
+    return previous === undefined ? null : this.decode(previous, true);
+  }
+
+  /** A replaced digest validates no later than the end of its grace period. */
+  private decode(found: string, byPreviousDigest: boolean): KeyForValidation {
     const v = JSON.parse(found) as Packed<typeof COLUMNS>;
+    const graceEndsAt = v[at.previousDigestExpiresAt] ?? 0;
+    const expiresAt = byPreviousDigest
+      ? Math.min(v[at.expiresAt] ?? graceEndsAt, graceEndsAt)
+      : v[at.expiresAt];
     const rateLimit = v[at.rateLimit];
     const key: KeyToValidate = {
       id: v[at.keyId],
@@ -176,7 +180,7 @@ export class KeyForValidationReader {
       userId: v[at.userId],
       orgId: v[at.orgId],
       metadata: object(v[at.keyMetadata]),
-      expiresAt: v[at.expiresAt],
+      expiresAt,
       archivedAt: v[at.archivedAt],
       imported: v[at.imported] === 1,
       rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
