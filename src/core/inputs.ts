@@ -275,6 +275,11 @@ export const settingsPatch = z
     usageRetentionDays: retentionDays,
     archivedKeyRetentionDays: retentionDays.nullable(),
     branding: brandingPatch,
+    expiryWarningDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must not be negative')
+      .max(365, 'must be at most 365'),
   })
   .partial()
   .strict();

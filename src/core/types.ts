@@ -126,6 +126,8 @@ export interface Settings {
   archivedKeyRetentionDays: number | null;
   /** How the hosted pages present the product to its customers. */
   branding: Branding;
+  /** Keys expiring within this many days carry an "expires in N days" notice; 0 = none. */
+  expiryWarningDays: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -147,6 +149,7 @@ export const DEFAULT_SETTINGS: Settings = {
   usageRetentionDays: 400,
   archivedKeyRetentionDays: null,
   branding: DEFAULT_BRANDING,
+  expiryWarningDays: 7,
 };
 
 export interface AuditEvent {

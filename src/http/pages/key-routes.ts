@@ -121,6 +121,7 @@ export function registerKeyRoutes(
       archivedPaging: { page: archivedPage, pageSize: LIST_LIMIT, linkFor: linkFor('revokedPage') },
       newKey,
       now: nowSeconds(),
+      expiryWarningDays: latchkey.getSettings().expiryWarningDays,
       creators:
         scope.kind === 'org'
           ? await creatorEmails(latchkey, [...current.items, ...archived.items])
