@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../../core/context';
 import { LatchkeyError } from '../../core/errors';
 import { displayName, isKeyId, parseInput } from '../../core/inputs';
-import { EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
+import { dayOf, EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
 import type { ApiKeyView } from '../../core/keys';
 import type { ExpiryChoice, Settings } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
@@ -32,7 +32,7 @@ function pageNumber(raw: unknown): number {
   return typeof raw === 'string' && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
 }
 const pageAt = (page: number) => ({ limit: LIST_LIMIT, offset: (page - 1) * LIST_LIMIT });
-const FIELD_LABELS = { displayName: 'Name', expiry: 'Expires' };
+const FIELD_LABELS = { displayName: 'Name', expiry: 'Expires', expiresOn: 'Expiry date' };
 
 const actorOf = (req: Request, res: Response): Actor => ({
   actor: `user:${viewerOf(res).user.id}`,
@@ -44,10 +44,36 @@ function createForm(settings: Settings) {
     displayName: z.preprocess((v) => v ?? '', displayName),
     expiry: z
       .string({ error: 'choose when the key expires' })
-      .refine((v): v is ExpiryChoice => (settings.expiryChoices as string[]).includes(v), {
-        message: 'choose one of the offered expiry times',
-      }),
+      .refine(
+        (v): v is ExpiryChoice | 'custom' =>
+          v === 'custom' || (settings.expiryChoices as string[]).includes(v),
+        { message: 'choose one of the offered expiry times' },
+      ),
+    expiresOn: z.string().optional(),
   });
+}
+
+/** The expiry a create form asks for: a preset choice, or a date no later than the longest one. */
+function expiryOfForm(
+  form: { expiry: ExpiryChoice | 'custom'; expiresOn?: string },
+  settings: Settings,
+  now: number,
+): number | null {
+  if (form.expiry !== 'custom') return expiryFromChoice(form.expiry, now);
+  const day = (form.expiresOn ?? '').trim();
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) / 1000 : NaN;
+  if (Number.isNaN(at)) throw LatchkeyError.field('expiresOn', 'must be a date as YYYY-MM-DD');
+  if (at <= now) throw LatchkeyError.field('expiresOn', 'must be in the future');
+  const latest = latestExpiry(settings, now);
+  if (latest !== null && at > latest)
+    throw LatchkeyError.field('expiresOn', `must be no later than ${dayOf(latest)}`);
+  return at;
+}
+
+/** The latest expiry the offered choices allow; null when "never" is offered. */
+function latestExpiry(settings: Settings, now: number): number | null {
+  const ends = settings.expiryChoices.map((c) => expiryFromChoice(c, now));
+  return ends.includes(null) ? null : Math.max(...(ends as number[]));
 }
 
 function newFormLocals(scope: KeyScope, settings: Settings) {
@@ -55,8 +81,14 @@ function newFormLocals(scope: KeyScope, settings: Settings) {
     title: `Create an API key · ${scope.heading}`,
     scope,
     fieldLabels: FIELD_LABELS,
-    expiryOptions: settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
+    expiryOptions: [
+      ...settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
+      { value: 'custom', label: 'On a date I choose' },
+    ],
     defaultExpiry: settings.defaultExpiry,
+    latestExpiryDay: ((latest) => (latest === null ? '' : dayOf(latest)))(
+      latestExpiry(settings, nowSeconds()),
+    ),
   };
 }
 
@@ -149,7 +181,7 @@ export function registerKeyRoutes(
       {
         ...scope.owner,
         displayName: form.displayName,
-        expiresAt: expiryFromChoice(form.expiry, nowSeconds()),
+        expiresAt: expiryOfForm(form, settings, nowSeconds()),
       },
       actorOf(req, res),
     );

@@ -90,4 +90,25 @@ describe('a key’s own page', () => {
     const res = await agent.post(`/keys/${apiKeyId}/roll`).type('form').send({ grace: '0' });
     expect([403, 404]).toContain(res.status);
   });
+
+  it('creates a key expiring on a chosen date, within the longest expiry offered', async () => {
+    const { agent, latchkey } = await setup();
+    await latchkey.updateSettings({ expiryChoices: ['2w', '1m'], defaultExpiry: '2w' });
+    const day = (offset: number) => new Date((now() + offset) * 1000).toISOString().slice(0, 10);
+    const form = (expiresOn: string) =>
+      submitForm(agent, '/keys/new', '/keys', {
+        displayName: 'Dated',
+        expiry: 'custom',
+        expiresOn,
+      });
+    const tooLate = await form(day(40 * DAY));
+    expect(tooLate.status).toBe(400);
+    expect(tooLate.text).toContain('must be no later than');
+    expect((await form(day(-DAY))).status).toBe(400);
+    expect((await form('soon')).status).toBe(400);
+    const ok = await form(day(20 * DAY));
+    expect(ok.status).toBe(303);
+    const list = await latchkey.listApiKeys({});
+    expect(list.keys[0]?.expiresAt).toBe(Date.parse(`${day(20 * DAY)}T00:00:00Z`) / 1000);
+  });
 });
