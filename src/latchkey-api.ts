@@ -56,9 +56,10 @@ export interface Latchkey {
   validateImportedApiKey(token: unknown): Promise<Validation<ApiKeyIdentity>>;
   /**
    * As validateApiKey, but a key this process has cached (or a store that reads
-   * synchronously, as SQLite does) answers in the same tick, without a promise.
+   * synchronously, as SQLite does) answers in the same tick, without a promise. `cost`:
+   * the uses of a quota key's quota this validation takes (default 1).
    */
-  validateApiKeyInline(token: unknown): Validation | Promise<Validation>;
+  validateApiKeyInline(token: unknown, cost?: number): Validation | Promise<Validation>;
   /** Middleware: a request without a valid key gets 401 (403 for the wrong kind); sets `req.apiKey`. */
   requireApiKey(options?: RequireApiKeyOptions): RequestHandler;
   /** As requireApiKey, but a request without an Authorization header passes through unauthenticated. */

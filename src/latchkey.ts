@@ -192,10 +192,10 @@ function publicApi(
     validateOrgApiKey: (token) =>
       watched('org', () => validator.validate(token, 'org')) as Promise<Validation<OrgKeyIdentity>>,
     validateImportedApiKey: (token) => watched(undefined, () => validator.validateImported(token)),
-    validateApiKeyInline: (token) =>
+    validateApiKeyInline: (token, cost) =>
       observers.active
-        ? watched(undefined, () => validator.validate(token))
-        : validator.validateInline(token),
+        ? watched(undefined, () => validator.validate(token, undefined, cost))
+        : validator.validateInline(token, undefined, cost),
     requireApiKey: (opts = {}) => requireApiKey(validator, opts, invalidKeyGuard, observers),
     optionalApiKey: (opts = {}) => optionalApiKey(validator, opts, invalidKeyGuard, observers),
     invalidKeyGuard,

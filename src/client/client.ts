@@ -66,10 +66,11 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   const newCache = () => (ttl > 0 ? new FreshCache<Validation>(maxEntries, ttl) : null);
   const caches = { native: newCache(), imported: newCache() };
 
-  async function ask(token: string, imported: boolean): Promise<Validation> {
-    const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
-      api_key_token: token,
-    });
+  async function ask(token: string, imported: boolean, cost = 1): Promise<Validation> {
+    const res = await transport.post(
+      imported ? `${API}/validate_imported` : `${API}/validate`,
+      cost === 1 ? { api_key_token: token } : { api_key_token: token, cost },
+    );
     if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
     if (res.status === 400) return failure(failureReasonOf(res.body));
     if (res.status === 429) {
@@ -97,9 +98,11 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     token: string,
     imported: boolean,
     expected?: KeyKind,
+    cost = 1,
   ): Validation | Promise<Validation> {
-    const cache = imported ? caches.imported : caches.native;
-    if (!cache) return ask(token, imported).then((result) => ofKind(result, expected));
+    // A route with a cost asks every time: a cached pass would spend nothing of a quota.
+    const cache = cost !== 1 ? null : imported ? caches.imported : caches.native;
+    if (!cache) return ask(token, imported, cost).then((result) => ofKind(result, expected));
     const digest = digestKey(token);
     const askedAt = Date.now();
     const cached = cache.get(digest, askedAt);
@@ -113,17 +116,21 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     });
   }
 
-  function validateInline(raw: unknown, expected?: KeyKind): Validation | Promise<Validation> {
+  function validateInline(
+    raw: unknown,
+    expected?: KeyKind,
+    cost?: number,
+  ): Validation | Promise<Validation> {
     const token = parseToken(raw);
     if (token === null) return failure('malformed');
-    return lookup(token, false, expected);
+    return lookup(token, false, expected, cost);
   }
 
   // requireApiKey() uses validateInline, so a cached answer costs no promise.
   const checker: Required<Omit<KeyChecker, 'knownValid'>> = {
     validateInline,
-    async validate(raw: unknown, expected?: KeyKind): Promise<Validation> {
-      return validateInline(raw, expected);
+    async validate(raw: unknown, expected?: KeyKind, cost?: number): Promise<Validation> {
+      return validateInline(raw, expected, cost);
     },
     async validateImported(raw: unknown, expected?: KeyKind): Promise<Validation> {
       const token = parseImportedToken(raw);

@@ -188,6 +188,8 @@ export function requireApiKey(
   guard?: InvalidKeyGuard,
   observer?: MiddlewareObserver,
 ): RequestHandler {
+  if (opts.cost !== undefined && !(Number.isInteger(opts.cost) && opts.cost >= 1))
+    throw new TypeError('requireApiKey: cost must be a whole number of at least 1');
   return (req: Request, res: Response, next: NextFunction) => {
     const watch: Watch = observer?.active
       ? { observer, started: monotonicSeconds(), kind: opts.kind }

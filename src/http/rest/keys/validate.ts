@@ -7,8 +7,11 @@ import { RateLimitedError } from '../errors';
 import { validationWire } from '../wire';
 import { apiKeyValidation } from '../wire-schemas';
 
-const body = z
-  .object({ api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long') })
+const token = z.string().min(1, 'must not be empty').max(1024, 'is too long');
+const body = z.object({ api_key_token: token }).strict();
+/** A Latchkey extension: `cost`, the uses of a quota key's quota this validation takes. */
+const bodyWithCost = z
+  .object({ api_key_token: token, cost: z.number().int().min(1).max(1_000_000).optional() })
   .strict();
 
 /**
@@ -45,12 +48,12 @@ export const validateKey = defineEndpoint({
   summary:
     'Validate an API key (with or without "Bearer ") and return who it belongs to: user for a personal key, org (plus the creating user and their membership) for an org key, metadata for every key',
   tag: 'API keys',
-  body,
+  body: bodyWithCost,
   response: apiKeyValidation,
   errors: [400],
   // Inline: a cached key is answered in the same tick, without a promise.
   run: (lk, { body: b }) => {
-    const outcome = lk.validateApiKeyInline(b.api_key_token);
+    const outcome = lk.validateApiKeyInline(b.api_key_token, b.cost);
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   },
 });
