@@ -110,10 +110,8 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
     options(`${prefix}api_keys`),
   );
   apiKeys.index({ digest: 1 }, { unique: true });
-  apiKeys.index(
-    { previousDigest: 1 },
-    { unique: true, partialFilterExpression: { previousDigest: { $type: 'string' } } },
-  );
+  // Not unique: most keys have none (null), and partial indexes are not on every server.
+  apiKeys.index({ previousDigest: 1 });
   apiKeys.index({ userId: 1, archivedAt: 1 });
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });
