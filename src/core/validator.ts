@@ -241,7 +241,7 @@ export class Validator {
     nowMs: number,
     cost: number,
   ): Validation | Promise<Validation> {
-    if (key.remaining !== null) return this.spendQuota(key, passed, nowMs, cost);
+    if (key.remaining !== undefined) return this.spendQuota(key, passed, nowMs, cost);
     this.usage.record(key.id, secondsOf(nowMs));
     return passed;
   }

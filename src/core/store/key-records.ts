@@ -62,8 +62,10 @@ export type KeyToValidate = Pick<
   | 'archivedAt'
   | 'imported'
   | 'rateLimit'
-  | 'remaining'
->;
+> & {
+  /** Present (a number) only on a key with a quota: validation then spends from it. */
+  remaining?: number;
+};
 
 /**
  * What a validation says of a user (the seed's user object): whether they have a
@@ -86,7 +88,7 @@ export const keyToValidate = (k: ApiKey): KeyToValidate => ({
   archivedAt: k.archivedAt,
   imported: k.imported,
   rateLimit: k.rateLimit,
-  remaining: k.remaining,
+  ...(k.remaining !== null && { remaining: k.remaining }),
 });
 
 export const userToValidate = (u: User): UserToValidate => ({

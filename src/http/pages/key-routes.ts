@@ -44,23 +44,24 @@ function createForm(settings: Settings) {
     displayName: z.preprocess((v) => v ?? '', displayName),
     expiry: z
       .string({ error: 'choose when the key expires' })
-      .refine(
-        (v): v is ExpiryChoice | 'custom' =>
-          v === 'custom' || (settings.expiryChoices as string[]).includes(v),
-        { message: 'choose one of the offered expiry times' },
-      ),
+      .refine((v): v is ExpiryChoice => (settings.expiryChoices as string[]).includes(v), {
+        message: 'choose one of the offered expiry times',
+      }),
     expiresOn: z.string().optional(),
   });
 }
 
-/** The expiry a create form asks for: a preset choice, or a date no later than the longest one. */
+/**
+ * The expiry a create form asks for: a date when one is given (no later than the longest
+ * choice offered), else the chosen preset.
+ */
 function expiryOfForm(
-  form: { expiry: ExpiryChoice | 'custom'; expiresOn?: string },
+  form: { expiry: ExpiryChoice; expiresOn?: string },
   settings: Settings,
   now: number,
 ): number | null {
-  if (form.expiry !== 'custom') return expiryFromChoice(form.expiry, now);
   const day = (form.expiresOn ?? '').trim();
+  if (day === '') return expiryFromChoice(form.expiry, now);
   const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) / 1000 : NaN;
   if (Number.isNaN(at)) throw LatchkeyError.field('expiresOn', 'must be a date as YYYY-MM-DD');
   if (at <= now) throw LatchkeyError.field('expiresOn', 'must be in the future');
@@ -81,10 +82,7 @@ function newFormLocals(scope: KeyScope, settings: Settings) {
     title: `Create an API key · ${scope.heading}`,
     scope,
     fieldLabels: FIELD_LABELS,
-    expiryOptions: [
-      ...settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
-      { value: 'custom', label: 'On a date I choose' },
-    ],
+    expiryOptions: settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
     defaultExpiry: settings.defaultExpiry,
     latestExpiryDay: ((latest) => (latest === null ? '' : dayOf(latest)))(
       latestExpiry(settings, nowSeconds()),

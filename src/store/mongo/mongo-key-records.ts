@@ -102,7 +102,7 @@ export class MongoKeyRecords implements Omit<KeyRecords, 'leaseUses' | 'returnUs
   }
 
   async findKeyForValidation(digest: string): Promise<KeyForValidation | null> {
-    const key = (await this.findKeyByDigest(digest)) ?? (await this.findByPreviousDigest(digest));
+    const key = await this.findByDigestOrPrevious(digest);
     if (!key) return null;
     // Separate reads rather than one snapshot (MongoDB has those only inside transactions):
     // a change landing between them shows in the later reads only.
@@ -119,13 +119,19 @@ export class MongoKeyRecords implements Omit<KeyRecords, 'leaseUses' | 'returnUs
     };
   }
 
-  /** A rolled key by the digest it replaced, expiring no later than that digest's grace period. */
-  private async findByPreviousDigest(digest: string): Promise<ApiKey | null> {
+  /**
+   * The key with this digest, or (in the same query) the rolled key that had it, expiring no
+   * later than the end of that digest's grace period.
+   */
+  private async findByDigestOrPrevious(digest: string): Promise<ApiKey | null> {
     const value = asId(digest);
     if (value === null) return null;
-    const doc = await this.models.ApiKey.findOne({ previousDigest: value }).lean();
+    const doc = await this.models.ApiKey.findOne({
+      $or: [{ digest: value }, { previousDigest: value }],
+    }).lean();
     if (!doc) return null;
     const key = keyFromDoc(doc);
+    if (key.digest === value || key.previousDigest !== value) return key;
     const graceEnds = key.previousDigestExpiresAt ?? 0;
     return { ...key, expiresAt: Math.min(key.expiresAt ?? graceEnds, graceEnds) };
   }

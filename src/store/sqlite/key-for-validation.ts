@@ -184,8 +184,9 @@ export class KeyForValidationReader {
       archivedAt: v[at.archivedAt],
       imported: v[at.imported] === 1,
       rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
-      remaining: v[at.remaining],
     };
+    const remaining = v[at.remaining];
+    if (remaining !== null) key.remaining = remaining;
     const userId = v[at.user];
     const user: UserToValidate | null =
       userId === null

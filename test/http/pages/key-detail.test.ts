@@ -98,7 +98,7 @@ describe('a key’s own page', () => {
     const form = (expiresOn: string) =>
       submitForm(agent, '/keys/new', '/keys', {
         displayName: 'Dated',
-        expiry: 'custom',
+        expiry: '2w',
         expiresOn,
       });
     const tooLate = await form(day(40 * DAY));
