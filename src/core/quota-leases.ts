@@ -55,7 +55,9 @@ export class QuotaLeases {
     if (held && held.emptyUntilMs > nowMs && cost >= held.refusedCost) return refusal(held, nowMs);
     const leased = this.lease(keyId, cost, nowMs);
     this.leasing.add(leased);
-    void leased.finally(() => this.leasing.delete(leased));
+    const done = () => void this.leasing.delete(leased);
+    // Both ways: a failed lease is the caller's to handle (503), not an unhandled rejection here.
+    leased.then(done, done);
     return leased;
   }
 

@@ -118,4 +118,21 @@ describe('usage quotas', () => {
     expect((await call('/cheap')).status).toBe(200);
     await lk.close();
   });
+
+  it('answers 503 when the store cannot lease uses, never a pass', async () => {
+    const counting = aCountingStore();
+    const failing = new Proxy(counting.store, {
+      get: (target, prop, receiver) =>
+        prop === 'leaseUses'
+          ? () => Promise.reject(new Error('database is locked'))
+          : Reflect.get(target, prop, receiver),
+    });
+    const lk = await makeLatchkey({ store: failing });
+    const { apiKeyToken } = await lk.createApiKey({ remaining: 5 });
+    const app = express();
+    app.get('/', lk.requireApiKey(), (_req, res) => res.send('ok'));
+    const res = await request(app).get('/').set('Authorization', `Bearer ${apiKeyToken}`);
+    expect(res.status).toBe(503);
+    await lk.close();
+  });
 });
