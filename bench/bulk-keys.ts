@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiKey } from '../src/core/types';
+import { NO_QUOTA_OR_ROLL, type ApiKey } from '../src/core/types';
 import { digestToken, generateToken, newKeyId, tokenHint } from '../src/core/token';
 import type { SqliteStore } from '../src/store/sqlite';
 import { keyToRow } from '../src/store/sqlite/rows';
@@ -63,6 +63,7 @@ export function* personalKeys(
       rateLimit: null,
       scopes: null,
       allowedIps: null,
+      ...NO_QUOTA_OR_ROLL,
     };
   }
 }

@@ -69,4 +69,18 @@ export const coreScenarios: Scenario[] = [
       return { path: '/metrics-on', headers: bearer(f.token), expectStatus: 200 };
     },
   },
+  {
+    name: 'requireApiKey, quota key',
+    minRatio: 0.8,
+    async mount(app, f) {
+      // A quota never reached here: each request spends a use, one store write per lease.
+      const quota = await f.latchkey.createApiKey({
+        userId: f.userId,
+        displayName: 'bench, quota',
+        remaining: 1_000_000_000,
+      });
+      app.get('/quota', f.latchkey.requireApiKey(), sameHandler);
+      return { path: '/quota', headers: bearer(quota.apiKeyToken), expectStatus: 200 };
+    },
+  },
 ];

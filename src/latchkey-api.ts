@@ -8,6 +8,7 @@ import type { settingsPatch } from './core/inputs';
 import type { CreatedIntegrationKey, IntegrationKeyView } from './core/integration-keys';
 import type { IntegrationKeys } from './core/integration-keys';
 import type { KeyList, KeyListQuery } from './core/key-lists';
+import type { RollKeyOptions } from './core/key-roll';
 import type { UsageByDayQuery, UsageQuery } from './core/key-usage';
 import type {
   ApiKeyView,
@@ -100,6 +101,11 @@ export interface Latchkey {
   updateApiKey(apiKeyId: string, update: KeyUpdate, by?: Actor): Promise<ApiKeyView>;
   /** Archives (revokes) a key: it fails validation at once and stays listable as archived. */
   archiveApiKey(apiKeyId: string, by?: Actor): Promise<ApiKeyView>;
+  /**
+   * Gives a key a new token (shown once) with the same id, metadata, limits and quota; the
+   * old token validates for `expireOldInSeconds` more (default 0), then fails as `expired`.
+   */
+  rollApiKey(apiKeyId: string, options?: RollKeyOptions, by?: Actor): Promise<CreatedKey>;
   /** Keys by owner, kind, state and text, a page at a time. */
   listApiKeys(query?: KeyListQuery): Promise<KeyList>;
   /** Validations counted for one UTC day (today by default), overall or for one key, user or org. */

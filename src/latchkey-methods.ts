@@ -11,6 +11,7 @@ import { runRetention, startRetention } from './core/retention';
 import { labelsOf, monotonicSeconds, Observers } from './core/observer';
 import { apiKeyUsage, apiKeyUsageByDay } from './core/key-usage';
 import * as keys from './core/keys';
+import { rollApiKey } from './core/key-roll';
 import * as memberships from './core/memberships';
 import * as orgs from './core/orgs';
 import { verifyPassword } from './core/passwords';
@@ -108,6 +109,7 @@ export function publicApi(
     fetchApiKey: (keyId) => keys.fetchApiKey(core, keyId),
     updateApiKey: (keyId, update, by) => keys.updateApiKey(core, keyId, update, by),
     archiveApiKey: (keyId, by) => keys.archiveApiKey(core, keyId, by),
+    rollApiKey: (keyId, options, by) => rollApiKey(core, keyId, options, by),
     listApiKeys: (query) => listApiKeys(core, query),
     fetchApiKeyUsage: (query) => apiKeyUsage(core, query),
     fetchApiKeyUsageByDay: (query) => apiKeyUsageByDay(core, query),
@@ -215,6 +217,9 @@ export function publicApi(
       await parts.retention?.running();
       await parts.webhookWorker.stop();
       await parts.keyNotices.stop();
+      await validator.quotas.close().catch((err: unknown) => {
+        core.logger.warn({ err }, 'could not give unspent quota uses back');
+      });
       await usage.close();
       await store.close();
     },

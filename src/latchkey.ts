@@ -75,6 +75,11 @@ export interface LatchkeyOptions {
    * created without any gets.
    */
   scopes?: ScopesOption;
+  /**
+   * Uses of a quota key that this process takes from the store at once (default 10): larger
+   * means fewer store writes, smaller means fewer uses held back from other processes.
+   */
+  quotaLeaseSize?: number;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
@@ -129,6 +134,7 @@ export async function assembleLatchkey(
     observer: observers,
     consistency: options.consistency ?? 'bounded',
     reloadSettings: () => settingsHolder.reload(),
+    quotaLeaseSize: options.quotaLeaseSize,
   });
   // Verdicts carry what the settings made of them (permissions, for one): a new value drops them.
   settingsHolder.whenChanged(() => validator.forgetAll());

@@ -70,16 +70,22 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   async function ask(
     token: string,
     imported: boolean,
-    ip: string | undefined,
+    request: ValidationRequest | undefined,
   ): Promise<Validation> {
+    const ip = request?.ip;
+    const cost = request?.cost ?? 1;
     const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
       api_key_token: token,
       ...(ip === undefined ? {} : { client_ip: ip }),
+      ...(cost === 1 ? {} : { cost }),
     });
     if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
     if (res.status === 400) return failure(failureReasonOf(res.body));
     if (res.status === 429) {
-      const wait = (res.body as { wait_seconds?: unknown } | null)?.wait_seconds;
+      const body = res.body as { wait_seconds?: unknown; error_code?: unknown } | null;
+      const wait = body?.wait_seconds;
+      if (body?.error_code === 'usage_exceeded')
+        return failure('usage_exceeded', typeof wait === 'number' && wait > 0 ? wait : undefined);
       return failure('rate_limited', typeof wait === 'number' && wait > 0 ? Math.ceil(wait) : 1);
     }
     if (res.status === 401) {
@@ -103,16 +109,19 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     request: ValidationRequest | undefined,
   ): Validation | Promise<Validation> {
     const ip = request?.ip;
-    const cache = imported ? caches.imported : caches.native;
-    if (!cache) return ask(token, imported, ip).then((result) => ofKind(result, expected));
+    // A route with a cost asks every time: a cached pass would spend nothing of a quota.
+    const cache = (request?.cost ?? 1) !== 1 ? null : imported ? caches.imported : caches.native;
+    if (!cache) return ask(token, imported, request).then((result) => ofKind(result, expected));
     // A key with an IP allowlist answers by address: answers are kept per address.
     const digest = ip === undefined ? digestKey(token) : `${digestKey(token)} ${ip}`;
     const askedAt = Date.now();
     const cached = cache.get(digest, askedAt);
     if (cached) return ofKind(cached, expected);
-    return ask(token, imported, ip).then((result) => {
+    return ask(token, imported, request).then((result) => {
       // A rate-limit answer is about this moment only.
-      if (result.valid || result.reason !== 'rate_limited') cache.set(digest, result, askedAt);
+      // A refusal that lifts by itself (a rate limit, a spent quota) is asked again next time.
+      if (result.valid || (result.reason !== 'rate_limited' && result.reason !== 'usage_exceeded'))
+        cache.set(digest, result, askedAt);
       return ofKind(result, expected);
     });
   }

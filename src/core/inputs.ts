@@ -163,9 +163,29 @@ export const allowedIps = z
     }
     return out.length === 0 ? null : out;
   });
+const uses = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(1_000_000_000, 'must be at most 1000000000');
+
+/** A quota's refill: back to `amount` uses at the start of every UTC day or month. */
+export const refill = z
+  .object({
+    amount: uses.min(1, 'must be at least 1'),
+    interval: z.enum(['day', 'month']),
+  })
+  .strict();
+
+/** Quota fields of a key: `remaining` uses (null = no quota) and an optional refill. */
+const quotaFields = {
+  remaining: uses.nullable().optional(),
+  refill: refill.nullable().optional(),
+};
 
 export const createKeyInput = z
   .object({
+    ...quotaFields,
     userId: uuid.optional(),
     orgId: uuid.optional(),
     displayName: displayName.optional(),
@@ -198,12 +218,25 @@ export const importKeyInput = createKeyInput.extend({ token: importedToken });
 
 export const updateKeyInput = z
   .object({
+    ...quotaFields,
     displayName: displayName.optional(),
     expiresAt: expirySeconds.nullable().optional(),
     metadata: metadata.optional(),
     rateLimit: rateLimit.nullable().optional(),
     scopes: scopeNames.optional(),
     allowedIps: allowedIps.nullable().optional(),
+  })
+  .strict();
+
+/** How long the token a roll replaces keeps validating: 0 (not at all) up to 30 days. */
+export const rollKeyInput = z
+  .object({
+    expireOldInSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .min(0, 'must not be negative')
+      .max(30 * 86_400, 'must be at most 30 days')
+      .optional(),
   })
   .strict();
 
@@ -290,6 +323,11 @@ export const settingsPatch = z
         .max(10, 'at most 10 reminders'),
     ),
     leakedKeyAction: z.enum(['revoke', 'flag']),
+    expiryWarningDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must not be negative')
+      .max(365, 'must be at most 365'),
   })
   .partial()
   .strict();

@@ -1,9 +1,13 @@
 import { IpAllowlist } from './ip-allowlist';
 import type { FailureReason } from './validation-result';
 
-/** What the caller of a validation knows about the request: its client address. */
+/**
+ * What the caller of a validation knows about the request: its client address (for keys
+ * with an IP allowlist) and its cost (uses of a quota key's quota it takes; 1 when omitted).
+ */
 export interface ValidationRequest {
   readonly ip?: string | undefined;
+  readonly cost?: number | undefined;
 }
 
 /**

@@ -5,16 +5,32 @@ import { causeOf, keyEvent } from './events';
 import { createKeyInput, importKeyInput, isKeyId, parseInput, updateKeyInput } from './inputs';
 import { nowSeconds } from './time';
 import { digestToken, generateToken, newKeyId, tokenHint } from './token';
-import type { ApiKey, KeyKind } from './types';
+import { quotaFieldsOf, quotaPatch, quotaView } from './quota';
+import { NO_QUOTA_OR_ROLL, type ApiKey, type KeyKind } from './types';
 
 /** What createApiKey takes; with `token` added, what importApiKey takes. */
 export type CreateKeyInput = z.input<typeof createKeyInput>;
 export type ImportKeyInput = z.input<typeof importKeyInput>;
 
 /** An API key as callers see it: everything but the digest. */
-export type ApiKeyView = Omit<ApiKey, 'digest'>;
+export type ApiKeyView = Omit<ApiKey, 'digest' | 'previousDigest' | 'remaining'> & {
+  /** Uses left of the quota now (a refill that is due counted in); null = no quota. */
+  remaining: number | null;
+  /** When the quota next refills; null when it does not. */
+  nextRefillAt: number | null;
+};
 
-export const viewOf = ({ digest: _digest, ...view }: ApiKey): ApiKeyView => view;
+export const viewOf = ({
+  digest: _digest,
+  previousDigest: _previous,
+  ...view
+}: ApiKey): ApiKeyView => ({ ...view, ...quotaView(view, nowSeconds()) });
+
+/** Drops this process's cached verdicts on a key, by its digest and any previous one. */
+export function forgetKey(core: Core, key: ApiKey): void {
+  core.validator.forget(key.digest);
+  if (key.previousDigest !== null) core.validator.forget(key.previousDigest);
+}
 
 export interface CreatedKey {
   apiKeyId: string;
@@ -111,6 +127,8 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     rateLimit: data.rateLimit ?? null,
     scopes: core.scopes.choose(owner.kind, data.scopes),
     allowedIps: data.allowedIps ?? null,
+    ...NO_QUOTA_OR_ROLL,
+    ...quotaFieldsOf(data, now),
   };
   await insert(core, key, now, by);
   await audit(core, by, 'key.created', 'key', key.id, {
@@ -145,6 +163,8 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     rateLimit: data.rateLimit ?? null,
     scopes: core.scopes.choose(owner.kind, data.scopes),
     allowedIps: data.allowedIps ?? null,
+    ...NO_QUOTA_OR_ROLL,
+    ...quotaFieldsOf(data, now),
   };
   await insert(core, key, now, by);
   await audit(core, by, 'key.imported', 'key', key.id, {
@@ -176,13 +196,16 @@ export async function updateApiKey(
   by?: Actor,
 ): Promise<ApiKeyView> {
   const key = await requireKey(core, keyId);
-  const parsed = parseInput(updateKeyInput, input ?? {});
-  checkExpiry(parsed.expiresAt, nowSeconds());
+  const { remaining, refill, ...parsed } = parseInput(updateKeyInput, input ?? {});
+  const now = nowSeconds();
+  checkExpiry(parsed.expiresAt, now);
   if (key.archivedAt !== null)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
+  const quotaChanged = remaining !== undefined || refill !== undefined;
   const patch = {
     ...parsed,
     ...(parsed.scopes === undefined ? {} : { scopes: core.scopes.choose(key.kind, parsed.scopes) }),
+    ...(quotaChanged ? quotaPatch(key, { remaining, refill }, now) : {}),
   };
   const fields = Object.keys(patch);
   const updated = await core.store.updateKey(key.id, patch, [
@@ -190,7 +213,9 @@ export async function updateApiKey(
   ]);
   if (!updated)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be changed.');
-  core.validator.forget(key.digest);
+  forgetKey(core, key);
+  // Uses this process leased count against the old quota; the new one replaces them.
+  if (quotaChanged) core.validator.quotas.forget(key.id);
   await audit(core, by, 'key.updated', 'key', key.id, { fields, ...policyDetails(patch) });
   return viewOf(updated);
 }
@@ -201,7 +226,7 @@ export async function archiveApiKey(core: Core, keyId: unknown, by?: Actor): Pro
   const archived = await core.store.archiveKey(key.id, nowSeconds(), [
     keyEvent('api_key.revoked', key, by, { cause: causeOf(by) }),
   ]);
-  core.validator.forget(key.digest);
+  forgetKey(core, key);
   if (!archived) throw new LatchkeyError('conflict', 'This API key is already archived.');
   await audit(core, by, 'key.archived', 'key', key.id, { kind: key.kind });
   return viewOf(archived);

@@ -67,7 +67,33 @@ export interface ApiKey {
   scopes: string[] | null;
   /** Addresses and CIDR ranges the key may be used from; null = anywhere. */
   allowedIps: string[] | null;
+  /** Uses left of this key's quota (see quota.ts); null = no quota. */
+  remaining: number | null;
+  /** How the quota refills at UTC day or month boundaries; null = it does not. */
+  refill: Refill | null;
+  /** Start (unix seconds) of the refill period `remaining` counts; null without a refill. */
+  refilledAt: number | null;
+  /** Digest of the token a roll replaced; it validates until `previousDigestExpiresAt`. */
+  previousDigest: string | null;
+  previousDigestExpiresAt: number | null;
 }
+
+/** The quota and roll fields of a key that has no quota and was never rolled. */
+export const NO_QUOTA_OR_ROLL = Object.freeze({
+  remaining: null,
+  refill: null,
+  refilledAt: null,
+  previousDigest: null,
+  previousDigestExpiresAt: null,
+} as const satisfies Partial<ApiKey>);
+
+/** A quota's refill: `remaining` is set back to `amount` at the start of each interval (UTC). */
+export interface Refill {
+  amount: number;
+  interval: RefillInterval;
+}
+
+export type RefillInterval = 'day' | 'month';
 
 /** An allowance: at most `limit` successful validations per `periodSeconds`. */
 export interface RateLimit {
@@ -108,6 +134,8 @@ export interface Settings {
   expiryReminderDays: number[];
   /** What a key reported as leaked gets: revoked at once, or only flagged (audit, event, email). */
   leakedKeyAction: LeakedKeyAction;
+  /** Keys expiring within this many days carry an "expires in N days" notice; 0 = none. */
+  expiryWarningDays: number;
 }
 
 export type LeakedKeyAction = 'revoke' | 'flag';
@@ -133,6 +161,7 @@ export const DEFAULT_SETTINGS: Settings = {
   branding: DEFAULT_BRANDING,
   expiryReminderDays: [7, 1],
   leakedKeyAction: 'revoke',
+  expiryWarningDays: 7,
 };
 
 export interface AuditEvent {

@@ -19,6 +19,7 @@ export const FAILURE_REASONS = {
   wrong_kind: 'This kind of API key is not accepted here.',
   rate_limited: 'Too many requests with this API key.',
   ip_not_allowed: 'The API key may not be used from this address.',
+  usage_exceeded: 'This API key has used up its quota.',
 } as const;
 
 export type FailureReason = keyof typeof FAILURE_REASONS;

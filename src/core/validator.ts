@@ -5,6 +5,7 @@ import { refusalOf, type ValidationRequest } from './key-policies';
 import { ScopeCatalog } from './scopes';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
+import { QuotaLeases, type QuotaRefusal } from './quota-leases';
 import { secondsOf } from './time';
 import {
   digestKey,
@@ -25,6 +26,8 @@ export interface ValidatorOptions {
   cacheMaxEntries: number;
   /** Validation allowances per key, user and org; none when omitted. */
   rateLimits?: ValidationRateLimits;
+  /** Uses of a key's quota taken from the store at once (see QuotaLeases). */
+  quotaLeaseSize?: number;
   /** Hears cache hits, misses and evictions (for metrics). */
   observer?: Pick<Observers, 'active' | 'onCacheLookup' | 'onCacheEviction'>;
   /** See strict-consistency.ts; bounded when omitted. */
@@ -49,6 +52,8 @@ export class Validator {
   private readonly readsNow: boolean;
   private readonly observer: ValidatorOptions['observer'] | null;
   private readonly scopes: ScopeCatalog;
+  /** This process's share of key quotas. */
+  readonly quotas: QuotaLeases;
 
   constructor(
     private readonly store: Store,
@@ -78,6 +83,7 @@ export class Validator {
     this.rateLimits = options.rateLimits ?? null;
     this.readsNow = typeof store.findKeyForValidationSync === 'function';
     this.scopes = options.scopes ?? new ScopeCatalog();
+    this.quotas = new QuotaLeases(store, options.quotaLeaseSize);
   }
 
   /** Validates a native token: malformed or mistyped tokens fail before any store read. */
@@ -247,27 +253,51 @@ export class Validator {
       const refusal = refusalOf(r.policy, request);
       if (refusal !== null) return failure(refusal);
     }
-    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, now);
+    const cost = request?.cost ?? 1;
+    if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, nowMs, cost);
     const wait = this.rateLimits.consume(key, settings, nowMs);
-    if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, now, w));
-    return this.counted(key, passed, now, wait);
+    if (wait instanceof Promise) return wait.then((w) => this.counted(key, passed, nowMs, cost, w));
+    return this.counted(key, passed, nowMs, cost, wait);
   }
 
   /** The verdict once the rate limits have counted this validation. */
   private counted(
     key: KeyToValidate,
     passed: Validation,
-    now: number,
+    nowMs: number,
+    cost: number,
     refusal: RateLimitRefusal | null,
-  ): Validation {
+  ): Validation | Promise<Validation> {
     return refusal === null
-      ? this.pass(key, passed, now)
+      ? this.pass(key, passed, nowMs, cost)
       : rateLimited(refusal.allowance, refusal.waitSeconds);
   }
 
-  private pass(key: KeyToValidate, passed: Validation, now: number): Validation {
-    this.usage.record(key.id, now);
+  private pass(
+    key: KeyToValidate,
+    passed: Validation,
+    nowMs: number,
+    cost: number,
+  ): Validation | Promise<Validation> {
+    if (key.remaining !== undefined) return this.spendQuota(key, passed, nowMs, cost);
+    this.usage.record(key.id, secondsOf(nowMs));
     return passed;
+  }
+
+  /** A quota key passes only with `cost` uses of its quota left (see QuotaLeases). */
+  private spendQuota(
+    key: KeyToValidate,
+    passed: Validation,
+    nowMs: number,
+    cost: number,
+  ): Validation | Promise<Validation> {
+    const verdict = (refusal: QuotaRefusal | null): Validation => {
+      if (refusal) return failure('usage_exceeded', refusal.retryAfterSeconds);
+      this.usage.record(key.id, secondsOf(nowMs));
+      return passed;
+    };
+    const spent = this.quotas.spend(key.id, cost, nowMs);
+    return spent instanceof Promise ? spent.then(verdict) : verdict(spent);
   }
 
   private async load(digest: string): Promise<Resolved> {

@@ -2,7 +2,12 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
 import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
 import { parseImportedToken, parseToken } from '../core/token';
-import { missingScopes, satisfies, type ScopeRequirement } from '../core/key-policies';
+import {
+  missingScopes,
+  satisfies,
+  type ScopeRequirement,
+  type ValidationRequest,
+} from '../core/key-policies';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -27,6 +32,8 @@ export interface RequireApiKeyOptions {
   scopes?: readonly string[];
   /** The key must hold at least one of these scopes; otherwise 403 insufficient_scope. */
   anyScope?: readonly string[];
+  /** Uses of a quota key's quota this route takes (default 1); keys without a quota ignore it. */
+  cost?: number;
 }
 
 /** What the middleware needs from a validator: the in-process one or the remote client. */
@@ -51,6 +58,12 @@ function deny(
       `Bearer realm="${REALM}", error="insufficient_scope", error_description="${result.message}"`,
     );
     res.status(403).json({ error: 'wrong_key_kind', message: result.message });
+    return;
+  }
+  if (result.reason === 'usage_exceeded') {
+    if (result.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(result.retryAfterSeconds));
+    res.status(429).json({ error: 'usage_exceeded', message: result.message });
     return;
   }
   if (result.reason === 'rate_limited') {
@@ -116,12 +129,20 @@ function authorizationOf(req: Request): string | undefined | typeof REPEATED {
 const nonBlank = (header: unknown): string | undefined =>
   typeof header === 'string' && header.trim() !== '' ? header : undefined;
 
+/** The request with a route's cost; `ip` is still worked out only when a key asks for it. */
+const withCost = (req: Request, cost: number): ValidationRequest => ({
+  get ip() {
+    return req.ip;
+  },
+  cost,
+});
+
 /** The verdict: inline when nothing it needs waits on I/O (see Validator.validateInline). */
 function check(
   validator: KeyChecker,
   raw: string,
   opts: RequireApiKeyOptions,
-  req: Request,
+  req: ValidationRequest,
 ): Validation | Promise<Validation> {
   // The request goes as is: its `ip` getter runs only for a key with an allowlist.
   const outcome = validator.validateInline
@@ -211,10 +232,15 @@ export function requireApiKey(
   observer?: MiddlewareObserver,
 ): RequestHandler {
   const need = requirementOf(opts);
+  if (opts.cost !== undefined && !(Number.isInteger(opts.cost) && opts.cost >= 1))
+    throw new TypeError('requireApiKey: cost must be a whole number of at least 1');
+  const cost = opts.cost;
   return (req: Request, res: Response, next: NextFunction) => {
     const watch: Watch = observer?.active
       ? { observer, started: monotonicSeconds(), kind: opts.kind }
       : UNWATCHED;
+    // A plain route hands the request itself over; a route with a cost adds it.
+    const asked: ValidationRequest = cost === undefined ? req : withCost(req, cost);
     const raw = authorizationOf(req);
     if (raw === REPEATED)
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);
@@ -227,13 +253,13 @@ export function requireApiKey(
     let outcome: Validation | Promise<Validation>;
     try {
       if (refused) {
-        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported, req) ?? null;
+        const known = validator.knownValid?.(raw, opts.kind, opts.allowImported, asked) ?? null;
         if (known !== null) outcome = known;
         else if (!wellFormed(raw, opts) || !guard!.allowStoreRead(ipOf(req))) {
           if (watch.started >= 0) observer!.onInvalidKeyBrake();
           return deny(res, refused, true);
-        } else outcome = orRefused(check(validator, raw, opts, req), refused);
-      } else outcome = check(validator, raw, opts, req);
+        } else outcome = orRefused(check(validator, raw, opts, asked), refused);
+      } else outcome = check(validator, raw, opts, asked);
     } catch {
       // A failure inside validation must never turn into a pass or a 500.
       if (watch.started >= 0) observer!.onStoreError('validate');

@@ -22,6 +22,11 @@ describe('upgrading an SQLite database', () => {
        ALTER TABLE api_keys DROP COLUMN allowed_ips;
        DELETE FROM schema_migrations WHERE version > 1`,
     );
+    // And without the columns later versions add (quotas, rolling).
+    db.exec(`DROP INDEX api_keys_by_previous_digest;
+      ALTER TABLE api_keys DROP COLUMN remaining; ALTER TABLE api_keys DROP COLUMN refill;
+      ALTER TABLE api_keys DROP COLUMN refilled_at; ALTER TABLE api_keys DROP COLUMN previous_digest;
+      ALTER TABLE api_keys DROP COLUMN previous_digest_expires_at;`);
     db.close();
 
     const upgraded = createSqliteStore(file);

@@ -67,6 +67,11 @@ export function aKey(overrides: Partial<ApiKey> = {}): { key: ApiKey; token: str
     rateLimit: null,
     scopes: null,
     allowedIps: null,
+    remaining: null,
+    refill: null,
+    refilledAt: null,
+    previousDigest: null,
+    previousDigestExpiresAt: null,
     ...overrides,
   };
   return { key, token };

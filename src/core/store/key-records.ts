@@ -18,8 +18,31 @@ export interface KeyFilter {
 }
 
 export type KeyPatch = Partial<
-  Pick<ApiKey, 'displayName' | 'expiresAt' | 'metadata' | 'rateLimit' | 'scopes' | 'allowedIps'>
+  Pick<
+    ApiKey,
+    | 'displayName'
+    | 'expiresAt'
+    | 'metadata'
+    | 'rateLimit'
+    | 'scopes'
+    | 'allowedIps'
+    | 'remaining'
+    | 'refill'
+    | 'refilledAt'
+  >
 >;
+
+/** Uses a lease took from a key's quota (see leaseUses). */
+export interface UseLease {
+  /** Uses taken: 0, or between the lease's least and want. */
+  granted: number;
+  /** Uses left in the store after the lease. */
+  remaining: number;
+  /** The refill period the uses belong to; null when the quota does not refill. */
+  period: number | null;
+  /** When the quota next refills; null when it does not. */
+  nextRefillAt: number | null;
+}
 
 /**
  * Outcome of inserting a key under the "max active keys" rule.
@@ -50,7 +73,10 @@ export type KeyToValidate = Pick<
   | 'rateLimit'
   | 'scopes'
   | 'allowedIps'
->;
+> & {
+  /** Present (a number) only on a key with a quota: validation then spends from it. */
+  remaining?: number;
+};
 
 /**
  * What a validation says of a user (the seed's user object): whether they have a
@@ -75,6 +101,7 @@ export const keyToValidate = (k: ApiKey): KeyToValidate => ({
   rateLimit: k.rateLimit,
   scopes: k.scopes,
   allowedIps: k.allowedIps,
+  ...(k.remaining !== null && { remaining: k.remaining }),
 });
 
 export const userToValidate = (u: User): UserToValidate => ({
@@ -122,7 +149,11 @@ export interface KeyRecords {
   ): Promise<InsertKeyResult>;
   findKeyById(id: string): Promise<ApiKey | null>;
   findKeyByDigest(digest: string): Promise<ApiKey | null>;
-  /** The key with its user, org and the user's memberships, read together; null when unknown. */
+  /**
+   * The key with its user, org and the user's memberships, read together; null when unknown.
+   * A key's previous digest (see rollKey) finds it too, with `expiresAt` no later than the
+   * end of that digest's grace period.
+   */
   findKeyForValidation(digest: string): Promise<KeyForValidation | null>;
   /**
    * The same read without a promise, for adapters whose driver answers synchronously
@@ -144,4 +175,23 @@ export interface KeyRecords {
   updateKey(id: string, patch: KeyPatch, events?: OutboxEvent[]): Promise<ApiKey | null>;
   /** Archives a key that is not archived yet; null when no such current key. */
   archiveKey(id: string, now: number, events?: OutboxEvent[]): Promise<ApiKey | null>;
+
+  // Quotas and rolling
+  /**
+   * Takes uses from the quota of a key that is not archived, atomically across processes:
+   * `want` when that many are left, else all that are left when at least `least`, else none.
+   * A refill that is due is applied first. Null when there is no such key or it has no quota.
+   */
+  leaseUses(keyId: string, least: number, want: number, now: number): Promise<UseLease | null>;
+  /** Gives back uses a lease did not need, unless the quota has refilled since `period`. */
+  returnUses(keyId: string, uses: number, period: number | null): Promise<void>;
+  /**
+   * Gives a key that is not archived a new digest and hint, keeping the old digest valid
+   * (findKeyForValidation finds it) until `previousExpiresAt`; null when no such current key.
+   */
+  rollKey(
+    id: string,
+    next: { digest: string; hint: string },
+    previousExpiresAt: number,
+  ): Promise<ApiKey | null>;
 }

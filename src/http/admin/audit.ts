@@ -18,6 +18,7 @@ const KNOWN_ACTIONS = [
   'key.archived',
   'key.created',
   'key.imported',
+  'key.rolled',
   'key.updated',
   'membership.added',
   'membership.removed',

@@ -13,6 +13,7 @@ function sampleKey(id: string, displayName: string, hint: string, ageDays: numbe
     expiresAt: now + 90 * DAY,
     lastUsedAt: now - 3600,
     archivedAt: ageDays > 100 ? now - 30 * DAY : null,
+    remaining: null,
   };
 }
 
@@ -39,6 +40,7 @@ export function previewKeys() {
     archivedPaging: { page: 1, pageSize: 100, linkFor: () => '#' },
     newKey: null,
     now: nowSeconds(),
+    expiryWarningDays: 0,
     creators: {},
     orgs: [],
   };

@@ -12,6 +12,7 @@ import { keyOrNull, keyPage, orgOrNull, userOrNull } from '../lookups';
 import { basePathOf, flash, keepForm, renderPage } from '../pages/render';
 import { consumeFormId } from '../pages/security';
 import { actorOf, pageParam, queryString, queryText } from './admin-session';
+import { keyQuotaAndRoll } from './key-quota-roll';
 import { throwProblems } from './settings-fields';
 
 const PAGE_SIZE = 50;
@@ -119,6 +120,8 @@ export async function ownersOf(latchkey: Latchkey, keys: ApiKeyView[]) {
 
 /** Every key of every kind: filter, search, page, edit and revoke. Keys are created elsewhere. */
 export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
+  const quotaAndRoll = keyQuotaAndRoll(latchkey);
+  quotaAndRoll.register(router);
   const keyPath = (req: Request, res: Response, id: string) => `${basePathOf(req, res)}/keys/${id}`;
 
   router.get('/keys', async (req, res) => {
@@ -139,7 +142,12 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
     });
   });
 
-  const detailLocals = async (key: ApiKeyView, body?: Record<string, unknown>) => ({
+  const detailLocals = async (
+    key: ApiKeyView,
+    req: Request | null = null,
+    body?: Record<string, unknown>,
+  ) => ({
+    ...(await quotaAndRoll.locals(key, req)),
     title: key.displayName,
     heldScopes: latchkey.scopes.heldBy(key),
     scopeChoices: scopeChoices(latchkey.scopes, key.kind, body, latchkey.scopes.heldBy(key)),
@@ -154,13 +162,15 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
 
   router.get('/keys/:keyId', async (req, res) => {
     const key = await findKey(latchkey, req.params.keyId);
-    await renderPage(req, res, 'admin/key', await detailLocals(key));
+    const locals = await detailLocals(key, req);
+    if (locals.rolled) res.setHeader('Cache-Control', 'no-store');
+    await renderPage(req, res, 'admin/key', locals);
   });
 
   router.post('/keys/:keyId', async (req, res) => {
     const key = await findKey(latchkey, req.params.keyId);
     const body = req.body as Record<string, unknown> | undefined;
-    keepForm(res, 'admin/key', await detailLocals(key, body));
+    keepForm(res, 'admin/key', await detailLocals(key, null, body));
     consumeFormId(req);
     const patch = {
       ...readEditForm(req.body, key),

@@ -125,6 +125,14 @@ export const SETTING_FIELDS: SettingField[] = [
     hint: '0 means no limit.',
   },
   {
+    section: 'Limits',
+    name: 'expiryWarningDays',
+    kind: 'number',
+    min: 0,
+    label: 'Warn of a key expiring within this many days',
+    hint: 'Keys expiring sooner say “expires in N days” on the key pages. 0 turns the notice off.',
+  },
+  {
     section: 'Validation rate limits',
     name: 'userRateLimit',
     kind: 'rateLimit',

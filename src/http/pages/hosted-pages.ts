@@ -4,6 +4,7 @@ import { isUuid } from '../../core/inputs';
 import type { Latchkey } from '../../latchkey';
 import { requireViewer, viewerOf, type ResolveUser } from './current-user';
 import { orgPageAvailable, orgScope, personalPageAvailable, personalScope } from './key-scopes';
+import { registerKeyDetailRoutes } from './key-detail-routes';
 import { registerKeyRoutes } from './key-routes';
 import { LoginThrottle, SignupLimit, type LoginThrottleOptions } from './login-throttle';
 import { pageMachinery, type PageMachineryOptions } from './machinery';
@@ -103,6 +104,13 @@ export function createHostedPages(latchkey: Latchkey, options: HostedPagesOption
     personalScope(viewerOf(res), latchkey.getSettings()),
   );
   registerKeyRoutes(pages, latchkey, '/orgs/:orgId/keys', (req, res) =>
+    orgScope(viewerOf(res), latchkey.getSettings(), req.params.orgId),
+  );
+  // After the list routes: `/keys/new` must not be taken for a key id.
+  registerKeyDetailRoutes(pages, latchkey, '/keys', (_req, res) =>
+    personalScope(viewerOf(res), latchkey.getSettings()),
+  );
+  registerKeyDetailRoutes(pages, latchkey, '/orgs/:orgId/keys', (req, res) =>
     orgScope(viewerOf(res), latchkey.getSettings(), req.params.orgId),
   );
   pages.use((_req, _res) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../../core/context';
 import { LatchkeyError } from '../../core/errors';
 import { displayName, isKeyId, parseInput } from '../../core/inputs';
-import { EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
+import { dayOf, EXPIRY_LABELS, expiryFromChoice, nowSeconds } from '../../core/time';
 import type { ApiKeyView } from '../../core/keys';
 import type { ExpiryChoice, Settings } from '../../core/types';
 import type { Latchkey } from '../../latchkey';
@@ -37,6 +37,7 @@ const pageAt = (page: number) => ({ limit: LIST_LIMIT, offset: (page - 1) * LIST
 const FIELD_LABELS = {
   displayName: 'Name',
   expiry: 'Expires',
+  expiresOn: 'Expiry date',
   scopes: 'Permissions',
   allowedIps: 'Allowed IP addresses',
 };
@@ -54,7 +55,34 @@ function createForm(settings: Settings) {
       .refine((v): v is ExpiryChoice => (settings.expiryChoices as string[]).includes(v), {
         message: 'choose one of the offered expiry times',
       }),
+    expiresOn: z.string().optional(),
   });
+}
+
+/**
+ * The expiry a create form asks for: a date when one is given (no later than the longest
+ * choice offered), else the chosen preset.
+ */
+function expiryOfForm(
+  form: { expiry: ExpiryChoice; expiresOn?: string },
+  settings: Settings,
+  now: number,
+): number | null {
+  const day = (form.expiresOn ?? '').trim();
+  if (day === '') return expiryFromChoice(form.expiry, now);
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) / 1000 : NaN;
+  if (Number.isNaN(at)) throw LatchkeyError.field('expiresOn', 'must be a date as YYYY-MM-DD');
+  if (at <= now) throw LatchkeyError.field('expiresOn', 'must be in the future');
+  const latest = latestExpiry(settings, now);
+  if (latest !== null && at > latest)
+    throw LatchkeyError.field('expiresOn', `must be no later than ${dayOf(latest)}`);
+  return at;
+}
+
+/** The latest expiry the offered choices allow; null when "never" is offered. */
+function latestExpiry(settings: Settings, now: number): number | null {
+  const ends = settings.expiryChoices.map((c) => expiryFromChoice(c, now));
+  return ends.includes(null) ? null : Math.max(...(ends as number[]));
 }
 
 function newFormLocals(
@@ -70,6 +98,9 @@ function newFormLocals(
     fieldLabels: FIELD_LABELS,
     expiryOptions: settings.expiryChoices.map((c) => ({ value: c, label: EXPIRY_LABELS[c] })),
     defaultExpiry: settings.defaultExpiry,
+    latestExpiryDay: ((latest) => (latest === null ? '' : dayOf(latest)))(
+      latestExpiry(settings, nowSeconds()),
+    ),
   };
 }
 
@@ -134,6 +165,7 @@ export function registerKeyRoutes(
       archivedPaging: { page: archivedPage, pageSize: LIST_LIMIT, linkFor: linkFor('revokedPage') },
       newKey,
       now: nowSeconds(),
+      expiryWarningDays: latchkey.getSettings().expiryWarningDays,
       creators:
         scope.kind === 'org'
           ? await creatorEmails(latchkey, [...current.items, ...archived.items])
@@ -164,7 +196,7 @@ export function registerKeyRoutes(
       {
         ...scope.owner,
         displayName: form.displayName,
-        expiresAt: expiryFromChoice(form.expiry, nowSeconds()),
+        expiresAt: expiryOfForm(form, settings, nowSeconds()),
         ...policyInput(body),
       },
       actorOf(req, res),

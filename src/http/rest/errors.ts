@@ -14,6 +14,8 @@ export class RateLimitedError extends LatchkeyError {
   constructor(
     readonly waitSeconds: number,
     message: string,
+    /** usage_exceeded: the key's quota is spent; waitSeconds is 0 when it never refills. */
+    readonly errorCode: 'rate_limit_exceeded' | 'usage_exceeded' = 'rate_limit_exceeded',
   ) {
     super('rate_limited', message);
   }
@@ -99,13 +101,14 @@ export function errorAnswer(err: LatchkeyError, fieldNames?: Record<string, stri
     return { status: 400, body: fields };
   }
   if (err instanceof RateLimitedError) {
+    const retry = err.errorCode === 'rate_limit_exceeded' || err.waitSeconds > 0;
     return {
       status: 429,
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil(err.waitSeconds))) },
+      ...(retry && { headers: { 'Retry-After': String(Math.max(1, Math.ceil(err.waitSeconds))) } }),
       body: {
         wait_seconds: err.waitSeconds,
         user_facing_error: err.message,
-        error_code: 'rate_limit_exceeded',
+        error_code: err.errorCode,
       },
     };
   }

@@ -4,6 +4,7 @@ import { deleteKey } from './keys/delete';
 import { fetchKey } from './keys/fetch';
 import { importKey } from './keys/import';
 import { listArchivedKeys, listCurrentKeys } from './keys/list';
+import { rollKey } from './keys/roll';
 import { updateKey } from './keys/update';
 import { keyUsage } from './keys/usage';
 import { validateImportedKey, validateKey } from './keys/validate';
@@ -33,6 +34,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   fetchKey,
   updateKey,
   deleteKey,
+  rollKey,
 
   createUser,
   fetchUserByEmail,

@@ -101,6 +101,13 @@ export const apiKey = z.strictObject({
   scopes: z.array(z.string()).nullable(),
   /** Latchkey extension: addresses and CIDR ranges the key may be used from; null = anywhere. */
   allowed_ips: z.array(z.string()).nullable(),
+  // Latchkey extensions: quota and rolling.
+  remaining_uses: z.number().int().nullable(),
+  refill: z
+    .strictObject({ amount: z.number().int(), interval: z.enum(['day', 'month']) })
+    .nullable(),
+  next_refill_at_seconds: seconds.nullable(),
+  previous_token_expires_at_seconds: seconds.nullable(),
 });
 
 export const apiKeyPage = z.strictObject({
@@ -142,7 +149,7 @@ export const errorBody = z.strictObject({ error: z.string(), message: z.string()
 export const rateLimitBody = z.strictObject({
   wait_seconds: z.number(),
   user_facing_error: z.string(),
-  error_code: z.literal('rate_limit_exceeded'),
+  error_code: z.enum(['rate_limit_exceeded', 'usage_exceeded']),
 });
 
 export type UserMetadataWire = z.output<typeof userMetadata>;

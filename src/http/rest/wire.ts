@@ -146,6 +146,10 @@ export function apiKeyWire(key: ApiKeyView): ApiKeyWire {
     // Latchkey extensions.
     scopes: key.scopes,
     allowed_ips: key.allowedIps,
+    remaining_uses: key.remaining,
+    refill: key.refill,
+    next_refill_at_seconds: key.nextRefillAt,
+    previous_token_expires_at_seconds: key.previousDigestExpiresAt,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { JsonObject, KeyKind, OrgRole, RateLimit } from '../../core/types';
+import type { JsonObject, KeyKind, OrgRole, RateLimit, Refill } from '../../core/types';
 
 /**
  * The MongoDB documents: the same fields as the SQLite tables, camelCase, with
@@ -61,6 +61,11 @@ export interface ApiKeyDoc {
   /** Absent on keys stored before scopes and allowlists existed: null then. */
   scopes?: string[] | null;
   allowedIps?: string[] | null;
+  remaining?: number | null;
+  refill?: Refill | null;
+  refilledAt?: number | null;
+  previousDigest?: string | null;
+  previousDigestExpiresAt?: number | null;
   /** Insertion order (see nextKeySeq): newest first among keys made in the same second. */
   seq?: number | null;
 }

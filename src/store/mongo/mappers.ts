@@ -93,6 +93,11 @@ export function keyFromDoc(d: ApiKeyDoc): ApiKey {
       : null,
     scopes: d.scopes ? [...d.scopes] : null,
     allowedIps: d.allowedIps ? [...d.allowedIps] : null,
+    remaining: orNull(d.remaining),
+    refill: d.refill ? { amount: d.refill.amount, interval: d.refill.interval } : null,
+    refilledAt: orNull(d.refilledAt),
+    previousDigest: orNull(d.previousDigest),
+    previousDigestExpiresAt: orNull(d.previousDigestExpiresAt),
   };
 }
 

@@ -16,6 +16,7 @@ import { keyFromDoc, keyToDoc, pickSet } from './mappers';
 import type { Models } from './models';
 import type { MongoDirectoryRecords } from './mongo-directory-records';
 import type { OwnerLocks } from './owner-lock';
+import { MongoKeyQuota } from './mongo-key-quota';
 import { keyQuery } from './queries';
 import { asId, assertStorableJson } from './query-values';
 import { AFTER, insertedOrDuplicate, paged } from './record-helpers';
@@ -32,12 +33,16 @@ export function nextKeySeq(nowMs: number = Date.now()): number {
 }
 
 /** API keys on MongoDB: issuing under the active-key limit, the validation read, archiving. */
-export class MongoKeyRecords implements KeyRecords {
+export class MongoKeyRecords implements Omit<KeyRecords, 'leaseUses' | 'returnUses' | 'rollKey'> {
+  readonly quota: MongoKeyQuota;
+
   constructor(
     private readonly models: Models,
     private readonly directory: MongoDirectoryRecords,
     private readonly locks: OwnerLocks,
-  ) {}
+  ) {
+    this.quota = new MongoKeyQuota(models);
+  }
 
   /** The key's user, org and (for an org key made by a user) membership are all still there. */
   private async ownerExists({ userId, orgId }: ApiKey): Promise<boolean> {
@@ -107,7 +112,7 @@ export class MongoKeyRecords implements KeyRecords {
   }
 
   async findKeyForValidation(digest: string): Promise<KeyForValidation | null> {
-    const key = await this.findKeyByDigest(digest);
+    const key = await this.findByDigestOrPrevious(digest);
     if (!key) return null;
     // Separate reads rather than one snapshot (MongoDB has those only inside transactions):
     // a change landing between them shows in the later reads only.
@@ -122,6 +127,23 @@ export class MongoKeyRecords implements KeyRecords {
       org,
       memberships: user ? memberships : [],
     };
+  }
+
+  /**
+   * The key with this digest, or (in the same query) the rolled key that had it, expiring no
+   * later than the end of that digest's grace period.
+   */
+  private async findByDigestOrPrevious(digest: string): Promise<ApiKey | null> {
+    const value = asId(digest);
+    if (value === null) return null;
+    const doc = await this.models.ApiKey.findOne({
+      $or: [{ digest: value }, { previousDigest: value }],
+    }).lean();
+    if (!doc) return null;
+    const key = keyFromDoc(doc);
+    if (key.digest === value || key.previousDigest !== value) return key;
+    const graceEnds = key.previousDigestExpiresAt ?? 0;
+    return { ...key, expiresAt: Math.min(key.expiresAt ?? graceEnds, graceEnds) };
   }
 
   /** The user's memberships with their orgs; a membership whose org is gone is left out. */
@@ -156,6 +178,9 @@ export class MongoKeyRecords implements KeyRecords {
       'rateLimit',
       'scopes',
       'allowedIps',
+      'remaining',
+      'refill',
+      'refilledAt',
     ] as const);
     if (Object.keys(set).length === 0) {
       const key = await this.findKeyById(_id);

@@ -89,6 +89,9 @@ export class MongoStore implements Store {
   readonly insertKey: Store['insertKey'] = this.counted('lookups', (...a) =>
     this.keys.insertKey(...a),
   );
+  readonly leaseUses: Store['leaseUses'] = (...a) => this.keys.quota.leaseUses(...a);
+  readonly returnUses: Store['returnUses'] = (...a) => this.keys.quota.returnUses(...a);
+  readonly rollKey: Store['rollKey'] = (...a) => this.keys.quota.rollKey(...a);
   readonly findKeyById: Store['findKeyById'] = (...a) => this.keys.findKeyById(...a);
   readonly findKeyByDigest: Store['findKeyByDigest'] = (...a) => this.keys.findKeyByDigest(...a);
   readonly findKeyForValidation: Store['findKeyForValidation'] = (...a) =>

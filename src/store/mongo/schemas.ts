@@ -103,11 +103,18 @@ export function schemas(prefix = '', { ttlIndexes = true } = {}) {
       rateLimit: { type: Schema.Types.Mixed, default: null },
       scopes: { type: Schema.Types.Mixed, default: null },
       allowedIps: { type: Schema.Types.Mixed, default: null },
+      remaining: { type: Number, default: null },
+      refill: { type: Schema.Types.Mixed, default: null },
+      refilledAt: optTime,
+      previousDigest: { type: String, default: null, match: DIGEST },
+      previousDigestExpiresAt: optTime,
       seq: { type: Number, default: null },
     },
     options(`${prefix}api_keys`),
   );
   apiKeys.index({ digest: 1 }, { unique: true });
+  // Not unique: most keys have none (null), and partial indexes are not on every server.
+  apiKeys.index({ previousDigest: 1 });
   apiKeys.index({ userId: 1, archivedAt: 1 });
   apiKeys.index({ orgId: 1, archivedAt: 1 });
   apiKeys.index({ archivedAt: 1, createdAt: -1 });

@@ -55,11 +55,13 @@ const COLUMNS = [
   ['orgId', 'k.org_id', textOrNull],
   ['keyMetadata', 'k.metadata', json],
   ['expiresAt', 'k.expires_at', intOrNull],
+  ['previousDigestExpiresAt', 'k.previous_digest_expires_at', intOrNull],
   ['archivedAt', 'k.archived_at', intOrNull],
   ['imported', 'k.imported', bit],
   ['rateLimit', 'k.rate_limit', as<JsonText | null>()],
   ['scopes', 'k.scopes', as<JsonText | null>()],
   ['allowedIps', 'k.allowed_ips', as<JsonText | null>()],
+  ['remaining', 'k.remaining', intOrNull],
   ['user', 'u.id', textOrNull],
   ['email', 'u.email', text],
   ['emailConfirmed', 'u.email_confirmed', bit],
@@ -128,14 +130,14 @@ const inMembership = positionsOf(MEMBERSHIP_COLUMNS);
  * digest, user id and org id are each unique; without GROUP BY an aggregate answers one
  * row even when no key matches, which HAVING drops.
  */
-const SQL = `
+const sqlFindingBy = (digestColumn: 'digest' | 'previous_digest') => `
   SELECT json_array(${sqlOf(COLUMNS)})
   FROM api_keys k
   LEFT JOIN users u ON u.id = k.user_id
   LEFT JOIN orgs o ON o.id = k.org_id
   LEFT JOIN memberships m ON m.user_id = u.id
   LEFT JOIN orgs mo ON mo.id = m.org_id
-  WHERE k.digest = ?
+  WHERE k.${digestColumn} = ?
   HAVING k.id IS NOT NULL`;
 
 const object = (text: JsonText): JsonObject => JSON.parse(text) as JsonObject;
@@ -151,16 +153,29 @@ const byJoinTime = (a: MembershipWithOrg, b: MembershipWithOrg): number =>
  * memberships are seen as they stood at one moment.
  */
 export class KeyForValidationReader {
-  private readonly statement: Database.Statement<Params, string>;
+  private readonly byDigest: Database.Statement<Params, string>;
+  /** A rolled key by the digest it replaced: read only when no key has the digest. */
+  private readonly byPreviousDigest: Database.Statement<Params, string>;
 
   constructor(sql: Sql) {
-    this.statement = sql.value<string>(SQL);
+    this.byDigest = sql.value<string>(sqlFindingBy('digest'));
+    this.byPreviousDigest = sql.value<string>(sqlFindingBy('previous_digest'));
   }
 
   get(digest: string): KeyForValidation | null {
-    const found = this.statement.get(digest);
-    if (found === undefined) return null;
+    const found = this.byDigest.get(digest);
+    if (found !== undefined) return this.decode(found, false);
+    const previous = this.byPreviousDigest.get(digest);
+    return previous === undefined ? null : this.decode(previous, true);
+  }
+
+  /** A replaced digest validates no later than the end of its grace period. */
+  private decode(found: string, byPreviousDigest: boolean): KeyForValidation {
     const v = JSON.parse(found) as Packed<typeof COLUMNS>;
+    const graceEndsAt = v[at.previousDigestExpiresAt] ?? 0;
+    const expiresAt = byPreviousDigest
+      ? Math.min(v[at.expiresAt] ?? graceEndsAt, graceEndsAt)
+      : v[at.expiresAt];
     const rateLimit = v[at.rateLimit];
     const key: KeyToValidate = {
       id: v[at.keyId],
@@ -168,13 +183,15 @@ export class KeyForValidationReader {
       userId: v[at.userId],
       orgId: v[at.orgId],
       metadata: object(v[at.keyMetadata]),
-      expiresAt: v[at.expiresAt],
+      expiresAt,
       archivedAt: v[at.archivedAt],
       imported: v[at.imported] === 1,
       rateLimit: rateLimit === null ? null : (JSON.parse(rateLimit) as RateLimit),
       scopes: stringListOf(v[at.scopes]),
       allowedIps: stringListOf(v[at.allowedIps]),
     };
+    const remaining = v[at.remaining];
+    if (remaining !== null) key.remaining = remaining;
     const userId = v[at.user];
     const user: UserToValidate | null =
       userId === null

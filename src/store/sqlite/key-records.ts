@@ -8,6 +8,7 @@ import type {
 } from '../../core/store';
 import { insertEventsNow } from './event-records';
 import { KeyForValidationReader } from './key-for-validation';
+import { sqliteKeyQuota } from './key-quota';
 import { keyFromRow, keyToRow } from './rows';
 import { likeEscape, likePrefix, paged, unlessTaken, type Params, type Sql } from './sql';
 
@@ -27,9 +28,11 @@ function keyStatements(sql: Sql) {
     keyByDigest: sql.rows('SELECT * FROM api_keys WHERE digest = ?'),
     insertKey: sql.write(`INSERT INTO api_keys (id, digest, kind, user_id, org_id, display_name,
       hint, metadata, expires_at, created_at, last_used_at, archived_at, imported, created_by,
-      rate_limit, scopes, allowed_ips) VALUES (@id, @digest, @kind, @user_id, @org_id,
+      rate_limit, scopes, allowed_ips, remaining, refill, refilled_at, previous_digest,
+      previous_digest_expires_at) VALUES (@id, @digest, @kind, @user_id, @org_id,
       @display_name, @hint, @metadata, @expires_at, @created_at, @last_used_at, @archived_at,
-      @imported, @created_by, @rate_limit, @scopes, @allowed_ips)`),
+      @imported, @created_by, @rate_limit, @scopes, @allowed_ips, @remaining, @refill,
+      @refilled_at, @previous_digest, @previous_digest_expires_at)`),
     /** Moved by the triggers of schema steps 5 and 8 (migrations.ts). */
     validationRevision: sql.value<number>('SELECT value FROM validation_revision WHERE id = 1'),
     userExists: sql.value<1>('SELECT 1 FROM users WHERE id = ?'),
@@ -83,6 +86,12 @@ function keyWhere(f: KeyFilter): { sql: string; params: Params } {
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+const QUOTA_COLUMNS = [
+  ['remaining', 'remaining'],
+  ['refill', 'refill'],
+  ['refilledAt', 'refilled_at'],
+] as const;
+
 /** The columns a patch sets, with their values, in a fixed order. */
 function keyPatchColumns(patch: KeyPatch): { sets: string[]; params: Params } {
   const sets: string[] = [];
@@ -110,6 +119,12 @@ function keyPatchColumns(patch: KeyPatch): { sets: string[]; params: Params } {
   if (patch.allowedIps !== undefined) {
     sets.push('allowed_ips = ?');
     params.push(patch.allowedIps === null ? null : JSON.stringify(patch.allowedIps));
+  }
+  for (const [field, column] of QUOTA_COLUMNS) {
+    const value = patch[field];
+    if (value === undefined) continue;
+    sets.push(`${column} = ?`);
+    params.push(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
   }
   return { sets, params };
 }
@@ -196,5 +211,7 @@ export function sqliteKeyRecords(sql: Sql): SqliteKeyRecords {
         if (row) insertEventsNow(sql, events);
         return row ? keyFromRow(row) : null;
       })(),
+
+    ...sqliteKeyQuota(sql),
   };
 }

@@ -237,6 +237,27 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       ${revisionTriggers('api_keys', ['UPDATE OF id, digest, kind, user_id, org_id, metadata, expires_at, archived_at, imported, rate_limit, scopes, allowed_ips'])}
     `,
   },
+  {
+    // Usage quotas with refill, and the previous digest of a rolled key during its grace
+    // period. The api_keys revision trigger is made again with the rolling columns; a
+    // quota's count moves on every lease, so it moves the revision only when a key gains
+    // or loses its quota (validation asks only whether there is one).
+    version: 9,
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN remaining INTEGER;
+      ALTER TABLE api_keys ADD COLUMN refill TEXT;
+      ALTER TABLE api_keys ADD COLUMN refilled_at INTEGER;
+      ALTER TABLE api_keys ADD COLUMN previous_digest TEXT;
+      ALTER TABLE api_keys ADD COLUMN previous_digest_expires_at INTEGER;
+      CREATE UNIQUE INDEX IF NOT EXISTS api_keys_by_previous_digest ON api_keys (previous_digest);
+      DROP TRIGGER IF EXISTS api_keys_update_moves_validation_revision;
+      ${revisionTriggers('api_keys', ['UPDATE OF id, digest, kind, user_id, org_id, metadata, expires_at, archived_at, imported, rate_limit, scopes, allowed_ips, previous_digest, previous_digest_expires_at'])}
+      CREATE TRIGGER IF NOT EXISTS api_keys_quota_moves_validation_revision
+      AFTER UPDATE OF remaining ON api_keys
+      WHEN (OLD.remaining IS NULL) <> (NEW.remaining IS NULL)
+      BEGIN UPDATE validation_revision SET value = value + 1 WHERE id = 1; END;
+    `,
+  },
 ];
 
 /**

@@ -9,6 +9,7 @@ import type {
   Org,
   OrgRole,
   RateLimit,
+  Refill,
   User,
 } from '../../core/types';
 
@@ -116,10 +117,16 @@ export function keyFromRow(r: Row): ApiKey {
       r.rate_limit === null || r.rate_limit === undefined ? null : rateLimitOf(r.rate_limit),
     scopes: stringListOf(r.scopes),
     allowedIps: stringListOf(r.allowed_ips),
+    remaining: optNum(r.remaining),
+    refill: r.refill === null || r.refill === undefined ? null : refillOf(r.refill),
+    refilledAt: optNum(r.refilled_at),
+    previousDigest: optStr(r.previous_digest),
+    previousDigestExpiresAt: optNum(r.previous_digest_expires_at),
   };
 }
 
 const rateLimitOf = (v: unknown): RateLimit => JSON.parse(String(v)) as RateLimit;
+const refillOf = (v: unknown): Refill => JSON.parse(String(v)) as Refill;
 
 /** A JSON array column (scopes, allowed_ips); NULL stays null. */
 export const stringListOf = (v: unknown): string[] | null =>
@@ -146,6 +153,11 @@ export function keyToRow(k: ApiKey): Row {
     rate_limit: k.rateLimit ? JSON.stringify(k.rateLimit) : null,
     scopes: stringListColumn(k.scopes),
     allowed_ips: stringListColumn(k.allowedIps),
+    remaining: k.remaining,
+    refill: k.refill ? JSON.stringify(k.refill) : null,
+    refilled_at: k.refilledAt,
+    previous_digest: k.previousDigest,
+    previous_digest_expires_at: k.previousDigestExpiresAt,
   };
 }
 

@@ -36,7 +36,9 @@ export class Sql {
   }
 
   /** better-sqlite3 transactions are synchronous: nothing else runs between their statements. */
-  transaction<T>(body: () => T): Database.Transaction<() => T> {
+  transaction<T, A extends unknown[] = []>(
+    body: (...args: A) => T,
+  ): Database.Transaction<(...args: A) => T> {
     return this.db.transaction(body);
   }
 

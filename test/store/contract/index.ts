@@ -6,6 +6,7 @@ import { describeKeyForValidation } from './key-for-validation';
 import { describeKeyRecords } from './keys';
 import { describePageSessions } from './page-sessions';
 import { describeReminderRecords } from './reminders';
+import { describeQuotaAndRoll } from './quota-and-roll';
 import { describeRetentionRecords } from './retention';
 import { describeUsageRecords } from './usage';
 
@@ -27,6 +28,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeDirectoryRecords(current);
     describeKeyRecords(current);
     describeKeyForValidation(current);
+    describeQuotaAndRoll(current);
     describeUsageRecords(current);
     describeAdminRecords(current);
     describePageSessions(current);

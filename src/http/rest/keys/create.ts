@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayName, scopeNames } from '../../../core/inputs';
+import type { CreateKeyInput } from '../../../core/keys';
 import { defineEndpoint } from '../endpoint';
 import { refusedOn } from '../errors';
 import { expiresAtSeconds, metadata, uuid } from '../fields';
@@ -16,6 +17,9 @@ export const keyFields = z
     // Latchkey extensions.
     scopes: scopeNames.optional(),
     allowed_ips: z.array(z.string()).nullable().optional(),
+    // Latchkey extensions: a usage quota with an optional refill.
+    remaining_uses: z.number().optional().nullable(),
+    refill: z.unknown().optional(),
   })
   .strict();
 
@@ -28,6 +32,8 @@ export const keyInputOf = (b: z.output<typeof keyFields>) => ({
   displayName: b.display_name,
   scopes: b.scopes,
   allowedIps: b.allowed_ips,
+  remaining: b.remaining_uses,
+  refill: b.refill as CreateKeyInput['refill'],
 });
 
 /** The field a refusal of a new key names: its owner (an org key's org), else the body. */
@@ -43,6 +49,7 @@ export const createKey = defineEndpoint({
   tag: 'API keys',
   body: keyFields,
   response: createdApiKey,
+  fieldNames: { remaining: 'remaining_uses' },
   errors: [400],
   run: async (lk, { body: b, by }) => {
     const created = await lk.createApiKey(keyInputOf(b), by).catch(refusedOn(ownerField(b)));

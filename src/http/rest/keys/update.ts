@@ -16,6 +16,9 @@ const body = z
     // Latchkey extensions.
     scopes: scopeNames.optional(),
     allowed_ips: z.array(z.string()).nullable().optional(),
+    // Latchkey extensions: a usage quota (null removes it) with an optional refill.
+    remaining_uses: z.number().optional().nullable(),
+    refill: z.unknown().optional(),
   })
   .strict();
 
@@ -27,6 +30,7 @@ export const updateKey = defineEndpoint({
   tag: 'API keys',
   body,
   response: empty,
+  fieldNames: { remaining: 'remaining_uses' },
   errors: [400, 404],
   run: async (lk, { params, body: b, by }) => {
     if (b.set_to_never_expire && b.expires_at_seconds !== undefined) {
@@ -42,6 +46,8 @@ export const updateKey = defineEndpoint({
     if (b.set_to_never_expire) update.expiresAt = null;
     if (b.scopes !== undefined) update.scopes = b.scopes;
     if (b.allowed_ips !== undefined) update.allowedIps = b.allowed_ips;
+    if (b.remaining_uses !== undefined) update.remaining = b.remaining_uses;
+    if (b.refill !== undefined) update.refill = b.refill as KeyUpdate['refill'];
     await lk.updateApiKey(params.api_key_id ?? '', update, by).catch(refusedOn('api_key_id'));
     return {};
   },

@@ -14,14 +14,21 @@ export const validateBody = z
     api_key_token: z.string().min(1, 'must not be empty').max(1024, 'is too long'),
     /** Latchkey extension: the address the key came from, for keys with an IP allowlist. */
     client_ip: z.string().max(100, 'is too long').optional(),
+    /** Latchkey extension: the uses of a quota key's quota this validation takes (default 1). */
+    cost: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_000_000, 'must be at most 1000000')
+      .optional(),
   })
   .strict();
 
 export type ValidateBody = z.output<typeof validateBody>;
 
-/** The request facts a key's policies judge; none unless the caller sent an address. */
+/** The request facts a key's policies judge; none unless the caller sent an address or cost. */
 const requestOf = (b: ValidateBody): ValidationRequest | undefined =>
-  b.client_ip === undefined ? undefined : { ip: b.client_ip };
+  b.client_ip === undefined && b.cost === undefined ? undefined : { ip: b.client_ip, cost: b.cost };
 
 /**
  * The validator hands out the same frozen identity for as long as it caches a key,
@@ -43,6 +50,9 @@ function answer(result: Validation): JsonText {
   if (result.valid) return serialize(result.apiKey);
   if (result.reason === 'rate_limited') {
     throw new RateLimitedError(result.retryAfterSeconds ?? 1, result.message);
+  }
+  if (result.reason === 'usage_exceeded') {
+    throw new RateLimitedError(result.retryAfterSeconds ?? 0, result.message, 'usage_exceeded');
   }
   throw LatchkeyError.field('api_key_token', result.message);
 }
