@@ -4,7 +4,7 @@ import type { AdminView, CreateAdminInput } from './core/admins';
 import type { AuditFilter, AuditNames } from './core/audit-log';
 import type { Actor } from './core/context';
 import type { ApiKeyIdentity, OrgKeyIdentity, PersonalKeyIdentity } from './core/identity';
-import type { settingsPatch } from './core/inputs';
+import type { settingsPatch } from './core/settings-input';
 import type { CreatedIntegrationKey, IntegrationKeyView } from './core/integration-keys';
 import type { IntegrationKeys } from './core/integration-keys';
 import type { KeyList, KeyListQuery } from './core/key-lists';

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { brandingPatch } from './branding';
 import { LatchkeyError, type FieldErrors } from './errors';
-import { MAX_ALLOWED_IPS, normalizeIpEntry } from './ip-allowlist';
-import { MAX_SCOPES } from './scopes';
+import { allowedIps, quotaFields, scopeNames } from './key-policy-inputs';
 import { LATEST_EXPIRY_SECONDS } from './time';
 import {
   importedTokenOf,
   KEY_ID_PATTERN,
   MAX_IMPORTED_TOKEN_LENGTH,
   MIN_IMPORTED_TOKEN_LENGTH,
-  PREFIX_PATTERN,
 } from './token';
 import { EXPIRY_CHOICES, ORG_ROLES, type JsonObject } from './types';
 
@@ -112,7 +109,7 @@ export const password = z
   });
 
 export const role = z.enum(ORG_ROLES as [string, ...string[]]);
-const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
+export const expiryChoice = z.enum(EXPIRY_CHOICES as [string, ...string[]]);
 
 /** A key's expiry in unix seconds, up to the end of the year 9999. */
 export const expirySeconds = z
@@ -141,47 +138,6 @@ export const rateLimit = z
       .max(MAX_RATE_LIMIT_PERIOD_SECONDS, 'must be at most 31 days'),
   })
   .strict();
-
-/** Scope names; which exist is the product's catalog's to check (see ScopeCatalog.choose). */
-export const scopeNames = z
-  .array(z.string().max(100, 'must be at most 100 characters'))
-  .max(MAX_SCOPES, `must list at most ${MAX_SCOPES} scopes`);
-
-/** IPv4/IPv6 addresses and CIDR ranges, normalized and deduplicated; [] means anywhere. */
-export const allowedIps = z
-  .array(z.string().max(100, 'must be at most 100 characters'))
-  .max(MAX_ALLOWED_IPS, `must list at most ${MAX_ALLOWED_IPS} addresses or ranges`)
-  .transform((entries, ctx) => {
-    const out: string[] = [];
-    for (const entry of entries) {
-      const normal = normalizeIpEntry(entry);
-      if (normal === null) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
-        return z.NEVER;
-      }
-      if (!out.includes(normal)) out.push(normal);
-    }
-    return out.length === 0 ? null : out;
-  });
-const uses = z
-  .number()
-  .int('must be a whole number')
-  .min(0, 'must not be negative')
-  .max(1_000_000_000, 'must be at most 1000000000');
-
-/** A quota's refill: back to `amount` uses at the start of every UTC day or month. */
-export const refill = z
-  .object({
-    amount: uses.min(1, 'must be at least 1'),
-    interval: z.enum(['day', 'month']),
-  })
-  .strict();
-
-/** Quota fields of a key: `remaining` uses (null = no quota) and an optional refill. */
-const quotaFields = {
-  remaining: uses.nullable().optional(),
-  refill: refill.nullable().optional(),
-};
 
 export const createKeyInput = z
   .object({
@@ -274,63 +230,6 @@ export const createOrgInput = z
   .strict();
 
 export const updateOrgInput = createOrgInput.partial().strict();
-
-const retentionDays = z
-  .number()
-  .int('must be a whole number of days')
-  .min(1, 'must be at least 1 day')
-  .max(36_500);
-
-export const settingsPatch = z
-  .object({
-    personalKeysEnabled: z.boolean(),
-    orgKeysEnabled: z.boolean(),
-    revokeOrgKeysWhenCreatorLeaves: z.boolean(),
-    expiryChoices: z.array(expiryChoice).min(1, 'offer at least one expiry choice'),
-    defaultExpiry: expiryChoice,
-    orgKeyManagerRoles: z.array(role),
-    personalPageEnabled: z.boolean(),
-    orgPageEnabled: z.boolean(),
-    selfSignupEnabled: z.boolean(),
-    maxKeysPerUser: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must not be negative')
-      .max(1_000_000),
-    maxKeysPerOrg: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must not be negative')
-      .max(1_000_000),
-    tokenPrefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 characters of a-z and 0-9'),
-    userRateLimit: rateLimit.nullable(),
-    orgRateLimit: rateLimit.nullable(),
-    auditRetentionDays: retentionDays,
-    usageRetentionDays: retentionDays,
-    archivedKeyRetentionDays: retentionDays.nullable(),
-    branding: brandingPatch,
-    expiryReminderDays: z.preprocess(
-      // The form and the CLI send "7, 1".
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .split(',')
-              .filter((d) => d.trim() !== '')
-              .map(Number)
-          : v,
-      z
-        .array(z.number().int('must be whole days').min(1, 'must be 1 day or more').max(365))
-        .max(10, 'at most 10 reminders'),
-    ),
-    leakedKeyAction: z.enum(['revoke', 'flag']),
-    expiryWarningDays: z
-      .number()
-      .int('must be a whole number of days')
-      .min(0, 'must not be negative')
-      .max(365, 'must be at most 365'),
-  })
-  .partial()
-  .strict();
 
 /**
  * Parses `input` or throws one `invalid_input` error naming every bad field; a bad

@@ -4,7 +4,8 @@ import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
 import { deepFreeze } from './identity';
 import { brandingInput, DEFAULT_BRANDING, type Branding } from './branding';
-import { parseInput, settingsPatch } from './inputs';
+import { parseInput } from './inputs';
+import { settingsPatch } from './settings-input';
 import type { Settings } from './types';
 
 /** The re-read interval: the validation cache's TTL, kept between these bounds (0 = cache off). */

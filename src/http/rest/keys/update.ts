@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { displayName, scopeNames } from '../../../core/inputs';
+import { displayName } from '../../../core/inputs';
+import { scopeNames } from '../../../core/key-policy-inputs';
 import type { KeyUpdate } from '../../../core/keys';
 import { LatchkeyError } from '../../../core/errors';
 import { defineEndpoint } from '../endpoint';
