@@ -1,5 +1,6 @@
 import type { KeyRecords, UseLease } from './store';
 import { secondsOf } from './time';
+import { failure, type Validation } from './validation-result';
 
 /** Uses this process holds of one key's quota. */
 interface Held {
@@ -40,6 +41,19 @@ export class QuotaLeases {
     private readonly store: Pick<KeyRecords, 'leaseUses' | 'returnUses'>,
     private readonly leaseSize = DEFAULT_QUOTA_LEASE_SIZE,
   ) {}
+
+  /** `pass()` when `cost` uses of the key's quota were spent, else a usage_exceeded failure. */
+  admit(
+    keyId: string,
+    cost: number,
+    nowMs: number,
+    pass: () => Validation,
+  ): Validation | Promise<Validation> {
+    const verdict = (refusal: QuotaRefusal | null): Validation =>
+      refusal ? failure('usage_exceeded', refusal.retryAfterSeconds) : pass();
+    const spent = this.spend(keyId, cost, nowMs);
+    return spent instanceof Promise ? spent.then(verdict) : verdict(spent);
+  }
 
   /** Spends `cost` uses of the key's quota: null when spent, else the refusal. */
   spend(

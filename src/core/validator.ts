@@ -5,7 +5,7 @@ import { refusalOf, type ValidationRequest } from './key-policies';
 import { ScopeCatalog } from './scopes';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
-import { QuotaLeases, type QuotaRefusal } from './quota-leases';
+import { QuotaLeases } from './quota-leases';
 import { secondsOf } from './time';
 import {
   digestKey,
@@ -279,25 +279,12 @@ export class Validator {
     nowMs: number,
     cost: number,
   ): Validation | Promise<Validation> {
-    if (key.remaining !== undefined) return this.spendQuota(key, passed, nowMs, cost);
-    this.usage.record(key.id, secondsOf(nowMs));
-    return passed;
-  }
-
-  /** A quota key passes only with `cost` uses of its quota left (see QuotaLeases). */
-  private spendQuota(
-    key: KeyToValidate,
-    passed: Validation,
-    nowMs: number,
-    cost: number,
-  ): Validation | Promise<Validation> {
-    const verdict = (refusal: QuotaRefusal | null): Validation => {
-      if (refusal) return failure('usage_exceeded', refusal.retryAfterSeconds);
+    const counted = () => {
       this.usage.record(key.id, secondsOf(nowMs));
       return passed;
     };
-    const spent = this.quotas.spend(key.id, cost, nowMs);
-    return spent instanceof Promise ? spent.then(verdict) : verdict(spent);
+    if (key.remaining === undefined) return counted();
+    return this.quotas.admit(key.id, cost, nowMs, counted);
   }
 
   private async load(digest: string): Promise<Resolved> {
