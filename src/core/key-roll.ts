@@ -1,5 +1,6 @@
 import { audit, type Actor, type Core } from './context';
 import { LatchkeyError } from './errors';
+import { keyEvent } from './events';
 import { parseInput, rollKeyInput } from './inputs';
 import { forgetKey, requireKey, viewOf, type CreatedKey } from './keys';
 import { nowSeconds } from './time';
@@ -27,11 +28,13 @@ export async function rollApiKey(
     throw new LatchkeyError('conflict', 'An imported API key cannot be rolled; create a new key.');
   const token = generateToken(core.settings().tokenPrefix);
   const now = nowSeconds();
-  const rolled = await core.store.rollKey(
-    key.id,
-    { digest: digestToken(token), hint: tokenHint(token) },
-    now + expireOldInSeconds,
-  );
+  const next = { digest: digestToken(token), hint: tokenHint(token) };
+  const rolled = await core.store.rollKey(key.id, next, now + expireOldInSeconds, [
+    keyEvent('api_key.rolled', { ...key, hint: next.hint }, by, {
+      previousHint: key.hint,
+      previousTokenExpiresAt: now + expireOldInSeconds,
+    }),
+  ]);
   forgetKey(core, key);
   if (!rolled)
     throw new LatchkeyError('conflict', 'This API key is archived and can no longer be rolled.');

@@ -56,6 +56,30 @@ describe('key, user and org events', () => {
     ]);
   });
 
+  it('writes api_key.rolled with the new hint and the old one, and neither token', async () => {
+    const created = await lk.createApiKey({});
+    const rolled = await lk.rollApiKey(
+      created.apiKeyId,
+      { expireOldInSeconds: 3600 },
+      {
+        actor: 'admin:x',
+      },
+    );
+    const event = outbox(lk).find((e) => e.type === 'api_key.rolled');
+    expect(event).toMatchObject({
+      data: {
+        apiKeyId: created.apiKeyId,
+        hint: rolled.key.hint,
+        previousHint: created.key.hint,
+        actor: 'admin:x',
+      },
+    });
+    expect(event!.data.previousTokenExpiresAt).toEqual(expect.any(Number));
+    const all = JSON.stringify(outbox(lk));
+    expect(all).not.toContain(created.apiKeyToken);
+    expect(all).not.toContain(rolled.apiKeyToken);
+  });
+
   it('writes the cascade event and api_key.revoked for each key a cascade archives', async () => {
     await lk.updateSettings({ revokeOrgKeysWhenCreatorLeaves: true });
     const user = await lk.createUser({ email: 'b@example.com' });

@@ -188,10 +188,12 @@ export interface KeyRecords {
   /**
    * Gives a key that is not archived a new digest and hint, keeping the old digest valid
    * (findKeyForValidation finds it) until `previousExpiresAt`; null when no such current key.
+   * `events` are stored only when the key is rolled.
    */
   rollKey(
     id: string,
     next: { digest: string; hint: string },
     previousExpiresAt: number,
+    events?: OutboxEvent[],
   ): Promise<ApiKey | null>;
 }

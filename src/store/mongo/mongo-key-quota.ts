@@ -1,5 +1,6 @@
 import { quotaAt } from '../../core/quota';
-import type { KeyRecords, UseLease } from '../../core/store';
+import type { KeyRecords, OutboxEvent, UseLease } from '../../core/store';
+import { insertOutboxEvents } from './event-models';
 import { keyFromDoc } from './mappers';
 import type { Models } from './models';
 import { asId } from './query-values';
@@ -73,6 +74,7 @@ export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses
     id: string,
     next: { digest: string; hint: string },
     previousExpiresAt: number,
+    events?: OutboxEvent[],
   ): Promise<ReturnType<typeof keyFromDoc> | null> {
     const _id = asId(id);
     if (_id === null) return null;
@@ -91,6 +93,7 @@ export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses
       ],
       { returnDocument: 'after' },
     ).lean();
+    if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
     return doc ? keyFromDoc(doc) : null;
   }
 }

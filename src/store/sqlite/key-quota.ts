@@ -1,6 +1,7 @@
 import { quotaAt } from '../../core/quota';
 import type { KeyRecords, UseLease } from '../../core/store';
 import type { Refill } from '../../core/types';
+import { insertEventsNow } from './event-records';
 import { keyFromRow } from './rows';
 import type { Sql } from './sql';
 
@@ -44,9 +45,11 @@ export function sqliteKeyQuota(sql: Sql): Pick<KeyRecords, 'leaseUses' | 'return
     returnUses: async (keyId, uses, period) => {
       if (uses > 0) giveBack.run(uses, keyId, period);
     },
-    rollKey: async (id, next, previousExpiresAt) => {
-      const row = roll.get(previousExpiresAt, next.digest, next.hint, id);
-      return row ? keyFromRow(row) : null;
-    },
+    rollKey: async (id, next, previousExpiresAt, events) =>
+      sql.transaction(() => {
+        const row = roll.get(previousExpiresAt, next.digest, next.hint, id);
+        if (row) insertEventsNow(sql, events);
+        return row ? keyFromRow(row) : null;
+      })(),
   };
 }

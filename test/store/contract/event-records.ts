@@ -125,10 +125,14 @@ export function describeEventRecords(current: CurrentStore): void {
       expect(await store.insertKey(key, 0, t(), [created])).toBe('inserted');
       expect(await store.insertKey(key, 0, t(), [anEvent()])).toBe('duplicate');
       await store.updateKey(key.id, { displayName: 'x' }, [anEvent('api_key.updated')]);
+      const next = aKey().key;
+      const roll = { digest: next.digest, hint: next.hint };
+      await store.rollKey(key.id, roll, t(), [anEvent('api_key.rolled')]);
       await store.archiveKey(key.id, t(), [anEvent('api_key.revoked')]);
       await store.archiveKey(key.id, t(), [anEvent('api_key.revoked')]);
       await store.updateKey(key.id, { displayName: 'y' }, [anEvent('api_key.updated')]);
-      expect(await store.countUndispatchedEvents()).toBe(3);
+      await store.rollKey(key.id, roll, t(), [anEvent('api_key.rolled')]);
+      expect(await store.countUndispatchedEvents()).toBe(4);
     });
 
     it('hands a cascade the keys it archives and writes the events built from them', async () => {
