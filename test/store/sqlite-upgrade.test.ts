@@ -16,6 +16,7 @@ describe('upgrading an SQLite database', () => {
     await store.close();
     // Turn the file back into a version 1 database that already holds a key.
     const db = openSqliteDatabase(file);
+    db.exec(DROP_REVISION_TRIGGERS);
     db.exec(
       `ALTER TABLE api_keys DROP COLUMN rate_limit;
        ALTER TABLE api_keys DROP COLUMN scopes;
@@ -41,13 +42,42 @@ describe('upgrading an SQLite database', () => {
     await store.insertKey(key, 0, key.createdAt);
     await store.close();
     const db = openSqliteDatabase(file);
+    db.exec(DROP_REVISION_TRIGGERS);
     db.exec(`ALTER TABLE api_keys DROP COLUMN scopes;
       ALTER TABLE api_keys DROP COLUMN allowed_ips;
-      DELETE FROM schema_migrations WHERE version > 4`);
+      DELETE FROM schema_migrations WHERE version = 8`);
     db.close();
 
     const upgraded = createSqliteStore(file);
     expect(await upgraded.findKeyById(key.id)).toEqual({ ...key, scopes: null, allowedIps: null });
     await upgraded.close();
   });
+
+  it('adds quotas and rolling to a database made before them: no quota, no previous token', async () => {
+    const file = path.join(dir, 'v8.db');
+    const { key } = aKey({ remaining: 5 });
+    const store = createSqliteStore(file);
+    await store.insertKey(key, 0, key.createdAt);
+    await store.close();
+    const db = openSqliteDatabase(file);
+    db.exec(DROP_REVISION_TRIGGERS);
+    db.exec(`DROP INDEX api_keys_by_previous_digest;
+      ALTER TABLE api_keys DROP COLUMN remaining; ALTER TABLE api_keys DROP COLUMN refill;
+      ALTER TABLE api_keys DROP COLUMN refilled_at; ALTER TABLE api_keys DROP COLUMN previous_digest;
+      ALTER TABLE api_keys DROP COLUMN previous_digest_expires_at;
+      DELETE FROM schema_migrations WHERE version = 9`);
+    db.close();
+
+    const upgraded = createSqliteStore(file);
+    expect(await upgraded.findKeyById(key.id)).toEqual({ ...key, remaining: null });
+    // The revision trigger is back: a revoke still moves what strict mode reads.
+    const before = upgraded.validationRevisionSync();
+    await upgraded.archiveKey(key.id, key.createdAt + 1);
+    expect(upgraded.validationRevisionSync()).toBeGreaterThan(before);
+    await upgraded.close();
+  });
 });
+
+/** The api_keys triggers name columns a test drops; migrations make them again. */
+const DROP_REVISION_TRIGGERS = `DROP TRIGGER IF EXISTS api_keys_update_moves_validation_revision;
+  DROP TRIGGER IF EXISTS api_keys_quota_moves_validation_revision;`;

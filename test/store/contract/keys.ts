@@ -258,5 +258,30 @@ export function describeKeyRecords(current: CurrentStore): void {
       await store.archiveKey(key.id, t());
       expect(revision()).not.toBe(before);
     });
+
+    it('moves with scopes, allowlists and a quota gained or dropped, not with quota leases', async () => {
+      if (!store.validationRevisionSync) return;
+      const revision = () => store.validationRevisionSync!();
+      const { key } = aKey();
+      await store.insertKey(key, 0, t());
+      let before = revision();
+      await store.updateKey(key.id, { scopes: ['projects:read'] });
+      expect(revision()).not.toBe(before);
+      before = revision();
+      await store.updateKey(key.id, { allowedIps: ['10.0.0.0/8'] });
+      expect(revision()).not.toBe(before);
+      before = revision();
+      await store.updateKey(key.id, { remaining: 100 });
+      expect(revision()).not.toBe(before);
+
+      before = revision();
+      expect((await store.leaseUses(key.id, 1, 10, t()))?.granted).toBe(10);
+      await store.returnUses(key.id, 4, null);
+      await store.updateKey(key.id, { remaining: 50 });
+      expect(revision()).toBe(before);
+
+      await store.updateKey(key.id, { remaining: null });
+      expect(revision()).not.toBe(before);
+    });
   });
 }
