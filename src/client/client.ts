@@ -120,7 +120,12 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     return ask(token, imported, request).then((result) => {
       // A rate-limit answer is about this moment only.
       // A refusal that lifts by itself (a rate limit, a spent quota) is asked again next time.
-      if (result.valid || (result.reason !== 'rate_limited' && result.reason !== 'usage_exceeded'))
+      // A pass of a metered key is not reused: each validation must spend from its quota.
+      if (
+        result.valid
+          ? !result.apiKey.metered
+          : result.reason !== 'rate_limited' && result.reason !== 'usage_exceeded'
+      )
         cache.set(digest, result, askedAt);
       return ofKind(result, expected);
     });

@@ -71,6 +71,7 @@ export function identityOf(body: unknown): ApiKeyIdentity {
     ...(Array.isArray(w.scopes) && {
       scopes: w.scopes.filter((s): s is string => typeof s === 'string'),
     }),
+    ...(w.metered === true && { metered: true as const }),
   };
   if (isObject(w.org)) {
     const identity: OrgKeyIdentity = { kind: 'org', ...base, org: orgOf(w.org) };

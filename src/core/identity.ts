@@ -37,6 +37,8 @@ export interface OrgSummary {
 export interface PersonalKeyIdentity {
   /** The scopes the key holds; present only when the product declares scopes. */
   scopes?: readonly string[];
+  /** Present (true) when the key has a usage quota: each validation spends from it. */
+  metered?: true;
   kind: 'personal';
   apiKeyId: string;
   user: UserInfo;
@@ -46,6 +48,8 @@ export interface PersonalKeyIdentity {
 export interface OrgKeyIdentity {
   /** The scopes the key holds; present only when the product declares scopes. */
   scopes?: readonly string[];
+  /** Present (true) when the key has a usage quota: each validation spends from it. */
+  metered?: true;
   kind: 'org';
   apiKeyId: string;
   org: OrgSummary;
@@ -57,6 +61,8 @@ export interface OrgKeyIdentity {
 export interface GenericKeyIdentity {
   /** The scopes the key holds; present only when the product declares scopes. */
   scopes?: readonly string[];
+  /** Present (true) when the key has a usage quota: each validation spends from it. */
+  metered?: true;
   kind: 'generic';
   apiKeyId: string;
   metadata: JsonObject;
@@ -136,7 +142,7 @@ export function userInfo(
 export function orgKeyIdentity(
   apiKeyId: string,
   metadata: JsonObject,
-  scopes: readonly string[] | undefined,
+  held: { scopes?: readonly string[]; metered?: true } | undefined,
   org: Org,
   creator: UserToValidate | null,
   memberships: { membership: Membership; org: Org }[],
@@ -146,7 +152,7 @@ export function orgKeyIdentity(
     kind: 'org',
     apiKeyId,
     metadata,
-    ...(scopes && { scopes }),
+    ...held,
     org: orgSummary(org),
   };
   const inOrg = creator ? memberships.find((m) => m.org.id === org.id) : undefined;

@@ -39,7 +39,9 @@ export function resolveLookup(
   const metadata = deepFreeze(key.metadata);
   // Without declared scopes the identity carries none, as before scopes existed.
   const scopes = catalog.isEmpty ? undefined : Object.freeze([...catalog.heldBy(key)]);
-  const held = scopes && { scopes };
+  const metered = key.remaining !== undefined;
+  const held =
+    scopes || metered ? { ...(scopes && { scopes }), ...(metered && { metered }) } : undefined;
   if (key.kind === 'generic') {
     return resolved(key, Object.freeze({ kind: 'generic', apiKeyId, metadata, ...held }));
   }
@@ -56,10 +58,7 @@ export function resolveLookup(
     return resolved(key, identity, ownerFailure);
   }
   if (!org) return resolved(key, null, 'org_deleted');
-  return resolved(
-    key,
-    orgKeyIdentity(apiKeyId, metadata, scopes, org, user, memberships, settings),
-  );
+  return resolved(key, orgKeyIdentity(apiKeyId, metadata, held, org, user, memberships, settings));
 }
 
 /**

@@ -43,6 +43,28 @@ describe('remote client: usage quotas', () => {
     uncached.close();
   });
 
+  it('never reuses a pass of a metered key, even with its cache warm', async () => {
+    const { apiKeyToken } = await lk.latchkey.createApiKey({ remaining: 3 });
+    const client = createLatchkeyClient({
+      url: lk.url,
+      integrationKey: lk.integrationKey,
+      cacheTtlMs: 60_000,
+    });
+    const first = await client.validateApiKey(apiKeyToken);
+    expect(first).toMatchObject({ valid: true, apiKey: { metered: true } });
+    expect((await client.validateApiKey(apiKeyToken)).valid).toBe(true);
+    expect((await client.validateApiKey(apiKeyToken)).valid).toBe(true);
+    expect(await client.validateApiKey(apiKeyToken)).toMatchObject({
+      valid: false,
+      reason: 'usage_exceeded',
+    });
+    // A key without a quota is not metered, and its pass is reused as before.
+    const plain = await lk.latchkey.createApiKey({});
+    const passed = await client.validateApiKey(plain.apiKeyToken);
+    expect(passed.valid && passed.apiKey.metered).toBeFalsy();
+    client.close();
+  });
+
   it('refuses a cost that is not a whole number of at least 1', () => {
     const client = createLatchkeyClient({ url: lk.url, integrationKey: lk.integrationKey });
     expect(() => client.requireApiKey({ cost: 0 })).toThrow(/cost/);

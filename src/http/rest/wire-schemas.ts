@@ -126,6 +126,8 @@ export const apiKeyValidation = z.strictObject({
   metadata: json,
   /** Latchkey extension: the scopes the key holds. */
   scopes: z.array(z.string()).readonly().optional(),
+  /** Latchkey extension: true when the key has a usage quota (each validation spends from it). */
+  metered: z.literal(true).optional(),
   user: userMetadata.optional(),
   org: orgSummary.optional(),
   user_in_org: orgMemberInfo.optional(),

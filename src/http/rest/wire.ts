@@ -169,6 +169,7 @@ export function validationWire(identity: ApiKeyIdentity): ApiKeyValidationWire {
     metadata: identity.metadata,
   };
   if (identity.scopes) wire.scopes = identity.scopes;
+  if (identity.metered) wire.metered = true;
   if (identity.kind === 'personal') wire.user = userInfoWire(identity.user);
   if (identity.kind === 'org') {
     wire.org = orgSummaryWire(identity.org);
