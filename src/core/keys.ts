@@ -125,7 +125,7 @@ export async function createApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: false,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
-    scopes: core.scopes.choose(owner.kind, data.scopes),
+    scopes: core.scopes.choose(owner.kind, data.scopes, core.settings()),
     allowedIps: data.allowedIps ?? null,
     ...NO_QUOTA_OR_ROLL,
     ...quotaFieldsOf(data, now),
@@ -161,7 +161,7 @@ export async function importApiKey(core: Core, input: unknown, by?: Actor): Prom
     imported: true,
     createdBy: by?.actor ?? 'library',
     rateLimit: data.rateLimit ?? null,
-    scopes: core.scopes.choose(owner.kind, data.scopes),
+    scopes: core.scopes.choose(owner.kind, data.scopes, core.settings()),
     allowedIps: data.allowedIps ?? null,
     ...NO_QUOTA_OR_ROLL,
     ...quotaFieldsOf(data, now),
@@ -204,7 +204,9 @@ export async function updateApiKey(
   const quotaChanged = remaining !== undefined || refill !== undefined;
   const patch = {
     ...parsed,
-    ...(parsed.scopes === undefined ? {} : { scopes: core.scopes.choose(key.kind, parsed.scopes) }),
+    ...(parsed.scopes === undefined
+      ? {}
+      : { scopes: core.scopes.choose(key.kind, parsed.scopes, core.settings()) }),
     ...(quotaChanged ? quotaPatch(key, { remaining, refill }, now) : {}),
   };
   const fields = Object.keys(patch);

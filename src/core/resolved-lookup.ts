@@ -38,7 +38,7 @@ export function resolveLookup(
   const apiKeyId = key.id;
   const metadata = deepFreeze(key.metadata);
   // Without declared scopes the identity carries none, as before scopes existed.
-  const scopes = catalog.isEmpty ? undefined : Object.freeze([...catalog.heldBy(key)]);
+  const scopes = catalog.isEmpty ? undefined : Object.freeze([...catalog.heldBy(key, settings)]);
   const metered = key.remaining !== undefined;
   const held =
     scopes || metered ? { ...(scopes && { scopes }), ...(metered && { metered }) } : undefined;

@@ -1,5 +1,13 @@
 import { LatchkeyError } from './errors';
-import type { KeyKind } from './types';
+import type { KeyKind, Settings } from './types';
+
+/** The admin's limits on which declared scopes personal and org keys may hold (null = all). */
+export type ScopeLimits = Pick<Settings, 'personalKeyScopes' | 'orgKeyScopes'>;
+
+const limitOf = (kind: KeyKind, limits: ScopeLimits | undefined): readonly string[] | null =>
+  !limits || kind === 'generic'
+    ? null
+    : ((kind === 'personal' ? limits.personalKeyScopes : limits.orgKeyScopes) ?? null);
 
 /** One permission a key may hold, declared once by the product. */
 export interface ScopeDefinition {
@@ -81,29 +89,64 @@ export class ScopeCatalog {
     return this.byName.has(name);
   }
 
-  /** The scopes a key of this kind may hold, in declaration order. */
-  forKind(kind: KeyKind): readonly Readonly<Required<ScopeDefinition>>[] {
-    return this.definitions.filter((d) => d.kinds.includes(kind));
+  /**
+   * The scopes a key of this kind may hold, in declaration order: those the product lets
+   * the kind hold, narrowed by the admin's limits when given.
+   */
+  forKind(kind: KeyKind, limits?: ScopeLimits): readonly Readonly<Required<ScopeDefinition>>[] {
+    const limit = limitOf(kind, limits);
+    return this.definitions.filter(
+      (d) => d.kinds.includes(kind) && (limit === null || limit.includes(d.name)),
+    );
   }
 
-  /** What a key holds: its own set, or the default set for keys stored without one. */
-  heldBy(key: { kind: KeyKind; scopes: readonly string[] | null }): readonly string[] {
-    return key.scopes ?? this.defaults[key.kind] ?? NO_SCOPES;
+  /**
+   * What a key holds: its own set, or the default set for keys stored without one; with
+   * the admin's limits, only what its kind may still hold (a narrowed limit applies to
+   * keys made before it).
+   */
+  heldBy(
+    key: { kind: KeyKind; scopes: readonly string[] | null },
+    limits?: ScopeLimits,
+  ): readonly string[] {
+    const held = key.scopes ?? this.defaults[key.kind] ?? NO_SCOPES;
+    const limit = limitOf(key.kind, limits);
+    return limit === null ? held : held.filter((n) => limit.includes(n));
   }
 
   /**
    * The set to store for a key of `kind`: the requested names (checked, deduplicated, in
    * declaration order), or the default set when none were given.
    */
-  choose(kind: KeyKind, requested: readonly string[] | undefined): string[] {
-    if (requested === undefined) return [...this.defaults[kind]];
+  choose(kind: KeyKind, requested: readonly string[] | undefined, limits?: ScopeLimits): string[] {
+    if (requested === undefined) return [...this.heldBy({ kind, scopes: null }, limits)];
+    const limit = limitOf(kind, limits);
     for (const name of requested) {
       const def = this.byName.get(name);
       if (!def) throw LatchkeyError.field('scopes', `"${name}" is not a scope of this product`);
       if (!def.kinds.includes(kind))
         throw LatchkeyError.field('scopes', `"${name}" cannot be held by ${kind} keys`);
+      if (limit !== null && !limit.includes(name))
+        throw LatchkeyError.field('scopes', `"${name}" is not allowed on ${kind} keys here`);
     }
     return this.definitions.filter((d) => requested.includes(d.name)).map((d) => d.name);
+  }
+
+  /**
+   * An admin limit as stored: checked against what the kind may hold (naming `field`), and
+   * null when it allows all of that, so scopes declared later are allowed too.
+   */
+  limitFor(kind: 'personal' | 'org', names: readonly string[] | null, field: string) {
+    if (names === null) return null;
+    for (const n of names) {
+      const def = this.byName.get(n);
+      if (!def) throw LatchkeyError.field(field, `"${n}" is not a scope of this product`);
+      if (!def.kinds.includes(kind))
+        throw LatchkeyError.field(field, `"${n}" cannot be held by ${kind} keys`);
+    }
+    const holdable = this.forKind(kind);
+    if (holdable.every((d) => names.includes(d.name))) return null;
+    return holdable.filter((d) => names.includes(d.name)).map((d) => d.name);
   }
 
   /** Throws unless every name is declared (for route requirements, checked at setup). */

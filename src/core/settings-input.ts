@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brandingPatch } from './branding';
 import { expiryChoice, rateLimit, role } from './inputs';
+import { MAX_SCOPES } from './scopes';
 import { PREFIX_PATTERN } from './token';
 
 /** What the admin settings accept: every field optional, checked together (see settings.ts). */
@@ -10,6 +11,12 @@ const retentionDays = z
   .int('must be a whole number of days')
   .min(1, 'must be at least 1 day')
   .max(36_500);
+
+/** Names of declared scopes a kind may hold (checked against the catalog by updateSettings). */
+const scopeLimit = z
+  .array(z.string().max(100, 'must be at most 100 characters'))
+  .max(MAX_SCOPES, `must list at most ${MAX_SCOPES} scopes`)
+  .nullable();
 
 export const settingsPatch = z
   .object({
@@ -58,6 +65,8 @@ export const settingsPatch = z
       .int('must be a whole number of days')
       .min(0, 'must not be negative')
       .max(365, 'must be at most 365'),
+    personalKeyScopes: scopeLimit,
+    orgKeyScopes: scopeLimit,
   })
   .partial()
   .strict();

@@ -115,6 +115,14 @@ export async function updateSettings(
   next.expiryChoices = [...new Set(next.expiryChoices)];
   next.orgKeyManagerRoles = [...new Set(next.orgKeyManagerRoles)];
   next.expiryReminderDays = [...new Set(next.expiryReminderDays)].sort((a, b) => b - a);
+  if (changes.personalKeyScopes !== undefined)
+    next.personalKeyScopes = core.scopes.limitFor(
+      'personal',
+      changes.personalKeyScopes,
+      'personalKeyScopes',
+    );
+  if (changes.orgKeyScopes !== undefined)
+    next.orgKeyScopes = core.scopes.limitFor('org', changes.orgKeyScopes, 'orgKeyScopes');
   if (!next.expiryChoices.includes(next.defaultExpiry)) {
     throw LatchkeyError.field('defaultExpiry', 'must be one of the offered expiry choices');
   }

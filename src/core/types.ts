@@ -136,6 +136,10 @@ export interface Settings {
   leakedKeyAction: LeakedKeyAction;
   /** Keys expiring within this many days carry an "expires in N days" notice; 0 = none. */
   expiryWarningDays: number;
+  /** The declared scopes personal keys may hold; null = every one the product lets them. */
+  personalKeyScopes: string[] | null;
+  /** The declared scopes org keys may hold (a member can grant no other); null = all. */
+  orgKeyScopes: string[] | null;
 }
 
 export type LeakedKeyAction = 'revoke' | 'flag';
@@ -162,6 +166,8 @@ export const DEFAULT_SETTINGS: Settings = {
   expiryReminderDays: [7, 1],
   leakedKeyAction: 'revoke',
   expiryWarningDays: 7,
+  personalKeyScopes: null,
+  orgKeyScopes: null,
 };
 
 export interface AuditEvent {

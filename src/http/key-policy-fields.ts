@@ -1,4 +1,4 @@
-import type { ScopeCatalog } from '../core/scopes';
+import type { ScopeCatalog, ScopeLimits } from '../core/scopes';
 import type { KeyKind } from '../core/types';
 
 /** One scope checkbox on the create form. */
@@ -14,18 +14,19 @@ const listOf = (v: unknown): string[] =>
   typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s) => typeof s === 'string') : [];
 
 /**
- * The scope checkboxes for a key of `kind`: only scopes that kind may hold, so an org
- * member is never offered one the product keeps from org keys. Ticked as submitted, or
- * as `held` (the default set when not given) on a fresh form.
+ * The scope checkboxes for a key of `kind`: only scopes that kind may hold (as declared,
+ * and as the admin's limits allow), so an org member is never offered one kept from org
+ * keys. Ticked as submitted, or as `held` (the default set when not given) on a fresh form.
  */
 export function scopeChoices(
   catalog: ScopeCatalog,
   kind: KeyKind,
+  limits: ScopeLimits,
   body?: Body,
-  held: readonly string[] = catalog.heldBy({ kind, scopes: null }),
+  held: readonly string[] = catalog.heldBy({ kind, scopes: null }, limits),
 ): ScopeChoice[] {
   const submitted = body?.scopesShown !== undefined ? listOf(body.scopes) : null;
-  return catalog.forKind(kind).map((d) => ({
+  return catalog.forKind(kind, limits).map((d) => ({
     name: d.name,
     description: d.description,
     checked: (submitted ?? held).includes(d.name),

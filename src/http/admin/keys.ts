@@ -149,8 +149,14 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
   ) => ({
     ...(await quotaAndRoll.locals(key, req)),
     title: key.displayName,
-    heldScopes: latchkey.scopes.heldBy(key),
-    scopeChoices: scopeChoices(latchkey.scopes, key.kind, body, latchkey.scopes.heldBy(key)),
+    heldScopes: latchkey.scopes.heldBy(key, latchkey.getSettings()),
+    scopeChoices: scopeChoices(
+      latchkey.scopes,
+      key.kind,
+      latchkey.getSettings(),
+      body,
+      latchkey.scopes.heldBy(key, latchkey.getSettings()),
+    ),
     key,
     now: nowSeconds(),
     owner: key.userId ? await userOrNull(latchkey, key.userId) : null,
@@ -174,7 +180,10 @@ export function registerKeyRoutes(router: Router, latchkey: Latchkey): void {
     consumeFormId(req);
     const patch = {
       ...readEditForm(req.body, key),
-      ...policyPatch(body, { scopes: latchkey.scopes.heldBy(key), allowedIps: key.allowedIps }),
+      ...policyPatch(body, {
+        scopes: latchkey.scopes.heldBy(key, latchkey.getSettings()),
+        allowedIps: key.allowedIps,
+      }),
     };
     if (Object.keys(patch).length) await latchkey.updateApiKey(key.id, patch, actorOf(req, res));
     flash(req, 'success', Object.keys(patch).length ? 'Key saved.' : 'Nothing changed.');

@@ -200,7 +200,15 @@ export const SETTING_FIELDS: SettingField[] = [
   },
 ];
 
-export const SETTING_LABELS = Object.fromEntries(SETTING_FIELDS.map((f) => [f.name, f.label]));
+export const SCOPE_LIMIT_LABELS = {
+  personalKeyScopes: 'Scopes personal keys may hold',
+  orgKeyScopes: 'Scopes org keys may hold',
+} as const;
+
+export const SETTING_LABELS: Record<string, string> = {
+  ...Object.fromEntries(SETTING_FIELDS.map((f) => [f.name, f.label])),
+  ...SCOPE_LIMIT_LABELS,
+};
 
 const asList = (v: unknown): string[] =>
   Array.isArray(v)
@@ -214,14 +222,17 @@ const asList = (v: unknown): string[] =>
  * nothing, so every field listed counts as submitted. Returns what it could read
  * (for showing the form again) and throws only once all fields are read.
  */
-export function readSettingsForm(body: unknown): {
+export function readSettingsForm(
+  body: unknown,
+  fields: readonly SettingField[] = SETTING_FIELDS,
+): {
   patch: Record<string, unknown>;
   problems: FieldErrors;
 } {
   const form = (body ?? {}) as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   const problems: FieldErrors = {};
-  for (const field of SETTING_FIELDS) {
+  for (const field of fields) {
     const raw = form[field.name];
     switch (field.kind) {
       case 'toggle':

@@ -6,12 +6,12 @@ import { consumeFormId } from '../pages/security';
 import { actorOf } from './admin-session';
 import {
   PERIOD_UNITS,
-  SETTING_FIELDS,
   SETTING_LABELS,
   rateLimitFormValue,
   readSettingsForm,
   throwProblems,
 } from './settings-fields';
+import { settingFields, settingFormValues } from './scope-limit-fields';
 
 /** Every admin setting on one form; saving goes through updateSettings, which validates and audits. */
 export function registerSettingsRoutes(
@@ -20,11 +20,12 @@ export function registerSettingsRoutes(
   options: { pagesBasePath: string },
 ): void {
   const pagesBase = options.pagesBasePath.replace(/\/$/, '');
+  const fields = settingFields(latchkey.scopes);
   const locals = (draft: Record<string, unknown> | null) => ({
     title: 'Settings',
-    fields: SETTING_FIELDS,
+    fields,
     fieldLabels: SETTING_LABELS,
-    current: { ...latchkey.getSettings(), ...(draft ?? {}) },
+    current: { ...settingFormValues(latchkey.scopes, latchkey.getSettings()), ...(draft ?? {}) },
     previewHref: (path: string) => `${pagesBase}${path}`,
     periodUnits: PERIOD_UNITS,
     rateLimitFormValue,
@@ -37,7 +38,7 @@ export function registerSettingsRoutes(
 
   router.post('/settings', async (req: Request, res: Response) => {
     consumeFormId(req);
-    const { patch, problems } = readSettingsForm(req.body);
+    const { patch, problems } = readSettingsForm(req.body, fields);
     // On refusal the form comes back with what was typed, not what is saved.
     keepForm(res, 'admin/settings', locals(patch));
     throwProblems(problems);

@@ -95,6 +95,10 @@ export function registerKeyDetailRoutes(
       total: days.reduce((n, d) => n + d.count, 0),
       chart: barChart(days),
       graceChoices: GRACE_CHOICES,
+      // Shown only when the product declares scopes.
+      heldScopes: latchkey.scopes.isEmpty
+        ? []
+        : latchkey.scopes.heldBy(key, latchkey.getSettings()),
     });
   });
 

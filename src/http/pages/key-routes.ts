@@ -92,7 +92,7 @@ function newFormLocals(
   body?: Record<string, unknown>,
 ) {
   return {
-    scopeChoices: scopeChoices(latchkey.scopes, scope.kind, body),
+    scopeChoices: scopeChoices(latchkey.scopes, scope.kind, settings, body),
     title: `Create an API key · ${scope.heading}`,
     scope,
     fieldLabels: FIELD_LABELS,
@@ -172,7 +172,9 @@ export function registerKeyRoutes(
           : {},
       orgs: scope.kind === 'org' ? viewer.memberships.map((m) => m.org) : [],
       // The scopes column shows only when the product declares scopes.
-      scopesOf: latchkey.scopes.isEmpty ? null : (key: ApiKeyView) => latchkey.scopes.heldBy(key),
+      scopesOf: latchkey.scopes.isEmpty
+        ? null
+        : (key: ApiKeyView) => latchkey.scopes.heldBy(key, latchkey.getSettings()),
     });
   });
 
