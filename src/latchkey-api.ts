@@ -249,7 +249,8 @@ export interface Latchkey {
   checkStore(timeoutMs?: number): Promise<string | null>;
   /**
    * Deletes audit events, usage rows and archived keys older than the retention settings
-   * keep, 500 rows at a time (also done hourly in the background).
+   * keep, and webhook history (sent outbox events, finished deliveries, spent expiry claims)
+   * older than 30 days, 500 rows at a time (also done hourly in the background).
    */
   runRetention(): Promise<RetentionPass>;
   /** Rows (documents) per table (collection), for the dashboard. */
