@@ -33,6 +33,7 @@ import type { Logger } from './logger';
 import type { ValidationObserver } from './core/observer';
 import type { RetentionPass } from './core/retention';
 import type { LeakLocation, LeakOutcome } from './core/leaked-keys';
+import type { ExpiryPass } from './core/key-expiry';
 import type { LatchkeyMetrics, MetricsOptions } from './metrics/types';
 import type { StoreDescription } from './store/describe-store';
 
@@ -127,7 +128,13 @@ export interface Latchkey {
   reportLeakedKey(apiKeyId: string, where?: LeakLocation, by?: Actor): Promise<LeakOutcome>;
   /** Whether email is configured: without it no reminder or notice is sent. */
   readonly emailConfigured: boolean;
-  /** Sends the expiry reminders due now (also done in the background); answers how many. */
+  /**
+   * Runs a pass of the expiry job now (also done in the background): `api_key.expired` for
+   * keys whose expiry passed in the last 7 days, `api_key.expiring` and reminder emails for
+   * keys about to expire, each once per key across processes; answers how many of each.
+   */
+  runExpiryPass(): Promise<ExpiryPass>;
+  /** Runs the same pass; answers how many reminder emails went out. */
   sendExpiryReminders(): Promise<number>;
 
   // Users --------------------------------------------------------------------
@@ -271,7 +278,8 @@ export interface Latchkey {
   checkStore(timeoutMs?: number): Promise<string | null>;
   /**
    * Deletes audit events, usage rows and archived keys older than the retention settings
-   * keep, 500 rows at a time (also done hourly in the background).
+   * keep, and webhook history (sent outbox events, finished deliveries, spent expiry claims)
+   * older than 30 days, 500 rows at a time (also done hourly in the background).
    */
   runRetention(): Promise<RetentionPass>;
   /** Rows (documents) per table (collection), for the dashboard. */

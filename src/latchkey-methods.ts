@@ -32,7 +32,7 @@ import type { ScopeCatalog } from './core/scopes';
 import type { Latchkey } from './latchkey-api';
 import type { LatchkeyMetrics } from './metrics/types';
 import { describeStore } from './store/describe-store';
-import { sendExpiryReminders } from './core/expiry-reminders';
+import { runExpiryPass } from './core/key-expiry';
 import type { startKeyNotices } from './core/key-notices';
 import { handleLeakedKey, keyOfToken } from './core/leaked-keys';
 import type { WebhookWorker } from './core/webhooks/delivery-worker';
@@ -121,7 +121,8 @@ export function publicApi(
     reportLeakedKey: async (keyId, where = {}, by) =>
       handleLeakedKey(core, notices, await keys.requireKey(core, keyId), where, by),
     emailConfigured: notices.email !== null,
-    sendExpiryReminders: () => sendExpiryReminders(core, notices),
+    runExpiryPass: () => runExpiryPass(core, notices),
+    sendExpiryReminders: async () => (await runExpiryPass(core, notices)).emailed,
 
     createUser: (input, by) => users.createUser(core, input, by),
     fetchUser: (userId) => users.getUser(core, userId),

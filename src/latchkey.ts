@@ -6,7 +6,6 @@ import { Observers } from './core/observer';
 import { decoyHash } from './core/passwords';
 import type { KeyEventListener } from './core/key-events';
 import { startKeyNotices } from './core/key-notices';
-import { emit, newEvent } from './core/events';
 import type { EmailOptions } from './core/mailer';
 import { memoryRateLimits, ValidationRateLimits, type RateLimitBackend } from './core/rate-limits';
 import { SettingsHolder } from './core/settings';
@@ -61,7 +60,13 @@ export interface LatchkeyOptions {
   retentionIntervalMs?: number;
   /** Email to key owners (expiry reminders, leaked-key notices); without it none is sent. */
   email?: EmailOptions;
-  /** Hears `api_key.leaked` and `api_key.expiring` as they happen. */
+  /**
+   * How often this process runs the expiry job (default 1 h; 0 = never): `api_key.expired`
+   * for keys whose expiry passed, `api_key.expiring` and, with `email`, reminders for keys
+   * about to expire. `email.reminderIntervalMs`, when given, is used instead.
+   */
+  expiryIntervalMs?: number;
+  /** Hears `api_key.leaked`, `api_key.expiring` and `api_key.expired` as they happen. */
   onKeyEvent?: KeyEventListener;
   /** Send webhooks to loopback, private and link-local addresses too (default false). */
   webhookAllowPrivateNetworks?: boolean;
@@ -160,15 +165,14 @@ export async function assembleLatchkey(
         )
       : null;
   const integrationKeys = new IntegrationKeys(core, cacheTtlMs);
-  // Leaked-key and expiry-reminder events reach webhooks through the outbox, and the host's
-  // own listener when it gave one.
-  const keyEvents: KeyEventListener = (name, { keyId, ...data }) => {
-    emit(core, newEvent(name, { apiKeyId: keyId ?? null, ...data })).catch((err: unknown) =>
-      logger.error({ err, event: name }, 'writing a key event to the webhook outbox failed'),
-    );
-    options.onKeyEvent?.(name, { keyId: keyId ?? null, ...data });
-  };
-  const keyNotices = startKeyNotices(core, options.email, keyEvents);
+  // Leaked-key and expiry events go to the webhook outbox from the core; the host's own
+  // listener hears them too when it gave one.
+  const keyNotices = startKeyNotices(
+    core,
+    options.email,
+    options.onKeyEvent,
+    options.email?.reminderIntervalMs ?? options.expiryIntervalMs ?? 3_600_000,
+  );
   const networkPolicy = { allowPrivateNetworks: options.webhookAllowPrivateNetworks ?? false };
   const webhookWorker = new WebhookWorker(store, logger, {
     ...networkPolicy,

@@ -46,6 +46,7 @@ export async function startServer(
     invalidKeyLimitPerMinute: config.INVALID_KEY_LIMIT_PER_MINUTE,
     rateLimitBackend: config.RATE_LIMIT_BACKEND,
     email: emailOf(config),
+    expiryIntervalMs: config.EXPIRY_REMINDER_INTERVAL_MS,
     webhookAllowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
     webhookDeliveryIntervalMs: config.WEBHOOK_DELIVERY_INTERVAL_MS,
@@ -134,7 +135,6 @@ function emailOf(config: Config) {
     smtpUrl: config.SMTP_URL,
     from: config.EMAIL_FROM,
     pagesUrl: `${origin}${config.PAGES_BASE_PATH === '/' ? '' : config.PAGES_BASE_PATH}`,
-    reminderIntervalMs: config.EXPIRY_REMINDER_INTERVAL_MS,
   };
 }
 

@@ -1,19 +1,28 @@
-import type { Core } from './context';
+import type { Actor, Core } from './context';
 import { expiryReminderEmail } from './email-templates';
-import { keyEvent, type KeyEventListener } from './key-events';
+import { emit, keyEvent } from './events';
+import { tellListener, type KeyEventListener } from './key-events';
 import { recipientsOfKey } from './key-recipients';
 import type { EmailContext } from './mailer';
-import { nowSeconds } from './time';
 import type { ApiKey } from './types';
 
-/** Keys read per batch while looking for the ones about to expire. */
-const BATCH = 500;
+/** Keys read per batch while looking for the ones about to expire (or just expired). */
+export const EXPIRY_BATCH = 500;
 const DAY = 86_400;
+/** Who raises the expiry job's events. */
+export const SYSTEM: Actor = { actor: 'system' };
 
 export interface KeyNotices {
-  /** Null when no email is configured: nothing is sent. */
+  /** Null when no email is configured: nothing is sent, events are still raised. */
   email: EmailContext | null;
+  /** The host's listener, told of each key event after it is in the outbox. */
   onKeyEvent?: KeyEventListener;
+}
+
+/** What a pass of reminders did: reminder emails sent, `api_key.expiring` events raised. */
+export interface ReminderPass {
+  emailed: number;
+  expiring: number;
 }
 
 /**
@@ -28,26 +37,48 @@ function dueThreshold(key: ApiKey, thresholds: number[], now: number): number | 
 }
 
 /**
- * One pass: every key due a reminder gets one, sent to its owners, once per key and
- * threshold across every process on the store (the claim is taken before sending and
- * given back when sending fails, so a later pass retries). Answers how many were sent.
+ * Calls `each` for every key not archived whose expiry is after `after` and at or before
+ * `until`, soonest first, a batch at a time.
  */
-export async function sendExpiryReminders(
+export async function forKeysExpiringBetween(
+  core: Core,
+  after: number,
+  until: number,
+  each: (key: ApiKey) => Promise<void>,
+): Promise<void> {
+  let cursor: ApiKey | undefined;
+  for (;;) {
+    const keys = cursor
+      ? await core.store.listKeysExpiringBetween(cursor.expiresAt!, until, EXPIRY_BATCH, cursor.id)
+      : await core.store.listKeysExpiringBetween(after, until, EXPIRY_BATCH);
+    for (const key of keys) await each(key);
+    if (keys.length < EXPIRY_BATCH) return;
+    cursor = keys[keys.length - 1];
+  }
+}
+
+/**
+ * One pass: every key due a reminder gets one, once per key and threshold across every
+ * process on the store. The claim is the record: with email, it is taken before sending
+ * and given back when sending fails (a later pass retries), and `api_key.expiring` goes to
+ * the outbox once the email is out; without email (or with no one to email) the event is
+ * written with the claim, in one step.
+ */
+export async function remindExpiringKeys(
   core: Core,
   notices: KeyNotices,
-  now = nowSeconds(),
-): Promise<number> {
+  now: number,
+): Promise<ReminderPass> {
   const thresholds = core.settings().expiryReminderDays;
-  if (!notices.email || thresholds.length === 0) return 0;
+  const pass: ReminderPass = { emailed: 0, expiring: 0 };
+  if (thresholds.length === 0) return pass;
   const until = now + Math.max(...thresholds) * DAY;
-  let sent = 0;
-  let after = now;
-  for (;;) {
-    const keys = await core.store.listKeysExpiringBetween(after, until, BATCH);
-    for (const key of keys) if (await remind(core, notices, key, thresholds, now)) sent++;
-    if (keys.length < BATCH) return sent;
-    after = keys[keys.length - 1]!.expiresAt!;
-  }
+  await forKeysExpiringBetween(core, now, until, async (key) => {
+    const outcome = await remind(core, notices, key, thresholds, now);
+    if (outcome !== null) pass.expiring++;
+    if (outcome === 'emailed') pass.emailed++;
+  });
+  return pass;
 }
 
 async function remind(
@@ -56,57 +87,40 @@ async function remind(
   key: ApiKey,
   thresholds: number[],
   now: number,
-): Promise<boolean> {
+): Promise<'emailed' | 'raised' | null> {
   const days = dueThreshold(key, thresholds, now);
-  if (days === undefined || !notices.email) return false;
-  const to = await recipientsOfKey(core, key);
-  if (!(await core.store.claimExpiryReminder(key.id, days, key.expiresAt!, now))) return false;
-  if (to.length > 0) {
-    const { mailer, pagesUrl } = notices.email;
-    try {
-      await mailer.send(expiryReminderEmail(core.settings(), pagesUrl, key, to));
-    } catch (err) {
-      await core.store.releaseExpiryReminder(key.id, days);
-      core.logger.error({ err, keyId: key.id }, 'sending an expiry reminder failed; will retry');
-      return false;
-    }
+  if (days === undefined) return null;
+  const expiresAt = key.expiresAt!;
+  const event = keyEvent('api_key.expiring', key, SYSTEM, { expiresAt, daysBefore: days });
+  const to = notices.email ? await recipientsOfKey(core, key) : [];
+  if (!notices.email || to.length === 0) {
+    if (!(await core.store.claimExpiryReminder(key.id, days, expiresAt, now, [event]))) return null;
+    tellExpiring(notices, key, days);
+    return 'raised';
   }
-  keyEvent(notices.onKeyEvent, 'api_key.expiring', {
+  if (!(await core.store.claimExpiryReminder(key.id, days, expiresAt, now))) return null;
+  const { mailer, pagesUrl } = notices.email;
+  try {
+    await mailer.send(expiryReminderEmail(core.settings(), pagesUrl, key, to));
+  } catch (err) {
+    await core.store.releaseExpiryReminder(key.id, days);
+    core.logger.error({ err, keyId: key.id }, 'sending an expiry reminder failed; will retry');
+    return null;
+  }
+  await emit(core, event).catch((err: unknown) =>
+    core.logger.error({ err, keyId: key.id }, 'writing api_key.expiring to the outbox failed'),
+  );
+  tellExpiring(notices, key, days);
+  return 'emailed';
+}
+
+function tellExpiring(notices: KeyNotices, key: ApiKey, daysBefore: number): void {
+  tellListener(notices.onKeyEvent, 'api_key.expiring', {
     keyId: key.id,
     kind: key.kind,
     userId: key.userId,
     orgId: key.orgId,
     expiresAt: key.expiresAt,
-    daysBefore: days,
+    daysBefore,
   });
-  return to.length > 0;
-}
-
-/** Runs a pass every `intervalMs`, one at a time; errors are logged and the next tick retries. */
-export function startExpiryReminders(
-  core: Core,
-  notices: KeyNotices,
-  intervalMs: number,
-): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const tick = () => {
-    if (busy) return;
-    busy = true;
-    running = sendExpiryReminders(core, notices)
-      .catch((err: unknown) => core.logger.error({ err }, 'expiry reminders failed; will retry'))
-      .finally(() => (busy = false));
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  // A first pass soon after start, so a restart does not wait a whole interval.
-  const first = setTimeout(tick, Math.min(intervalMs, 1_000));
-  first.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      clearTimeout(first);
-      await running;
-    },
-  };
 }

@@ -1,17 +1,17 @@
 import type { JsonObject } from './types';
 
 /**
- * The events a key's life raises for subscribers outside Latchkey (webhooks):
- * `api_key.leaked` when a key is reported as leaked, `api_key.expiring` when an expiry
- * reminder goes out. Every place that raises one calls keyEvent(), the one seam where
- * delivery is attached.
+ * The key events a host can hear as they happen (createLatchkey's `onKeyEvent`):
+ * `api_key.leaked` when a key is reported as leaked, `api_key.expiring` when a key comes
+ * within an expiry reminder's threshold, `api_key.expired` when its expiry passes. The
+ * core writes each to the webhook outbox itself; the listener is the host's own extra ear.
  */
-export type KeyEventName = 'api_key.leaked' | 'api_key.expiring';
+export type KeyEventName = 'api_key.leaked' | 'api_key.expiring' | 'api_key.expired';
 
 export type KeyEventListener = (name: KeyEventName, data: JsonObject) => void;
 
-/** Delivers a key event to the listener; a failing listener never fails the caller. */
-export function keyEvent(
+/** Tells the listener of a key event; a failing listener never fails the caller. */
+export function tellListener(
   listener: KeyEventListener | undefined,
   name: KeyEventName,
   data: JsonObject,
@@ -19,6 +19,6 @@ export function keyEvent(
   try {
     listener?.(name, data);
   } catch {
-    // Delivery is the listener's concern (an outbox retries); the key's change stands.
+    // The host's listener is its own concern; the key's change stands.
   }
 }

@@ -1,19 +1,21 @@
 import type { Core } from './context';
-import { startExpiryReminders, type KeyNotices } from './expiry-reminders';
+import type { KeyNotices } from './expiry-reminders';
+import { startExpiryJob } from './key-expiry';
 import type { KeyEventListener } from './key-events';
 import type { EmailOptions } from './mailer';
 import { smtpMailer } from './smtp-mailer';
 
-const DEFAULT_REMINDER_INTERVAL_MS = 3_600_000;
-
 /**
- * What createLatchkey builds from its email options: the transport and, when email is
- * configured, the background job sending expiry reminders.
+ * What createLatchkey builds from its email options: the transport (when email is
+ * configured) and the background expiry job, which raises `api_key.expiring` and
+ * `api_key.expired` with or without email and sends reminders when there is email.
+ * `expiryIntervalMs` 0 leaves the job off.
  */
 export function startKeyNotices(
   core: Core,
   email: EmailOptions | undefined,
   onKeyEvent: KeyEventListener | undefined,
+  expiryIntervalMs: number,
 ): { notices: KeyNotices; stop(): Promise<void> } {
   const mailer =
     email?.mailer ??
@@ -22,8 +24,7 @@ export function startKeyNotices(
     email: email && mailer ? { mailer, pagesUrl: email.pagesUrl } : null,
     onKeyEvent,
   };
-  const every = email?.reminderIntervalMs ?? DEFAULT_REMINDER_INTERVAL_MS;
-  const job = notices.email && every > 0 ? startExpiryReminders(core, notices, every) : null;
+  const job = expiryIntervalMs > 0 ? startExpiryJob(core, notices, expiryIntervalMs) : null;
   return {
     notices,
     async stop() {

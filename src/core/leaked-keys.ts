@@ -1,7 +1,8 @@
 import { audit, type Actor, type Core } from './context';
 import { leakedKeyEmail } from './email-templates';
 import type { KeyNotices } from './expiry-reminders';
-import { keyEvent } from './key-events';
+import { emit, keyEvent } from './events';
+import { tellListener } from './key-events';
 import { recipientsOfKey } from './key-recipients';
 import { digestToken, importedTokenOf } from './token';
 import { nowSeconds } from './time';
@@ -29,8 +30,8 @@ export async function keyOfToken(core: Core, token: string): Promise<ApiKey | nu
 /**
  * Handles a key reported as leaked, as the leakedKeyAction setting says: revoked at once
  * ('revoke') or left working ('flag'). Either way the audit log records where it was
- * found, an `api_key.leaked` event is raised and its owners are emailed. A key archived
- * already is left as it is.
+ * found, an `api_key.leaked` event goes to the webhook outbox (ids, kind, owner, hint, the
+ * reporter as actor) and its owners are emailed. A key archived already is left as it is.
  */
 export async function handleLeakedKey(
   core: Core,
@@ -50,7 +51,11 @@ export async function handleLeakedKey(
   const url = where.url ?? null;
   const source = where.source ?? null;
   await audit(core, by, 'key.leaked', 'key', key.id, { url, source, revoked });
-  keyEvent(notices.onKeyEvent, 'api_key.leaked', {
+  await emit(core, keyEvent('api_key.leaked', key, by, { url, source, revoked })).catch(
+    (err: unknown) =>
+      core.logger.error({ err, keyId: key.id }, 'writing api_key.leaked to the outbox failed'),
+  );
+  tellListener(notices.onKeyEvent, 'api_key.leaked', {
     keyId: key.id,
     kind: key.kind,
     userId: key.userId,

@@ -28,6 +28,9 @@ export interface EmailOptions {
   from?: string;
   /** The address the hosted pages are served at: links in the emails point there. */
   pagesUrl: string;
-  /** How often keys about to expire are looked for (default 1 hour; 0 = never). */
+  /**
+   * How often keys about to expire are looked for; when given, it is used instead of
+   * createLatchkey's `expiryIntervalMs` (its earlier home). 0 = never.
+   */
   reminderIntervalMs?: number;
 }

@@ -5,11 +5,20 @@ import type { KeyEventName } from '../../src/core/key-events';
 import type { JsonObject } from '../../src/core/types';
 import { nowSeconds } from '../../src/core/time';
 import type { LatchkeyOptions } from '../../src/latchkey';
+import type { SqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey, type TestLatchkey } from '../support/harness';
 import { startSmtpSink } from '../support/smtp-sink';
 import { aWorld } from '../support/world';
 
 const DAY = 86_400;
+
+/** The data of the api_key.expiring events in the webhook outbox. */
+const expiringInOutbox = (lk: TestLatchkey): JsonObject[] =>
+  (
+    (lk.store as SqliteStore).db
+      .prepare("SELECT data FROM webhook_events WHERE type = 'api_key.expiring'")
+      .all() as { data: string }[]
+  ).map((r) => JSON.parse(r.data) as JsonObject);
 const PAGES = 'https://keys.example.com/account';
 
 describe('expiry reminders by email', () => {
@@ -67,6 +76,9 @@ describe('expiry reminders by email', () => {
     expect(mail!.body).not.toContain(key.apiKeyToken);
     expect(events).toEqual([
       ['api_key.expiring', expect.objectContaining({ keyId: key.apiKeyId, daysBefore: 7 })],
+    ]);
+    expect(expiringInOutbox(lk)).toEqual([
+      expect.objectContaining({ apiKeyId: key.apiKeyId, hint: key.key.hint, actor: 'system' }),
     ]);
   });
 
@@ -153,6 +165,7 @@ describe('expiry reminders by email', () => {
     const key = await lk.createApiKey({ userId: user.id, expiresAt });
     expect(await lk.sendExpiryReminders()).toBe(0);
     expect(lk.logs.text).toContain('sending an expiry reminder failed');
+    expect(expiringInOutbox(lk)).toEqual([]);
     expect(await lk.store.claimExpiryReminder(key.apiKeyId, 1, expiresAt, 0)).toBe(true);
   });
 

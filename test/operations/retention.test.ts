@@ -71,6 +71,48 @@ describe('retention', () => {
     }
   });
 
+  it('deletes webhook history and expiry claims after 30 days, keeping what is pending', async () => {
+    const { latchkey, parts } = await make();
+    const { store } = parts;
+    try {
+      const now = nowSeconds();
+      await store.insertEndpoint({
+        id: 'whe_retention',
+        url: 'https://hooks.example.com/in',
+        events: ['*'],
+        enabled: true,
+        secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0',
+        createdAt: now,
+        disabledReason: null,
+        failingSince: null,
+      });
+      await latchkey.createApiKey({});
+      await latchkey.createApiKey({});
+      await store.fanOutEvents(now, 10);
+      const [sent, retrying] = await store.claimDueDeliveries(now, 30, 10);
+      const attempt = { attempts: 1, statusCode: 200, latencyMs: 1, error: null, at: now };
+      await store.recordAttempt(sent!.id, { ...attempt, status: 'delivered', nextAttemptAt: now });
+      await store.recordAttempt(retrying!.id, {
+        ...attempt,
+        status: 'pending',
+        nextAttemptAt: now + 60,
+      });
+      await store.claimExpiryReminder('k'.repeat(32), 0, now - 86_400, now);
+
+      expect(await latchkey.runRetention()).toMatchObject({
+        webhookEvents: 0,
+        webhookDeliveries: 0,
+        expiryClaims: 0,
+      });
+      const later = await runRetention(store, latchkey.getSettings(), now + 31 * 86_400);
+      expect(later).toMatchObject({ webhookEvents: 2, webhookDeliveries: 1, expiryClaims: 1 });
+      const left = await latchkey.fetchTableSizes();
+      expect(left).toMatchObject({ webhook_events: 0, webhook_deliveries: 1, expiry_reminders: 0 });
+    } finally {
+      await latchkey.close();
+    }
+  });
+
   it('refuses retention settings below one day', async () => {
     const { latchkey } = await make();
     try {

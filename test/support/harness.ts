@@ -34,8 +34,10 @@ export async function makeLatchkey(options: LatchkeyOptions = {}): Promise<TestL
     usageFlushIntervalMs: 0,
     // Suites send many invalid keys from 127.0.0.1; the flood guard's own tests turn it on.
     invalidKeyLimitPerMinute: 0,
-    // Webhook tests run deliveries themselves (latchkey.webhooks.deliverNow()).
+    // Webhook tests run deliveries themselves (latchkey.webhooks.deliverNow()), and expiry
+    // tests the expiry job (latchkey.runExpiryPass()).
     webhookDeliveryIntervalMs: 0,
+    expiryIntervalMs: 0,
     webhookAllowPrivateNetworks: true,
     ...options,
     store,

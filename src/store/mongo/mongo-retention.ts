@@ -18,6 +18,17 @@ export function mongoRetention(models: Models): RetentionRecords {
       deleteBatch(models.ApiKey, { archivedAt: { $ne: null, $lt: before } }, limit),
     deleteUsageBefore: (day, limit) => deleteBatch(models.Usage, { day: { $lt: day } }, limit),
     deleteAuditBefore: (before, limit) => deleteBatch(models.Audit, { at: { $lt: before } }, limit),
+    deleteDispatchedEventsBefore: (before, limit) =>
+      deleteBatch(models.WebhookEvent, { dispatchedAt: { $ne: null, $lt: before } }, limit),
+    // A finished delivery's nextAttemptAt is its last attempt's time (recordAttempt).
+    deleteFinishedDeliveriesBefore: (before, limit) =>
+      deleteBatch(
+        models.WebhookDelivery,
+        { status: { $in: ['delivered', 'failed'] }, nextAttemptAt: { $lt: before } },
+        limit,
+      ),
+    deleteExpiryClaimsBefore: (before, limit) =>
+      deleteBatch(models.ExpiryReminder, { expiresAt: { $lt: before } }, limit),
     tableSizes: async () => {
       const entries = await Promise.all(
         (
@@ -31,6 +42,9 @@ export function mongoRetention(models: Models): RetentionRecords {
             'Admin',
             'IntegrationKey',
             'Session',
+            'ExpiryReminder',
+            'WebhookEvent',
+            'WebhookDelivery',
           ] as const
         ).map(async (name) => {
           const model = models[name] as Model<unknown>;

@@ -176,13 +176,19 @@ export class MongoStore implements Store {
   readonly saveBrandAsset: Store['saveBrandAsset'] = (...a) => this.admin.saveBrandAsset(...a);
   readonly findBrandAsset: Store['findBrandAsset'] = (...a) => this.admin.findBrandAsset(...a);
 
-  // Retention (each in its role: keys, usage, admin records)
+  // Retention (each in its role: keys, usage, admin records, webhooks, reminders)
   readonly deleteArchivedKeys: Store['deleteArchivedKeys'] = (...a) =>
     this.retention.deleteArchivedKeys(...a);
   readonly deleteUsageBefore: Store['deleteUsageBefore'] = (...a) =>
     this.retention.deleteUsageBefore(...a);
   readonly deleteAuditBefore: Store['deleteAuditBefore'] = (...a) =>
     this.retention.deleteAuditBefore(...a);
+  readonly deleteDispatchedEventsBefore: Store['deleteDispatchedEventsBefore'] = (...a) =>
+    this.retention.deleteDispatchedEventsBefore(...a);
+  readonly deleteFinishedDeliveriesBefore: Store['deleteFinishedDeliveriesBefore'] = (...a) =>
+    this.retention.deleteFinishedDeliveriesBefore(...a);
+  readonly deleteExpiryClaimsBefore: Store['deleteExpiryClaimsBefore'] = (...a) =>
+    this.retention.deleteExpiryClaimsBefore(...a);
   readonly tableSizes: Store['tableSizes'] = () => this.retention.tableSizes();
 
   // Expiry reminders
