@@ -2,6 +2,7 @@ import { audit, type Actor, type Core } from './context';
 import { leakedKeyEmail } from './email-templates';
 import type { KeyNotices } from './expiry-reminders';
 import { emit, keyEvent } from './events';
+import { forgetKey } from './keys';
 import { tellListener } from './key-events';
 import { recipientsOfKey } from './key-recipients';
 import { digestToken, importedTokenOf } from './token';
@@ -43,8 +44,9 @@ export async function handleLeakedKey(
   if (key.archivedAt !== null) return { keyId: key.id, revoked: false, alreadyArchived: true };
   let revoked = false;
   if (core.settings().leakedKeyAction === 'revoke') {
-    revoked = (await core.store.archiveKey(key.id, nowSeconds())) !== null;
-    core.validator.forget(key.digest);
+    const revokedEvent = keyEvent('api_key.revoked', key, by, { cause: 'leaked' });
+    revoked = (await core.store.archiveKey(key.id, nowSeconds(), [revokedEvent])) !== null;
+    forgetKey(core, key);
     if (revoked)
       await audit(core, by, 'key.archived', 'key', key.id, { kind: key.kind, reason: 'leaked' });
   }

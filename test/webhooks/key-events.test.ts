@@ -135,6 +135,10 @@ describe('leaked-key events', () => {
       url: 'https://example.com/paste/1',
       revoked: true,
     });
+    const revoked = outbox(lk).filter((e) => e.type === 'api_key.revoked');
+    expect(revoked.map((e) => [e.data.apiKeyId, e.data.cause])).toEqual([
+      [created.apiKeyId, 'leaked'],
+    ]);
     expect(JSON.stringify(outbox(lk))).not.toContain(created.apiKeyToken);
   });
 });
