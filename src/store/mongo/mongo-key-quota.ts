@@ -4,6 +4,7 @@ import { insertOutboxEvents } from './event-models';
 import { keyFromDoc } from './mappers';
 import type { Models } from './models';
 import { asId } from './query-values';
+import type { OwnerLocks } from './owner-lock';
 import { AFTER } from './record-helpers';
 
 /** How often a lease retries when another process changed the count between read and update. */
@@ -16,9 +17,21 @@ const ATTEMPTS = 5;
  * there is (on a server that applies concurrent updates atomically: see docs/mongodb.md).
  */
 export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses' | 'rollKey'> {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    /** Set where concurrent updates may be lost: each key's quota changes then run in turn. */
+    private readonly locks: OwnerLocks | null = null,
+  ) {}
 
-  async leaseUses(
+  private inTurn<T>(keyId: string, work: () => Promise<T>): Promise<T> {
+    return this.locks ? this.locks.withLock(`quota:${keyId}`, work) : work();
+  }
+
+  leaseUses(keyId: string, least: number, want: number, now: number): Promise<UseLease | null> {
+    return this.inTurn(keyId, () => this.lease(keyId, least, want, now));
+  }
+
+  private async lease(
     keyId: string,
     least: number,
     want: number,
@@ -52,9 +65,7 @@ export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses
         { _id, archivedAt: null, refilledAt, remaining: { $gte: take } },
         { $inc: { remaining: -take } },
         AFTER,
-      )
-        .select({ remaining: 1 })
-        .lean();
+      ).lean();
       if (after) return { granted: take, remaining: after.remaining ?? 0, ...lease };
     }
     // Still contended after several tries: refuse this once rather than wait.
@@ -64,9 +75,11 @@ export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses
   async returnUses(keyId: string, uses: number, period: number | null): Promise<void> {
     const _id = asId(keyId);
     if (_id === null || uses <= 0) return;
-    await this.models.ApiKey.updateOne(
-      { _id, remaining: { $ne: null }, refilledAt: period },
-      { $inc: { remaining: uses } },
+    await this.inTurn(keyId, () =>
+      this.models.ApiKey.updateOne(
+        { _id, remaining: { $ne: null }, refilledAt: period },
+        { $inc: { remaining: uses } },
+      ),
     );
   }
 
@@ -78,21 +91,26 @@ export class MongoKeyQuota implements Pick<KeyRecords, 'leaseUses' | 'returnUses
   ): Promise<ReturnType<typeof keyFromDoc> | null> {
     const _id = asId(id);
     if (_id === null) return null;
-    // An aggregation pipeline update: the old digest moves in the same write.
-    const doc = await this.models.ApiKey.findOneAndUpdate(
-      { _id, archivedAt: null },
-      [
+    const { ApiKey } = this.models;
+    // Compare-and-set on the digest read (no pipeline update: FerretDB has none), so the old
+    // digest moves in the same write as the new one and a concurrent roll makes this retry.
+    let doc = null;
+    for (let attempt = 0; attempt < ATTEMPTS && !doc; attempt++) {
+      const current = await ApiKey.findOne({ _id, archivedAt: null }).select({ digest: 1 }).lean();
+      if (!current) return null;
+      doc = await ApiKey.findOneAndUpdate(
+        { _id, archivedAt: null, digest: current.digest },
         {
           $set: {
-            previousDigest: '$digest',
+            previousDigest: current.digest,
             previousDigestExpiresAt: previousExpiresAt,
             digest: next.digest,
             hint: next.hint,
           },
         },
-      ],
-      { returnDocument: 'after' },
-    ).lean();
+        AFTER,
+      ).lean();
+    }
     if (doc) await insertOutboxEvents(this.models.WebhookEvent, events);
     return doc ? keyFromDoc(doc) : null;
   }

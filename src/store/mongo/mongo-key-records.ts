@@ -16,6 +16,7 @@ import { keyFromDoc, keyToDoc, pickSet } from './mappers';
 import type { Models } from './models';
 import type { MongoDirectoryRecords } from './mongo-directory-records';
 import type { OwnerLocks } from './owner-lock';
+import type { MongoCapabilities } from './capabilities';
 import { MongoKeyQuota } from './mongo-key-quota';
 import { keyQuery } from './queries';
 import { asId, assertStorableJson } from './query-values';
@@ -40,8 +41,10 @@ export class MongoKeyRecords implements Omit<KeyRecords, 'leaseUses' | 'returnUs
     private readonly models: Models,
     private readonly directory: MongoDirectoryRecords,
     private readonly locks: OwnerLocks,
+    capabilities?: MongoCapabilities,
   ) {
-    this.quota = new MongoKeyQuota(models);
+    // A server that loses concurrent updates of one document gets its quota changes in turn.
+    this.quota = new MongoKeyQuota(models, capabilities?.atomicUpdates === false ? locks : null);
   }
 
   /** The key's user, org and (for an org key made by a user) membership are all still there. */

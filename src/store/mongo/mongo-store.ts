@@ -56,7 +56,7 @@ export class MongoStore implements Store {
   ) {
     const locks = new OwnerLocks(models.OwnerLock, options.ownerLock);
     this.directory = new MongoDirectoryRecords(connection, models, options.useTransactions);
-    this.keys = new MongoKeyRecords(models, this.directory, locks);
+    this.keys = new MongoKeyRecords(models, this.directory, locks, options.capabilities);
     this.usage = new MongoUsageRecords(models, options.capabilities);
     this.admin = new MongoAdminRecords(models, locks);
     this.sessions = new MongoPageSessions(models);
