@@ -100,7 +100,7 @@ function twoServerSuite(name: string, deployment: () => Deployment): void {
       ]);
     });
 
-    const newKey = async (owner: Record<string, string>) => {
+    const newKey = async (owner: Record<string, string | number>) => {
       const created = await api(a, integrationKey, 'POST', '/end_user_api_keys', owner);
       expect(created.status).toBe(200);
       return { id: String(created.body.api_key_id), token: String(created.body.api_key_token) };
@@ -180,6 +180,21 @@ function twoServerSuite(name: string, deployment: () => Deployment): void {
       // Documented in docs/mongodb.md: there two flushes of one key at once can lose one.
       if (d.usageMayUndercount) expect(usage.body.count).toBeLessThanOrEqual(admitted);
       else expect(usage.body.count).toBe(admitted);
+    }, 30_000);
+
+    it("never admits more than a key's usage quota between A and B", async () => {
+      const QUOTA = 25;
+      const key = await newKey({ user_id: userId, remaining_uses: QUOTA });
+      const servers = Array.from({ length: 3 * QUOTA }, (_, i) => (i % 2 ? b : a));
+      const statuses = await Promise.all(servers.map((s) => whoami(s, key.token)));
+      const admitted = statuses.filter((s) => s === 200).length;
+      console.log(
+        `${name}: ${3 * QUOTA} validations of a ${QUOTA}-use key over A and B: ${admitted} admitted`,
+      );
+      expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+      expect(admitted).toBeLessThanOrEqual(QUOTA);
+      // Each process may still hold up to one lease (10 uses) it has not spent.
+      expect(admitted).toBeGreaterThanOrEqual(QUOTA - 2 * 10);
     }, 30_000);
 
     it('opens the key page on B with a session cookie made by signing in on A', async () => {
