@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ObservedKind, ValidationObserver, ValidationOutcome } from '../core/observer';
 import { FAILURE_REASONS } from '../core/validation-result';
@@ -42,17 +42,21 @@ export function registerLatchkeyMetrics(
     registers,
   });
   // prom-client hashes a label set on every labels() call; a request counts through a child
-  // looked up once per label set instead (the sets are fixed, so these maps stay small).
-  const validationChildren = new Map<string, Counter.Internal>();
-  for (const outcome of OUTCOMES)
-    for (const kind of KINDS)
-      validationChildren.set(`${outcome} ${kind}`, validations.labels(outcome, kind));
+  // made once per label set instead (the sets are fixed), found without building a string.
+  const validationChildren = new Map<string, Map<string, Counter.Internal>>(
+    OUTCOMES.map((outcome) => [
+      outcome,
+      new Map(KINDS.map((kind) => [kind, validations.labels(outcome, kind)])),
+    ]),
+  );
   const latency = new Histogram({
     name: `${p}validation_duration_seconds`,
     help: 'Time a validation took in this process (store reads included, network excluded).',
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  // The one (label-less) series, held once: observe() through it makes no closure per call.
+  const latencyChild = latency.labels();
   const rateLimited = new Counter({
     name: `${p}rate_limit_refusals_total`,
     help: 'Validations refused by a key, user or org rate limit.',
@@ -116,8 +120,8 @@ export function registerLatchkeyMetrics(
 
   const observer: ValidationObserver = {
     onValidation(outcome, kind, seconds) {
-      (validationChildren.get(`${outcome} ${kind}`) ?? validations.labels(outcome, kind)).inc();
-      latency.observe(seconds);
+      (validationChildren.get(outcome)?.get(kind) ?? validations.labels(outcome, kind)).inc();
+      latencyChild.observe(seconds);
       if (outcome === 'rate_limited') rateLimited.inc();
     },
     onCacheLookup: (hit) => (hit ? cacheHits : cacheMisses).inc(),
@@ -136,10 +140,12 @@ export function registerLatchkeyMetrics(
     }
     child.inc();
   };
-  const httpMiddleware = (): RequestHandler => (req, res, next) => {
-    res.once('finish', () =>
-      countRequest(methodOf(req), routeOf(req, res.statusCode), res.statusCode),
-    );
+  // One listener function for every response ('finish' fires once): no closure per request.
+  function counted(this: Response): void {
+    countRequest(methodOf(this.req), routeOf(this.req, this.statusCode), this.statusCode);
+  }
+  const httpMiddleware = (): RequestHandler => (_req, res, next) => {
+    res.on('finish', counted);
     next();
   };
   return { metrics: { registry, httpMiddleware }, observer };

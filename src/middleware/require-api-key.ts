@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyIdentity } from '../core/identity';
-import { labelsOf, monotonicSeconds, type Observers } from '../core/observer';
+import { monotonicSeconds, type Observers } from '../core/observer';
 import { parseImportedToken, parseToken } from '../core/token';
 import {
   missingScopes,
@@ -199,7 +199,10 @@ const UNWATCHED: Watch = Object.freeze({ observer: undefined, started: -1, kind:
 
 function report(watch: Watch, result: Validation): void {
   if (watch.started < 0) return;
-  watch.observer!.onValidation(...labelsOf(result, watch.kind), monotonicSeconds() - watch.started);
+  const seconds = monotonicSeconds() - watch.started;
+  // The labels of labelsOf(), without building an array for every request.
+  if (result.valid) watch.observer!.onValidation('valid', result.apiKey.kind, seconds);
+  else watch.observer!.onValidation(result.reason, watch.kind ?? 'any', seconds);
 }
 
 /** Lets a valid request through; answers an invalid one, held back when its address keeps failing. */
