@@ -63,6 +63,16 @@ export const coreScenarios: Scenario[] = [
     },
   },
   {
+    // The control for the two below: the warm route against a second copy of itself. What it
+    // reads apart from 1.000 is the spread of a side-by-side comparison on this machine.
+    name: 'metrics off: warm, against warm (control)',
+    baseline: warm,
+    mount(app, f) {
+      app.get('/cached-again', f.latchkey.requireApiKey(), sameHandler);
+      return { path: '/cached-again', headers: bearer(f.token), expectStatus: 200 };
+    },
+  },
+  {
     // What counting costs a validation: the same warm route with metrics() attached, side
     // by side with the warm route itself. A drop of 0.02 in the warm ratio is 0.98 here.
     name: 'metrics on: verdicts counted, against warm',
