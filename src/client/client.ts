@@ -17,6 +17,7 @@ import {
   type RequireApiKeyOptions,
 } from '../middleware/require-api-key';
 import { failureReasonOf, identityOf } from './decode';
+import { rollKeyOverHttp } from './key-roll';
 import { LatchkeyClientError, Transport } from './transport';
 
 export interface LatchkeyClientOptions {
@@ -185,6 +186,9 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
       caches.native?.clear();
       caches.imported?.clear();
     },
+    /** Gives a key a new token on the server; the old one validates for the grace period. */
+    rollApiKey: (apiKeyId: string, options?: { expireOldInSeconds?: number }) =>
+      rollKeyOverHttp(transport, API, apiKeyId, options),
     /** Closes kept-alive connections. */
     close: (): void => transport.close(),
   };

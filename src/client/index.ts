@@ -7,6 +7,7 @@ export {
   type LatchkeyClientOptions,
 } from './client';
 export { LatchkeyClientError } from './transport';
+export type { RolledKey } from './key-roll';
 export { FAILURE_REASONS, type FailureReason, type Validation } from '../core/validation-result';
 export type {
   ApiKeyIdentity,

@@ -4,7 +4,7 @@ import https from 'node:https';
 /** Why a call to the Latchkey server produced no usable answer. Never carries a token. */
 export class LatchkeyClientError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'network' | 'unauthorized' | 'server' | 'protocol',
+    readonly kind: 'timeout' | 'network' | 'unauthorized' | 'refused' | 'server' | 'protocol',
     message: string,
   ) {
     super(message);

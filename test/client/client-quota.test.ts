@@ -65,6 +65,31 @@ describe('remote client: usage quotas', () => {
     client.close();
   });
 
+  it('rolls a key on the server: the new token works, the old one for its grace period', async () => {
+    const created = await lk.latchkey.createApiKey({});
+    const client = createLatchkeyClient({
+      url: lk.url,
+      integrationKey: lk.integrationKey,
+      cacheTtlMs: 0,
+    });
+    const rolled = await client.rollApiKey(created.apiKeyId, { expireOldInSeconds: 3600 });
+    expect(rolled.apiKeyId).toBe(created.apiKeyId);
+    expect(rolled.apiKeyToken).not.toBe(created.apiKeyToken);
+    expect((await client.validateApiKey(rolled.apiKeyToken)).valid).toBe(true);
+    expect((await client.validateApiKey(created.apiKeyToken)).valid).toBe(true);
+    await client.rollApiKey(created.apiKeyId); // no grace: the previous token stops at once
+    expect(await client.validateApiKey(rolled.apiKeyToken)).toMatchObject({ valid: false });
+    await lk.latchkey.archiveApiKey(created.apiKeyId);
+    await expect(client.rollApiKey(created.apiKeyId)).rejects.toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('archived'),
+    });
+    await expect(
+      client.rollApiKey(created.apiKeyId, { expireOldInSeconds: -1 }),
+    ).rejects.toMatchObject({ kind: 'refused' });
+    client.close();
+  });
+
   it('refuses a cost that is not a whole number of at least 1', () => {
     const client = createLatchkeyClient({ url: lk.url, integrationKey: lk.integrationKey });
     expect(() => client.requireApiKey({ cost: 0 })).toThrow(/cost/);
