@@ -75,10 +75,13 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
   ): Promise<Validation> {
     const ip = request?.ip;
     const cost = request?.cost ?? 1;
+    const need = request?.requiredScopes;
     const res = await transport.post(imported ? `${API}/validate_imported` : `${API}/validate`, {
       api_key_token: token,
       ...(ip === undefined ? {} : { client_ip: ip }),
       ...(cost === 1 ? {} : { cost }),
+      // The route's scopes: a key the route refuses for them spends nothing on the server.
+      ...(need && { required_scopes: need.all, required_any_scope: need.any }),
     });
     if (res.status === 200) return deepFreeze({ valid: true, apiKey: identityOf(res.body) });
     if (res.status === 400) return failure(failureReasonOf(res.body));

@@ -8,6 +8,12 @@ import type { FailureReason } from './validation-result';
 export interface ValidationRequest {
   readonly ip?: string | undefined;
   readonly cost?: number | undefined;
+  /**
+   * The route's scope requirement. A key that lacks it is answered as the pass it is but
+   * not counted (no rate-limit slot, quota use or usage count): the caller refuses it
+   * (requireApiKey answers 403 insufficient_scope), and a refused call spends nothing.
+   */
+  readonly requiredScopes?: ScopeRequirement | undefined;
 }
 
 /**
@@ -30,6 +36,17 @@ export interface ScopeRequirement {
   all: readonly string[];
   any: readonly string[];
 }
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** Whether a passing verdict lacks the scopes the request names (none named: it does not). */
+export const lacksRequiredScopes = (
+  passed: { valid: true; apiKey: { scopes?: readonly string[] } },
+  request: ValidationRequest | undefined,
+): boolean => {
+  const need = request?.requiredScopes;
+  return need !== undefined && !satisfies(passed.apiKey.scopes ?? NO_SCOPES, need);
+};
 
 /** Whether the key holds what the route requires; allocates nothing, for every request. */
 export function satisfies(held: readonly string[], need: ScopeRequirement): boolean {

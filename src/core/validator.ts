@@ -1,7 +1,7 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { LookupCache } from './lookup-cache';
 import { NOT_FOUND, resolveLookup, type Resolved } from './resolved-lookup';
-import { refusalOf, type ValidationRequest } from './key-policies';
+import { lacksRequiredScopes, refusalOf, type ValidationRequest } from './key-policies';
 import { ScopeCatalog } from './scopes';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
@@ -253,6 +253,8 @@ export class Validator {
       const refusal = refusalOf(r.policy, request);
       if (refusal !== null) return failure(refusal);
     }
+    // A key the route will refuse for its scopes spends nothing.
+    if (lacksRequiredScopes(passed as Extract<Validation, { valid: true }>, request)) return passed;
     const cost = request?.cost ?? 1;
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, nowMs, cost);
     const wait = this.rateLimits.consume(key, settings, nowMs);

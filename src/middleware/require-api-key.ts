@@ -129,12 +129,20 @@ function authorizationOf(req: Request): string | undefined | typeof REPEATED {
 const nonBlank = (header: unknown): string | undefined =>
   typeof header === 'string' && header.trim() !== '' ? header : undefined;
 
-/** The request with a route's cost; `ip` is still worked out only when a key asks for it. */
-const withCost = (req: Request, cost: number): ValidationRequest => ({
+/**
+ * The request with a route's cost and scope requirement (so a key refused for its scopes
+ * spends nothing); `ip` is still worked out only when a key asks for it.
+ */
+const withRoute = (
+  req: Request,
+  cost: number | undefined,
+  requiredScopes: ScopeRequirement | undefined,
+): ValidationRequest => ({
   get ip() {
     return req.ip;
   },
   cost,
+  requiredScopes,
 });
 
 /** The verdict: inline when nothing it needs waits on I/O (see Validator.validateInline). */
@@ -242,8 +250,9 @@ export function requireApiKey(
     const watch: Watch = observer?.active
       ? { observer, started: monotonicSeconds(), kind: opts.kind }
       : UNWATCHED;
-    // A plain route hands the request itself over; a route with a cost adds it.
-    const asked: ValidationRequest = cost === undefined ? req : withCost(req, cost);
+    // A plain route hands the request itself over; a route with a cost or scopes adds them.
+    const asked: ValidationRequest =
+      cost === undefined && need === null ? req : withRoute(req, cost, need ?? undefined);
     const raw = authorizationOf(req);
     if (raw === REPEATED)
       return deny(res, { valid: false, reason: 'malformed', message: '' }, true);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LatchkeyError } from '../../../core/errors';
 import type { ApiKeyIdentity } from '../../../core/identity';
 import type { ValidationRequest } from '../../../core/key-policies';
+import { scopeNames } from '../../../core/key-policy-inputs';
 import type { Validation } from '../../../core/validation-result';
 import type { Latchkey } from '../../../latchkey';
 import { defineEndpoint, JsonText } from '../endpoint';
@@ -21,14 +22,33 @@ export const validateBody = z
       .min(1, 'must be at least 1')
       .max(1_000_000, 'must be at most 1000000')
       .optional(),
+    /**
+     * Latchkey extension: the calling route's scopes (all of `required_scopes`, one of
+     * `required_any_scope`). A key lacking them is answered as valid, with its scopes, but
+     * spends nothing (rate limit, quota, usage): the caller refuses it.
+     */
+    required_scopes: scopeNames.optional(),
+    required_any_scope: scopeNames.optional(),
   })
   .strict();
 
 export type ValidateBody = z.output<typeof validateBody>;
 
-/** The request facts a key's policies judge; none unless the caller sent an address or cost. */
+/** The request facts a key's policies judge; none unless the caller sent any. */
 const requestOf = (b: ValidateBody): ValidationRequest | undefined =>
-  b.client_ip === undefined && b.cost === undefined ? undefined : { ip: b.client_ip, cost: b.cost };
+  b.client_ip === undefined &&
+  b.cost === undefined &&
+  b.required_scopes === undefined &&
+  b.required_any_scope === undefined
+    ? undefined
+    : {
+        ip: b.client_ip,
+        cost: b.cost,
+        requiredScopes:
+          b.required_scopes === undefined && b.required_any_scope === undefined
+            ? undefined
+            : { all: b.required_scopes ?? [], any: b.required_any_scope ?? [] },
+      };
 
 /**
  * The validator hands out the same frozen identity for as long as it caches a key,
