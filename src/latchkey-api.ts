@@ -69,10 +69,7 @@ export interface Latchkey {
     token: unknown,
     request?: ValidationRequest,
   ): Promise<Validation<ApiKeyIdentity>>;
-  /**
-   * As validateApiKey, but a key this process has cached (or a store that reads
-   * synchronously, as SQLite does) answers in the same tick, without a promise.
-   */
+  /** As validateApiKey, but a cached key (or an SQLite read) answers in the same tick. */
   validateApiKeyInline(
     token: unknown,
     request?: ValidationRequest,
@@ -85,10 +82,7 @@ export interface Latchkey {
   optionalApiKey(options?: RequireApiKeyOptions): RequestHandler;
   /** Slows and refuses IPs that keep sending invalid keys; for other routes that take keys. */
   readonly invalidKeyGuard: InvalidKeyGuard;
-  /**
-   * Drops cached validation verdicts (of the key with this digest, or all of them) so the
-   * next validation reads the store: for a process told of a change another one made.
-   */
+  /** Drops cached verdicts (of this digest's key, or all): the next validation reads the store. */
   forgetCachedValidations(digest?: string): void;
 
   // Keys ---------------------------------------------------------------------

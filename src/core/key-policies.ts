@@ -1,5 +1,5 @@
 import { IpAllowlist } from './ip-allowlist';
-import type { FailureReason } from './validation-result';
+import type { FailureReason, Validation } from './validation-result';
 
 /**
  * What the caller of a validation knows about the request: its client address (for keys
@@ -41,11 +41,11 @@ const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /** Whether a passing verdict lacks the scopes the request names (none named: it does not). */
 export const lacksRequiredScopes = (
-  passed: { valid: true; apiKey: { scopes?: readonly string[] } },
+  passed: Validation,
   request: ValidationRequest | undefined,
 ): boolean => {
   const need = request?.requiredScopes;
-  return need !== undefined && !satisfies(passed.apiKey.scopes ?? NO_SCOPES, need);
+  return need !== undefined && passed.valid && !satisfies(passed.apiKey.scopes ?? NO_SCOPES, need);
 };
 
 /** Whether the key holds what the route requires; allocates nothing, for every request. */

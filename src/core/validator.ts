@@ -249,12 +249,10 @@ export class Validator {
     if (key.kind === 'org' && !settings.orgKeysEnabled) return failure('kind_disabled');
     if (r.ownerFailure || !passed) return failure(r.ownerFailure ?? 'not_found');
     if (expected && key.kind !== expected) return failure('wrong_kind');
-    if (r.policy !== null) {
-      const refusal = refusalOf(r.policy, request);
-      if (refusal !== null) return failure(refusal);
-    }
+    const refusal = r.policy === null ? null : refusalOf(r.policy, request);
+    if (refusal !== null) return failure(refusal);
     // A key the route will refuse for its scopes spends nothing.
-    if (lacksRequiredScopes(passed as Extract<Validation, { valid: true }>, request)) return passed;
+    if (lacksRequiredScopes(passed, request)) return passed;
     const cost = request?.cost ?? 1;
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, nowMs, cost);
     const wait = this.rateLimits.consume(key, settings, nowMs);
@@ -281,22 +279,21 @@ export class Validator {
     nowMs: number,
     cost: number,
   ): Validation | Promise<Validation> {
-    const counted = () => {
-      this.usage.record(key.id, secondsOf(nowMs));
-      return passed;
-    };
-    if (key.remaining === undefined) return counted();
-    return this.quotas.admit(key.id, cost, nowMs, counted);
+    if (key.remaining === undefined) return this.recorded(key, passed, nowMs);
+    return this.quotas.admit(key.id, cost, nowMs, () => this.recorded(key, passed, nowMs));
+  }
+
+  private recorded(key: KeyToValidate, passed: Validation, nowMs: number): Validation {
+    this.usage.record(key.id, secondsOf(nowMs));
+    return passed;
   }
 
   private async load(digest: string): Promise<Resolved> {
     return this.resolveFound(await this.store.findKeyForValidation(digest));
   }
-
   private readNow(digest: string): Resolved {
     return this.resolveFound(this.store.findKeyForValidationSync!(digest));
   }
-
   private resolveFound(found: KeyForValidation | null): Resolved {
     return found ? resolveLookup(found, this.settings(), this.scopes) : NOT_FOUND;
   }

@@ -12,6 +12,7 @@ import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
 import type { InvalidKeyGuard } from './invalid-key-guard';
+import { requirementOf, withRoute } from './route-request';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -96,13 +97,6 @@ function denyScope(res: Response, missing: readonly string[]): void {
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
 
-/** What the options require of a key's scopes; null when nothing, so plain routes skip the check. */
-function requirementOf(opts: RequireApiKeyOptions): ScopeRequirement | null {
-  const all = opts.scopes ?? [];
-  const any = opts.anyScope ?? [];
-  return all.length === 0 && any.length === 0 ? null : { all: [...all], any: [...any] };
-}
-
 /** Two Authorization headers: the request is refused, see authorizationOf(). */
 const REPEATED = Symbol('repeated Authorization header');
 
@@ -128,22 +122,6 @@ function authorizationOf(req: Request): string | undefined | typeof REPEATED {
 
 const nonBlank = (header: unknown): string | undefined =>
   typeof header === 'string' && header.trim() !== '' ? header : undefined;
-
-/**
- * The request with a route's cost and scope requirement (so a key refused for its scopes
- * spends nothing); `ip` is still worked out only when a key asks for it.
- */
-const withRoute = (
-  req: Request,
-  cost: number | undefined,
-  requiredScopes: ScopeRequirement | undefined,
-): ValidationRequest => ({
-  get ip() {
-    return req.ip;
-  },
-  cost,
-  requiredScopes,
-});
 
 /** The verdict: inline when nothing it needs waits on I/O (see Validator.validateInline). */
 function check(

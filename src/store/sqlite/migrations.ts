@@ -1,3 +1,4 @@
+import { revisionTriggers } from './revision-triggers';
 import type Database from 'better-sqlite3';
 
 /** Numbered schema steps; each runs once, in order, inside a transaction. */
@@ -259,21 +260,6 @@ const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
 ];
-
-/**
- * One trigger per event that moves the validation revision. A new user or org needs none:
- * no key can name an owner before it exists.
- */
-function revisionTriggers(table: string, events: string[]): string {
-  return events
-    .map(
-      (event) => `
-      CREATE TRIGGER IF NOT EXISTS ${table}_${event.split(' ')[0]!.toLowerCase()}_moves_validation_revision
-      AFTER ${event} ON ${table}
-      BEGIN UPDATE validation_revision SET value = value + 1 WHERE id = 1; END;`,
-    )
-    .join('\n');
-}
 
 export function migrate(db: Database.Database): number {
   db.exec(
