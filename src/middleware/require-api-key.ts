@@ -209,7 +209,8 @@ function finish(
     next();
     return;
   }
-  const delayMs = guard ? guard.recordFailure(ipOf(req), result.reason) : 0;
+  // The address is worked out only when the guard counts failures (it costs on every request).
+  const delayMs = guard?.enabled ? guard.recordFailure(ipOf(req), result.reason) : 0;
   if (delayMs > 0) setTimeout(() => deny(res, result, true), delayMs);
   else deny(res, result, true);
 }

@@ -130,3 +130,31 @@ describe('SQLite reads on the validation path', () => {
     expect(await idsOf(many)).toEqual([...ids].sort());
   });
 });
+
+describe('requireApiKey and the caller address', () => {
+  it("works out the caller's address only where something uses it", async () => {
+    // Express's req.ip parses X-Forwarded-For under trust proxy: work on every request.
+    const ipReadsFor = async (failuresPerMinute: number, token: string) => {
+      const latchkey = await makeLatchkey({ invalidKeyLimitPerMinute: failuresPerMinute });
+      const { created } = await withCaller(latchkey);
+      let reads = 0;
+      const app = express();
+      app.use((req, _res, next) => {
+        Object.defineProperty(req, 'ip', { get: () => (reads++, '127.0.0.1') });
+        next();
+      });
+      app.get('/p', latchkey.requireApiKey(), (_req, res) => void res.end());
+      const auth = `Bearer ${token || created.apiKeyToken}`;
+      await request(app).get('/p').set('Authorization', auth);
+      await latchkey.close();
+      return reads;
+    };
+    const badChecksum = 'lk_' + 'a'.repeat(60);
+    // A valid key with no allowlist, or an invalid one while the guard is off: never read.
+    expect(await ipReadsFor(0, '')).toBe(0);
+    expect(await ipReadsFor(0, badChecksum)).toBe(0);
+    expect(await ipReadsFor(60, '')).toBe(0);
+    // The guard counts failures by address: then it is read.
+    expect(await ipReadsFor(60, badChecksum)).toBeGreaterThan(0);
+  });
+});
