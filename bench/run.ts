@@ -158,7 +158,11 @@ async function runHttp(): Promise<void> {
   try {
     const ready = await firstMessage<ServerReady>(server, 'the bench server', 30_000);
     const baselines = new Map(ready.baselines.map((b) => [b.name, b]));
-    const chosen = ready.scenarios.filter((s) => !args.only || s.name.includes(args.only));
+    // --only "a|b" runs the scenarios whose names contain a or b.
+    const wanted = args.only?.split('|') ?? [];
+    const chosen = ready.scenarios.filter(
+      (s) => wanted.length === 0 || wanted.some((part) => s.name.includes(part)),
+    );
     for (const s of [...ready.baselines, ...chosen]) await checkOnce(s);
 
     // Each scenario alternates short runs with its baseline (ABBA order, so a steady

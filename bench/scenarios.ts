@@ -1,5 +1,6 @@
 import { bareRoute, coreScenarios } from './core-scenarios';
 import { policyScenarios } from './policy-scenarios';
+import { referenceScenarios } from './reference-scenarios';
 import { restScenarios } from './rest';
 import type { Scenario } from './scenario';
 
@@ -10,4 +11,9 @@ export { bareRoute };
  * unless it names another). To add some, export a `Scenario[]` from its own file
  * (e.g. bench/rest.ts) and spread it here.
  */
-export const scenarios: Scenario[] = [...coreScenarios, ...policyScenarios, ...restScenarios];
+export const scenarios: Scenario[] = [
+  ...coreScenarios,
+  ...policyScenarios,
+  ...restScenarios,
+  ...referenceScenarios,
+];
