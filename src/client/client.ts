@@ -7,7 +7,7 @@ import {
 } from '../core/identity';
 import { FreshCache } from '../core/fresh-cache';
 import type { ValidationRequest } from '../core/key-policies';
-import { digestKey, parseImportedToken, parseToken } from '../core/token';
+import { digestToken, parseImportedToken, parseToken } from '../core/token';
 import type { KeyKind } from '../core/types';
 import { failure, type Validation } from '../core/validation-result';
 import {
@@ -117,7 +117,7 @@ export function createLatchkeyClient(options: LatchkeyClientOptions) {
     const cache = (request?.cost ?? 1) !== 1 ? null : imported ? caches.imported : caches.native;
     if (!cache) return ask(token, imported, request).then((result) => ofKind(result, expected));
     // A key with an IP allowlist answers by address: answers are kept per address.
-    const digest = ip === undefined ? digestKey(token) : `${digestKey(token)} ${ip}`;
+    const digest = ip === undefined ? digestToken(token) : `${digestToken(token)} ${ip}`;
     const askedAt = Date.now();
     const cached = cache.get(digest, askedAt);
     if (cached) return ofKind(cached, expected);

@@ -3,7 +3,7 @@ import { LatchkeyError } from './errors';
 import { FreshCache } from './fresh-cache';
 import { parseInput, requiredName } from './inputs';
 import { nowSeconds, secondsOf } from './time';
-import { digestKey, digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
+import { digestToken, generateToken, newKeyId, parseToken, tokenHint } from './token';
 import type { IntegrationKey } from './types';
 import { z } from 'zod';
 
@@ -51,7 +51,7 @@ const lookupOf = (key: IntegrationKey | null): Lookup => ({
 
 export class IntegrationKeys {
   /**
-   * digestKey() → what the store said about it (including "unknown"), reused for
+   * A key's digest → what the store said about it (including "unknown"), reused for
    * `ttlMs`; freshness is judged with the clock reading admit() needs anyway.
    */
   private readonly cache: FreshCache<Lookup> | null;
@@ -120,15 +120,15 @@ export class IntegrationKeys {
   authenticateInline(raw: unknown): IntegrationKeyView | null | Promise<IntegrationKeyView | null> {
     const token = parseToken(raw);
     if (token === null || !token.startsWith(`${INTEGRATION_KEY_PREFIX}_`)) return null;
-    const cacheKey = this.cache ? digestKey(token) : '';
+    const digest = digestToken(token);
     const nowMs = Date.now();
-    const cached = this.cache?.get(cacheKey, nowMs);
+    const cached = this.cache?.get(digest, nowMs);
     if (cached) return this.admit(cached, nowMs);
     const archivesBefore = this.archives;
-    return this.core.store.findIntegrationKeyByDigest(digestToken(token)).then((key) => {
+    return this.core.store.findIntegrationKeyByDigest(digest).then((key) => {
       const loaded = lookupOf(key);
       // An archive acknowledged while this read ran may have made it stale: use it once, keep nothing.
-      if (archivesBefore === this.archives) this.cache?.set(cacheKey, loaded, nowMs);
+      if (archivesBefore === this.archives) this.cache?.set(digest, loaded, nowMs);
       return this.admit(loaded, Date.now());
     });
   }

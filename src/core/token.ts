@@ -145,20 +145,6 @@ export function digestToken(token: string): string {
 }
 
 /**
- * The same SHA-256 digest as 32 one-byte characters ('binary', i.e. latin1) rather than
- * 64 hex ones: the key of the in-memory caches, made on every validation. It costs about
- * half as much to make and to hash into a Map; the store keeps the hex form (see
- * hexOfDigestKey()).
- */
-export function digestKey(token: string): string {
-  return hash('sha256', token, 'binary');
-}
-
-/** digestToken()'s hex form of a digestKey(), and back. */
-export const hexOfDigestKey = (key: string): string => Buffer.from(key, 'latin1').toString('hex');
-export const digestKeyOfHex = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
-
-/**
  * A short reminder safe to show in lists: the prefix and the last 4 characters (all
  * checksum) of a native token; of an imported token at most one character in eight,
  * so a short legacy token does not give away half its secret.

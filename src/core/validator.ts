@@ -7,14 +7,7 @@ import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
 import { QuotaLeases } from './quota-leases';
 import { secondsOf } from './time';
-import {
-  digestKey,
-  digestKeyOfHex,
-  digestToken,
-  hexOfDigestKey,
-  parseImportedToken,
-  parseToken,
-} from './token';
+import { digestToken, parseImportedToken, parseToken } from './token';
 import { StrictConsistency, type Consistency } from './strict-consistency';
 import type { KeyKind, Settings } from './types';
 import type { UsageBuffer } from './usage-buffer';
@@ -39,7 +32,7 @@ export interface ValidatorOptions {
 }
 
 export class Validator {
-  /** By digestKey(); freshness is judged with the clock reading judging needs anyway. */
+  /** By digest; freshness is judged with the clock reading judging needs anyway. */
   private readonly cache: LookupCache<Resolved> | null;
   /** Strict mode's check before each validation; null in bounded mode. */
   private readonly strict: StrictConsistency | null;
@@ -134,7 +127,7 @@ export class Validator {
     const token = parseToken(raw) ?? (allowImported ? parseImportedToken(raw) : null);
     if (token === null) return null;
     const nowMs = Date.now();
-    const cached = cache.get(digestKey(token), nowMs);
+    const cached = cache.get(digestToken(token), nowMs);
     const key = cached?.passed && !cached.ownerFailure ? cached.key : null;
     if (!cached || !key || (key.imported && !allowImported)) return null;
     return this.judge(cached, expected, key.imported, request, nowMs);
@@ -154,7 +147,7 @@ export class Validator {
   /** Drops one cached lookup (after the key changed). */
   forget(digest: string): void {
     if (this.loading.has(digest)) this.changes++;
-    this.cache?.delete(digestKeyOfHex(digest));
+    this.cache?.delete(digest);
   }
 
   /** Drops every cached lookup (after a user, org, membership or settings change). */
@@ -188,23 +181,22 @@ export class Validator {
     const cache = this.cache;
     // One clock reading serves the cache's freshness and the expiry check.
     const nowMs = Date.now();
+    const digest = digestToken(token);
     if (!cache) {
-      const digest = digestToken(token);
       if (this.readsNow)
         return this.judge(this.readNow(digest), expected, imported, request, nowMs);
       return this.load(digest).then((r) => this.judge(r, expected, imported, request));
     }
-    const cacheKey = digestKey(token);
-    const cached = cache.get(cacheKey, nowMs);
+    const cached = cache.get(digest, nowMs);
     if (this.observer?.active) this.observer.onCacheLookup(cached !== undefined);
     if (cached) return this.judge(cached, expected, imported, request, nowMs);
     if (this.readsNow) {
       // Nothing can run between this read and the cache write: no change can overlap it.
-      const r = this.readNow(hexOfDigestKey(cacheKey));
-      cache.set(cacheKey, r, nowMs, r.key !== null);
+      const r = this.readNow(digest);
+      cache.set(digest, r, nowMs, r.key !== null);
       return this.judge(r, expected, imported, request, nowMs);
     }
-    return this.lookup(cache, cacheKey, nowMs).then((r) =>
+    return this.lookup(cache, digest, nowMs).then((r) =>
       this.judge(r, expected, imported, request),
     );
   }
@@ -212,10 +204,9 @@ export class Validator {
   /** Loads a digest and caches what it found, unless a change overlapped the load. */
   private async lookup(
     cache: LookupCache<Resolved>,
-    cacheKey: string,
+    digest: string,
     startedAt: number,
   ): Promise<Resolved> {
-    const digest = hexOfDigestKey(cacheKey);
     const changesBefore = this.changes;
     this.loading.set(digest, (this.loading.get(digest) ?? 0) + 1);
     let resolved: Resolved;
@@ -228,7 +219,7 @@ export class Validator {
     }
     // A revoke acknowledged while this lookup ran may have made it stale: answer once, keep nothing.
     if (changesBefore === this.changes)
-      cache.set(cacheKey, resolved, startedAt, resolved.key !== null);
+      cache.set(digest, resolved, startedAt, resolved.key !== null);
     return resolved;
   }
 

@@ -1,9 +1,6 @@
 import crypto, { createHash } from 'node:crypto';
 import {
-  digestKey,
-  digestKeyOfHex,
   digestToken,
-  hexOfDigestKey,
   generateToken,
   KEY_ID_PATTERN,
   newKeyId,
@@ -120,17 +117,6 @@ describe('digest, hint and key id', () => {
   it('digests with SHA-256 as 64 lowercase hex characters', () => {
     expect(digestToken(token)).toBe(createHash('sha256').update(token).digest('hex'));
     expect(digestToken(token)).toMatch(/^[0-9a-f]{64}$/);
-  });
-
-  it("keys caches by the same digest's 32 bytes, convertible to and from the stored hex", () => {
-    const key = digestKey(token);
-    expect(key).toHaveLength(32);
-    expect(Buffer.from(key, 'latin1').equals(createHash('sha256').update(token).digest())).toBe(
-      true,
-    );
-    expect(hexOfDigestKey(key)).toBe(digestToken(token));
-    expect(digestKeyOfHex(digestToken(token))).toBe(key);
-    expect(digestKey(generateToken('lk'))).not.toBe(key);
   });
 
   it('hints with the prefix and the last 4 characters (checksum only, no secret)', () => {
