@@ -1,7 +1,7 @@
 import type { Store } from '../core/store';
 import type { MongoStoreOptions } from './mongo/mongo-store';
 import { lastBackup, type BackupRecord } from './sqlite/backup';
-import { SqliteStore } from './sqlite/sqlite-store';
+import { isSqliteStore, type SqliteStore } from './sqlite/sqlite-store';
 
 /** Which database a store uses and how, safe to show: never a credential. */
 export interface StoreDescription {
@@ -59,7 +59,7 @@ function describeMongo(store: Store): StoreDescription {
 
 /** Describes the store a Latchkey runs on, for the dashboard's health page. */
 export function describeStore(store: Store): StoreDescription {
-  if (store instanceof SqliteStore) return describeSqlite(store);
+  if (isSqliteStore(store)) return describeSqlite(store);
   if (store.kind === 'mongo') return describeMongo(store);
   return { kind: store.kind, location: '(a custom store)', mode: 'unknown', lastBackup: null };
 }

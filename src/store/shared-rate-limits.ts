@@ -13,7 +13,7 @@ import {
   type SharedCountsHealth,
 } from '../core/rate-limits';
 import { isDuplicateKey } from './mongo/mongo-errors';
-import { SqliteStore } from './sqlite';
+import { isSqliteStore } from './sqlite';
 import type { Store } from '../core/store';
 
 /** rate-limiter-flexible's own table layout, created up front so the first count never races it. */
@@ -161,7 +161,7 @@ const hasConnection = (store: Store): store is Store & WithMongooseConnection =>
 
 /** The shared backend that lives in the given store's own database. */
 export function storeRateLimits(store: Store, health?: SharedCountsHealth): RateLimitBackend {
-  if (store instanceof SqliteStore) return sqliteRateLimits(store.db, health);
+  if (isSqliteStore(store)) return sqliteRateLimits(store.db, health);
   if (store.kind === 'mongo' && hasConnection(store))
     return mongoRateLimits(
       store.connection,

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createApp } from '../../src/app';
 import type { LatchkeyOptions } from '../../src/latchkey';
-import { SqliteStore } from '../../src/store/sqlite';
+import { isSqliteStore } from '../../src/store/sqlite';
 import { makeLatchkey } from '../support/harness';
 import { formTokens, PASSWORD } from '../support/pages';
 
@@ -143,7 +143,7 @@ export async function formFieldsFor(agent: Agent, pagePath: string) {
  */
 export function snapshot(latchkey: SecurityApp['latchkey']): string {
   const { store } = latchkey;
-  if (!(store instanceof SqliteStore)) throw new Error('snapshots need the SQLite store');
+  if (!isSqliteStore(store)) throw new Error('snapshots need the SQLite store');
   const tables = store.db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sessions'")
     .all() as { name: string }[];

@@ -1,1 +1,6 @@
-export { createSqliteStore, openSqliteDatabase, SqliteStore } from './sqlite-store';
+export {
+  createSqliteStore,
+  isSqliteStore,
+  openSqliteDatabase,
+  type SqliteStore,
+} from './sqlite-store';

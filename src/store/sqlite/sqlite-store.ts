@@ -70,32 +70,25 @@ function rolesOver(db: Database.Database): SqliteRoles {
   });
 }
 
-/**
- * A base whose instance is the roles object itself, given the subclass's prototype, so the
- * methods stay where the object literal put them (copying them onto `this` with
- * Object.assign would leave V8 a slower dictionary-mode object). TypeScript cannot see a
- * class gain members this way, so the base's type is stated here.
- */
-const WithRoles = class {
-  constructor(roles: SqliteRoles) {
-    const self: object = Object.setPrototypeOf(roles, new.target.prototype);
-    return self;
-  }
-} as unknown as new (roles: SqliteRoles) => SqliteRoles;
-
 /** The SQLite store: the roles over one open database, which it migrates and closes. */
-export class SqliteStore extends WithRoles implements Store {
-  readonly kind = 'sqlite' as const;
+export type SqliteStore = SqliteRoles & {
+  readonly kind: 'sqlite';
+  readonly db: Database.Database;
+  close(): Promise<void>;
+};
 
-  constructor(readonly db: Database.Database) {
-    super(rolesOver(db));
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-}
-
+/** Opens (creating and migrating if needed) the database file and the store over it. */
 export function createSqliteStore(file: string): SqliteStore {
-  return new SqliteStore(openSqliteDatabase(file));
+  const db = openSqliteDatabase(file);
+  return {
+    ...rolesOver(db),
+    kind: 'sqlite',
+    db,
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
 }
+
+export const isSqliteStore = (store: Store): store is SqliteStore =>
+  store.kind === 'sqlite' && 'db' in store;
