@@ -106,9 +106,13 @@ const oneRoundTrip: Scenario = {
     const target = await bareNodeJsonRoute.mount(app, f);
     const server = http.createServer(target.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    server.unref();
     const port = (server.address() as AddressInfo).port;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    f.onStop(() => {
+      agent.destroy();
+      server.closeAllConnections();
+      server.close();
+    });
     const body = target.body ?? '';
     const roundTrip = () =>
       new Promise<void>((resolve, reject) => {
@@ -150,6 +154,7 @@ const remoteAgainstRoundTrip: Scenario = {
       integrationKey: f.backendApi.integrationKey,
       cacheTtlMs: 0,
     });
+    f.onStop(() => client.close());
     app.get('/remote-uncached', client.requireApiKey(), sameHandler);
     return { path: '/remote-uncached', headers: bearer(f.token), expectStatus: 200 };
   },

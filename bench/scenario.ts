@@ -56,6 +56,8 @@ export interface BenchFixture {
    * `latchkey` so no other scenario pays for them. Same database file.
    */
   latchkeyWithMetrics: { latchkey: Latchkey; metrics: LatchkeyMetrics };
+  /** Registers what a scenario opened (a server, a client) to be closed when the bench stops. */
+  onStop(close: () => void): void;
   /** A valid personal key of `userId`, who is a member of `orgId`. */
   token: string;
   userId: string;

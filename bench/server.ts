@@ -57,8 +57,10 @@ async function main(): Promise<void> {
     integrationKey: (await latchkey.createIntegrationKey('bench')).token,
   };
 
+  const onStop: (() => void)[] = [];
   const fixture: BenchFixture = {
     backendApi,
+    onStop: (close) => void onStop.push(close),
     tempDir,
     databasePath,
     latchkey,
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    for (const close of onStop) close();
     for (const server of servers) {
       server.closeAllConnections();
       server.close();
