@@ -1,68 +1,33 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ApiKeyCreateException,
   ApiKeyImportException,
   ApiKeyUpdateException,
   ApiKeyValidateException,
-  initBaseAuth,
   OrgMemberInfo,
 } from '@propelauth/node';
 import { BACKEND_API_PREFIX, ENDPOINTS } from '../../src/http/rest/routes';
+import { servePropelAuthOrigin, type PropelAuthOrigin } from './propelauth-origin';
 import { makeBackend, SERVING } from './support';
 
 /**
- * Drives the real @propelauth/node client against a running Latchkey server.
- *
- * @propelauth/node 2.x sends every backend request to the fixed origin
- * https://propelauth-api.com (naming the project in an X-Propelauth-url header),
- * and none of its options changes that origin. So the test points that origin at
- * our server by wrapping global fetch, exactly as a product would when moving to a
- * self-hosted Latchkey; paths, methods, headers and bodies pass through untouched.
+ * Drives the real @propelauth/node client against a running Latchkey server, its fixed
+ * origin pointed at the server (see propelauth-origin.ts).
  */
-const PROPELAUTH_ORIGIN = 'https://propelauth-api.com';
-
 describe.each(SERVING)('@propelauth/node against a running Latchkey server (%s)', (serving) => {
   let backend: Awaited<ReturnType<typeof makeBackend>>;
-  let server: Server;
-  let baseUrl: string;
-  const realFetch = globalThis.fetch;
-  const seen: { method: string; path: string }[] = [];
+  let origin: PropelAuthOrigin;
 
   beforeAll(async () => {
     backend = await makeBackend({ cacheTtlMs: 0 }, serving);
-    server = await new Promise<Server>((resolve) => {
-      const s = createServer(backend.app).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    globalThis.fetch = (input, init) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (!url.startsWith(PROPELAUTH_ORIGIN)) return realFetch(input, init);
-      const path = url.slice(PROPELAUTH_ORIGIN.length);
-      seen.push({ method: init?.method ?? 'GET', path: path.split('?')[0] ?? path });
-      return realFetch(`${baseUrl}${path}`, init);
-    };
+    origin = await servePropelAuthOrigin(backend.app);
   });
 
   afterAll(async () => {
-    globalThis.fetch = realFetch;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await origin.close();
     await backend.latchkey.close();
   });
 
-  /** No access-token verification is exercised; a throwaway key keeps the client from fetching one. */
-  function client(apiKey = backend.integrationKey) {
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    return initBaseAuth({
-      authUrl: baseUrl,
-      apiKey,
-      manualTokenVerificationMetadata: {
-        verifierKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        issuer: baseUrl,
-      },
-    });
-  }
+  const client = (apiKey = backend.integrationKey) => origin.client(apiKey);
 
   it('provisions users, orgs and memberships', async () => {
     const auth = client();
@@ -282,8 +247,8 @@ describe.each(SERVING)('@propelauth/node against a running Latchkey server (%s)'
       method: e.method.toUpperCase(),
       pattern: new RegExp(`^${BACKEND_API_PREFIX}${e.path.replace(/\{\w+\}/g, '[^/]+')}$`),
     }));
-    expect(seen.length).toBeGreaterThan(25);
-    for (const call of seen) {
+    expect(origin.seen.length).toBeGreaterThan(25);
+    for (const call of origin.seen) {
       expect(routes.some((r) => r.method === call.method && r.pattern.test(call.path))).toBe(true);
     }
   });
