@@ -1,10 +1,9 @@
-import express from 'express';
-import request from 'supertest';
 import { referenceScenarios } from '../../bench/reference-scenarios';
 import type { BenchFixture } from '../../bench/scenario';
 import { createRequestListener } from '../../src/app';
 import { closeServer, listen } from '../client/support';
 import { makeLatchkey } from '../support/harness';
+import { sendBenchRequest } from './support';
 
 const APP_CONFIG = { TRUST_PROXY: false, BODY_LIMIT: '100kb' };
 
@@ -39,14 +38,7 @@ describe('bench reference routes', () => {
   const answerOf = async (name: string) => {
     const scenario = referenceScenarios.find((s) => s.name === name);
     if (!scenario) throw new Error(`no reference scenario "${name}"`);
-    const app = express();
-    const req = await scenario.mount(app, fixture);
-    const agent = request(req.handler ?? app);
-    let call = (req.method === 'POST' ? agent.post(req.path) : agent.get(req.path)).set(
-      req.headers ?? {},
-    );
-    if (req.body) call = call.send(req.body);
-    return { res: await call, expected: req.expectStatus };
+    return sendBenchRequest(scenario, fixture);
   };
 
   it.each(referenceScenarios.map((s) => s.name))(
@@ -64,11 +56,7 @@ describe('bench reference routes', () => {
     expect(res.status).toBe(200);
     const baseline = referenceScenarios.find((s) => s.name.startsWith('REST validate'))?.baseline;
     if (!baseline) throw new Error('the lean-path reference names no baseline');
-    const mounted = await baseline.mount(express(), fixture);
-    const plain = await request(mounted.handler!)
-      .post(mounted.path)
-      .set(mounted.headers ?? {})
-      .send(mounted.body);
+    const { res: plain } = await sendBenchRequest(baseline, fixture);
     const names = (h: Record<string, unknown>) =>
       Object.keys(h)
         .filter((n) => !['etag', 'date', 'connection', 'keep-alive'].includes(n))

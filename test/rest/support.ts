@@ -1,4 +1,6 @@
+import express, { type Express } from 'express';
 import request from 'supertest';
+import type { BenchRequest } from '../../bench/scenario';
 import type { z } from 'zod';
 import { createApp, createRequestListener } from '../../src/app';
 import { makeLatchkey } from '../support/harness';
@@ -44,4 +46,22 @@ export function shaped<S extends z.ZodType>(schema: S, body: unknown): z.output<
     );
   }
   return result.data;
+}
+
+/**
+ * Mounts a bench scenario on an app of its own, as the bench server does, and sends it the
+ * request it names: its answer, and the status the bench expects of it.
+ */
+export async function sendBenchRequest<F>(
+  scenario: { mount(app: Express, fixture: F): Promise<BenchRequest> | BenchRequest },
+  fixture: F,
+): Promise<{ res: request.Response; expected: number }> {
+  const app = express();
+  const req = await scenario.mount(app, fixture);
+  const agent = request(req.handler ?? app);
+  let call = (req.method === 'POST' ? agent.post(req.path) : agent.get(req.path)).set(
+    req.headers ?? {},
+  );
+  if (req.body) call = call.send(req.body);
+  return { res: await call, expected: req.expectStatus };
 }
