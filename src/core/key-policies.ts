@@ -1,4 +1,5 @@
 import { IpAllowlist } from './ip-allowlist';
+import { NO_SCOPES } from './scopes';
 import type { FailureReason, Validation } from './validation-result';
 
 /**
@@ -37,16 +38,15 @@ export interface ScopeRequirement {
   any: readonly string[];
 }
 
-const NO_SCOPES: readonly string[] = Object.freeze([]);
-
-/** Whether a passing verdict lacks the scopes the request names (none named: it does not). */
-export const lacksRequiredScopes = (
+/** Whether a passing verdict lacks the scopes `need` names (none named: it does not). */
+export const lacksScopes = (
   passed: Validation,
-  request: ValidationRequest | undefined,
-): boolean => {
-  const need = request?.requiredScopes;
-  return need !== undefined && passed.valid && !satisfies(passed.apiKey.scopes ?? NO_SCOPES, need);
-};
+  need: ScopeRequirement | null | undefined,
+): boolean =>
+  need !== undefined &&
+  need !== null &&
+  passed.valid &&
+  !satisfies(passed.apiKey.scopes ?? NO_SCOPES, need);
 
 /** Whether the key holds what the route requires; allocates nothing, for every request. */
 export function satisfies(held: readonly string[], need: ScopeRequirement): boolean {

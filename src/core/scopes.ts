@@ -27,7 +27,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,99}$/;
 const KINDS: readonly KeyKind[] = ['personal', 'org', 'generic'];
 export const MAX_SCOPES = 100;
 
-const NO_SCOPES: readonly string[] = Object.freeze([]);
+/** What a key holding no scopes holds. */
+export const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /**
  * The product's scopes: which names exist, which kinds may hold each, and the set a key

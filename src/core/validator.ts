@@ -1,7 +1,7 @@
 import type { KeyForValidation, KeyToValidate, Store } from './store';
 import { LookupCache } from './lookup-cache';
 import { NOT_FOUND, resolveLookup, type Resolved } from './resolved-lookup';
-import { lacksRequiredScopes, refusalOf, type ValidationRequest } from './key-policies';
+import { lacksScopes, refusalOf, type ValidationRequest } from './key-policies';
 import { ScopeCatalog } from './scopes';
 import type { RateLimitRefusal, ValidationRateLimits } from './rate-limits';
 import type { Observers } from './observer';
@@ -243,7 +243,7 @@ export class Validator {
     const refusal = r.policy === null ? null : refusalOf(r.policy, request);
     if (refusal !== null) return failure(refusal);
     // A key the route will refuse for its scopes spends nothing.
-    if (lacksRequiredScopes(passed, request)) return passed;
+    if (lacksScopes(passed, request?.requiredScopes)) return passed;
     const cost = request?.cost ?? 1;
     if (!this.rateLimits?.appliesTo(key, settings)) return this.pass(key, passed, nowMs, cost);
     const wait = this.rateLimits.consume(key, settings, nowMs);

@@ -4,10 +4,11 @@ import { monotonicSeconds, type Observers } from '../core/observer';
 import { parseImportedToken, parseToken } from '../core/token';
 import {
   missingScopes,
-  satisfies,
+  lacksScopes,
   type ScopeRequirement,
   type ValidationRequest,
 } from '../core/key-policies';
+import { NO_SCOPES } from '../core/scopes';
 import type { KeyKind } from '../core/types';
 import type { Validation } from '../core/validation-result';
 import type { Validator } from '../core/validator';
@@ -94,8 +95,6 @@ function denyScope(res: Response, missing: readonly string[]): void {
   );
   res.status(403).json({ error: 'insufficient_scope', message, scopes: missing });
 }
-
-const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /** Two Authorization headers: the request is refused, see authorizationOf(). */
 const REPEATED = Symbol('repeated Authorization header');
@@ -203,7 +202,7 @@ function finish(
 ): void {
   report(watch, result);
   if (result.valid) {
-    if (need !== null && !satisfies(result.apiKey.scopes ?? NO_SCOPES, need))
+    if (need !== null && lacksScopes(result, need))
       return denyScope(res, missingScopes(result.apiKey.scopes ?? NO_SCOPES, need));
     req.apiKey = result.apiKey;
     next();

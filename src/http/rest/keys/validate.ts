@@ -35,20 +35,15 @@ export const validateBody = z
 export type ValidateBody = z.output<typeof validateBody>;
 
 /** The request facts a key's policies judge; none unless the caller sent any. */
-const requestOf = (b: ValidateBody): ValidationRequest | undefined =>
-  b.client_ip === undefined &&
-  b.cost === undefined &&
-  b.required_scopes === undefined &&
-  b.required_any_scope === undefined
+function requestOf(b: ValidateBody): ValidationRequest | undefined {
+  const requiredScopes =
+    b.required_scopes === undefined && b.required_any_scope === undefined
+      ? undefined
+      : { all: b.required_scopes ?? [], any: b.required_any_scope ?? [] };
+  return b.client_ip === undefined && b.cost === undefined && requiredScopes === undefined
     ? undefined
-    : {
-        ip: b.client_ip,
-        cost: b.cost,
-        requiredScopes:
-          b.required_scopes === undefined && b.required_any_scope === undefined
-            ? undefined
-            : { all: b.required_scopes ?? [], any: b.required_any_scope ?? [] },
-      };
+    : { ip: b.client_ip, cost: b.cost, requiredScopes };
+}
 
 /**
  * The validator hands out the same frozen identity for as long as it caches a key,
